@@ -1,0 +1,3 @@
+from caro.cli import main
+
+raise SystemExit(main())
