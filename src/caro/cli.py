@@ -1,0 +1,389 @@
+"""The command line: parse, resolve settings, run the flow, render, decide, exit.
+
+Kept light: only the standard library and caro's small modules are imported on the start path;
+subcommands and backends are imported when used.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from caro import __version__
+
+if TYPE_CHECKING:
+    import argparse
+
+    from caro.config import Settings
+    from caro.result import Result
+
+USAGE = "caro [OPTIONS] PROMPT...\n       caro COMMAND [OPTIONS] [ARGS]"
+
+DESCRIPTION = """\
+Turn a request in plain language into one shell command, check it for danger,
+and run it only when you agree.
+
+examples:
+  caro "list docker containers"
+  caro -x find files larger than 100MB here
+  echo "show disk usage by folder" | caro -o json
+  caro -- doctor my prompt that starts with a command name"""
+
+EPILOG = """\
+exit codes: 0 success, 1 internal error, 2 usage or configuration error,
+3 no backend could produce a command, 4 blocked by safety, 5 declined by you;
+with --execute, the command's own exit status. Docs: docs/ in the caro repository."""
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    """Options every invocation understands (the main prompt and every subcommand)."""
+    from caro.config import BACKENDS, OUTPUTS, PLATFORMS, SAFETY_MODES, SHELLS
+
+    group = parser.add_argument_group("common options")
+    group.add_argument("-b", "--backend", choices=BACKENDS, metavar="NAME",
+                       help=f"which backend answers: {' | '.join(BACKENDS)} (default: auto)")
+    group.add_argument("-m", "--model", metavar="ID", help="model identifier for the backend")
+    group.add_argument("--url", metavar="URL", help="server URL for the chosen backend (default: LM Studio's)")
+    group.add_argument("-s", "--shell", choices=SHELLS, metavar="SHELL",
+                       help=f"target shell: {' | '.join(SHELLS)} (default: detected)")
+    group.add_argument("--platform", choices=[p for p in PLATFORMS if p != "auto"], metavar="OS",
+                       help="target userland: linux | macos | windows (default: detected)")
+    group.add_argument("--safety", choices=SAFETY_MODES, metavar="MODE",
+                       help=f"safety mode: {' | '.join(SAFETY_MODES)} (default: moderate)")
+    group.add_argument("-o", "--output", choices=OUTPUTS, metavar="FORMAT",
+                       help=f"output format: {' | '.join(OUTPUTS)} (default: plain)")
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="generation timeout (default: 30)")
+    group.add_argument("--config", metavar="PATH", help="config file (default: $CARO_HOME/config.toml)")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="show backend status, every fallback and why, and timings")
+
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    from caro.errors import UsageError
+
+    class Parser(argparse.ArgumentParser):
+        """argparse that raises UsageError instead of printing and exiting, so -o json stays JSON."""
+
+        def error(self, message: str) -> Any:  # type: ignore[override]
+            raise UsageError(message, f"See '{self.prog} --help'.")
+
+    return Parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for `caro [OPTIONS] PROMPT...`."""
+    import argparse
+
+    from caro.commands import SUMMARIES
+
+    commands = "\n".join(f"  {name:<12} {text}" for name, text in SUMMARIES.items())
+    parser = _parser_class()(
+        prog="caro",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=f"commands (caro COMMAND --help for each):\n{commands}\n\n{EPILOG}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("prompt_words", nargs="*", metavar="PROMPT", help="the request (words are joined)")
+    parser.add_argument("-p", "--prompt", metavar="TEXT", help="the request, as one argument")
+    parser.add_argument("-x", "--execute", action="store_true",
+                        help="run the command: safe ones at once, others after you confirm")
+    parser.add_argument("-y", "--yes", action="store_true",
+                        help="answer yes to confirmations (never runs a blocked command)")
+    parser.add_argument("--dry-run", action="store_true", help="show the command and its verdict; run nothing")
+    parser.add_argument("--no-stream", action="store_true", help="do not stream the model's answer")
+    parser.add_argument("--explain", action="store_true", help="also explain the command part by part")
+    parser.add_argument("--version", action="version", version=f"caro {__version__}")
+    _add_common(parser)
+    return parser
+
+
+def build_subparser(name: str) -> tuple[argparse.ArgumentParser, Any]:
+    """The parser for `caro NAME ...` and the subcommand module."""
+    import argparse
+    import importlib
+
+    from caro.commands import SUBCOMMANDS
+
+    module = importlib.import_module(SUBCOMMANDS[name])
+    parser = _parser_class()(
+        prog=f"caro {name}", description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    module.add_arguments(parser)
+    _add_common(parser)
+    return parser, module
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    """Command-line values as dotted config names (None = not given)."""
+    flags: dict[str, Any] = {
+        "backend": args.backend,
+        "model": args.model,
+        "shell": args.shell,
+        "platform": args.platform,
+        "safety": args.safety,
+        "output": args.output,
+        "timeout": args.timeout,
+    }
+    if args.url:
+        target = args.backend if args.backend in ("lmstudio", "ollama", "openai") else "lmstudio"
+        flags[f"{target}.url"] = args.url
+    if getattr(args, "no_stream", False):
+        flags["lmstudio.stream"] = False
+    return flags
+
+
+def _load_settings(args: argparse.Namespace) -> Settings:
+    from pathlib import Path
+
+    from caro import config, ui
+
+    settings = config.load(_flags(args), path=Path(args.config).expanduser() if args.config else None)
+    for warning in settings.warnings:
+        ui.note(f"warning: {warning}")
+    return settings
+
+
+def _read_prompt(args: argparse.Namespace) -> str:
+    """The request: -p, else the words, else piped stdin."""
+    from caro import ui
+    from caro.errors import UsageError
+
+    if args.prompt is not None and args.prompt_words:
+        raise UsageError("give the request either with -p or as words, not both",
+                         "Quote the whole request, e.g. caro -p \"list files\".")
+    text = args.prompt if args.prompt is not None else " ".join(args.prompt_words)
+    if not text.strip() and not ui.is_tty(sys.stdin):
+        text = sys.stdin.read()
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError("no request given", 'Try: caro "list docker containers" (or caro --help).')
+    return text
+
+
+def _machine_output(argv: list[str]) -> str | None:
+    """'json' or 'yaml' when asked for on the command line, so even usage errors keep the format."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = None
+        if arg in ("-o", "--output") and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--output="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-o") and len(arg) > 2:
+            value = arg[2:]
+        if value in ("json", "yaml"):
+            return value
+    return None
+
+
+def _emit(data: dict[str, Any], fmt: str) -> None:
+    from caro.result import to_json, to_yaml
+
+    sys.stdout.write((to_json(data) + "\n") if fmt == "json" else to_yaml(data))
+    sys.stdout.flush()
+
+
+def _show_error(exc: Exception, verbose: bool) -> None:
+    from caro import ui
+    from caro.errors import CaroError
+
+    if isinstance(exc, CaroError):
+        ui.err(f"caro: {ui.paint('error', '1;31')}: {exc.message}")
+        if exc.hint:
+            ui.err(f"  {exc.hint}")
+        if verbose and exc.detail:
+            ui.err(f"  model output: {exc.detail!r}")
+
+
+def _render_plain(result: Result, verbose: bool) -> None:
+    """stdout gets the command alone (safe for `eval "$(caro ...)"`); the verdict goes to stderr."""
+    from caro import ui
+
+    if result.command is not None:
+        print(result.command, flush=True)
+    if result.risk:
+        first = f" — {result.reasons[0]}" if result.reasons else ""
+        ui.err(f"  risk: {ui.risk_label(result.risk)}{first}")
+        for reason in result.reasons[1:]:
+            ui.err(f"        {reason}")
+    for warning in result.warnings:
+        ui.err(f"  warning: {warning}")
+    if verbose:
+        if result.explanation:
+            ui.err(f"  explanation: {result.explanation}")
+        for fallback in result.fallbacks:
+            ui.err(f"  fallback: {fallback.backend} passed over: {fallback.reason}")
+        if result.backend:
+            gen = f"{result.generation_ms:.0f} ms" if result.generation_ms is not None else "?"
+            total = f"{result.total_ms:.0f} ms" if result.total_ms is not None else "?"
+            ui.err(f"  backend: {result.backend} (model {result.model or '?'}); generation {gen}, total {total}")
+
+
+def _ask(question: str) -> bool:
+    """A yes/no question on the terminal; anything but yes is no."""
+    from caro import ui
+
+    ui.err(question + " [y/N] ")
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, KeyboardInterrupt):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _approve(result: Result, args: argparse.Namespace, interactive: bool) -> tuple[bool, str]:
+    """Whether to run the command, and the command to run. Raises UserDeclined when the user says no."""
+    from caro.errors import UserDeclined
+
+    command = result.command or ""
+    if args.dry_run or result.blocked:
+        return False, command
+    if args.execute and not result.requires_confirmation:
+        return True, command
+    if args.yes and (args.execute or interactive):
+        return True, command
+    if not interactive:
+        if args.execute:
+            raise UserDeclined(
+                f"this {result.risk}-risk command needs your confirmation, and there is no terminal to ask",
+                "Rerun with -y to approve it, or run it yourself after reading it.",
+            )
+        return False, command
+    question = "Run this command?"
+    if result.requires_confirmation:
+        question = f"This command is {result.risk} risk. Run it anyway?"
+    if _ask(question):
+        return True, command
+    raise UserDeclined("not run", "Nothing was executed.")
+
+
+def run_prompt(argv: list[str]) -> int:
+    """`caro [OPTIONS] PROMPT...`: generate, judge, render, maybe run."""
+    from caro import flow, ui
+
+    started = time.perf_counter()
+    args = build_parser().parse_args(argv)
+    prompt = _read_prompt(args)
+    settings = _load_settings(args)
+    fmt = settings.output
+    log = ui.Log(args.verbose)
+    # Questions need a terminal on both ends; machine output never asks.
+    interactive = fmt == "plain" and ui.is_tty(sys.stdin) and ui.is_tty(sys.stderr)
+    result = flow.generate(prompt, settings, log=log, notify=settings.backend != "auto", started=started)
+
+    code = 0
+    if result.error is not None and not result.blocked:
+        code = result.error.exit_code
+    elif result.blocked:
+        code = result.error.exit_code if result.error else 4
+    else:
+        from caro.errors import CaroError
+
+        if fmt == "plain":
+            _render_plain(result, args.verbose)
+        try:
+            approved, command = _approve(result, args, interactive)
+        except CaroError as exc:
+            approved, command = False, result.command or ""
+            result.error = exc
+            code = exc.exit_code
+        if approved:
+            from caro import execution
+
+            result.command = command
+            result.executed = True
+            result.exit_code = execution.run(command, _shell(settings), stdout_to_stderr=fmt != "plain")
+            code = result.exit_code
+        result.total_ms = (time.perf_counter() - started) * 1000
+        if fmt != "plain":
+            _emit(result.as_dict(), fmt)
+        elif result.error is not None:
+            _show_error(result.error, args.verbose)
+        return code
+
+    if fmt == "plain":
+        _render_plain(result, args.verbose)
+        if result.error is not None:
+            _show_error(result.error, args.verbose)
+    else:
+        _emit(result.as_dict(), fmt)
+        if result.error is not None and args.verbose:
+            _show_error(result.error, True)
+    return code
+
+
+def _shell(settings: Settings) -> str:
+    from caro import context
+
+    return context.build(settings).shell
+
+
+def run_subcommand(name: str, argv: list[str]) -> int:
+    parser, module = build_subparser(name)
+    args = parser.parse_args(argv)
+    settings = _load_settings(args)
+    code: int = module.run(args, settings)
+    return code
+
+
+def _dispatch(argv: list[str]) -> int:
+    from caro.commands import SUBCOMMANDS
+
+    if argv and argv[0] in SUBCOMMANDS:
+        return run_subcommand(argv[0], argv[1:])
+    return run_prompt(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for the `caro` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv in (["--version"], ["-V"]):
+        # The fast path: no argparse, no config.
+        print(f"caro {__version__}")
+        return 0
+    fmt = _machine_output(argv)
+    verbose = "-v" in argv or "--verbose" in argv
+    from caro.errors import CaroError
+
+    try:
+        return _dispatch(argv)
+    except CaroError as exc:
+        if fmt:
+            if argv and argv[0] not in ("-", "--") and _is_subcommand(argv[0]):
+                _emit({"error": exc.as_dict()}, fmt)
+            else:
+                from caro.result import Result
+
+                _emit(Result(error=exc).as_dict(), fmt)
+        else:
+            _show_error(exc, verbose)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ncaro: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last line of defence: no traceback unless asked for
+        import os
+
+        if os.environ.get("CARO_DEBUG"):
+            raise
+        print(f"caro: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("  This is a bug in caro. Rerun with CARO_DEBUG=1 for the traceback and report it.", file=sys.stderr)
+        if fmt:
+            from caro.errors import CaroError as _Error
+            from caro.result import Result
+
+            _emit(Result(error=_Error(f"internal error: {type(exc).__name__}: {exc}")).as_dict(), fmt)
+        return 1
+
+
+def _is_subcommand(word: str) -> bool:
+    from caro.commands import SUBCOMMANDS
+
+    return word in SUBCOMMANDS
