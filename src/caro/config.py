@@ -87,6 +87,11 @@ SCHEMA: dict[str, Key] = {
     "embedded.batch": Key(512, "prompt batch size", minimum=1),
     "embedded.max_tokens": Key(160, "most tokens to generate", minimum=1),
     "embedded.temperature": Key(0.1, "sampling temperature", minimum=0),
+    "embedded.stop": Key([], "extra stop sequences, added to the model's own", check=_check_str_list),
+    "embedded.constrain": Key(
+        "auto", "auto | always | never: force parseable JSON output (auto: unless the model has a native call format)",
+        ("auto", "always", "never"),
+    ),
     "safety_rules.allow": Key([], "regular expressions for commands you treat as safe", check=_check_str_list),
     "safety_rules.deny": Key(
         [], 'tables {pattern = "regex", level = "high", message = "why"}', check=_check_deny_rules
