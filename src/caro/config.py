@@ -76,6 +76,8 @@ SCHEMA: dict[str, Key] = {
     "lmstudio.api": Key("chat", "chat | completions", ("chat", "completions")),
     "lmstudio.stream": Key(True, "stream the answer (progress shown on a terminal)"),
     "lmstudio.api_key": Key("", "only when LM Studio requires authentication"),
+    "lmstudio.load_timeout": Key(120.0, "extra seconds allowed when LM Studio loads the model on demand (JIT)",
+                                 minimum=0),
     "ollama.url": Key("http://localhost:11434", "Ollama server"),
     "ollama.model": Key("", "Ollama model name; empty = the first model installed"),
     "openai.url": Key("", "any OpenAI-compatible server: vLLM, llama.cpp server, LocalAI"),
