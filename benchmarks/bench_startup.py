@@ -1,0 +1,49 @@
+"""Cold start of caro against bare Python, interleaved, median of N runs.
+
+    python benchmarks/bench_startup.py [--runs 21]
+
+Budget (issue 2): `caro --version` at most 2x `python -c pass` and at most 60 ms on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import interleaved, machine, python, report, time_command  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="caro-bench-")
+    env = {**os.environ, "CARO_HOME": home, "HOME": home}
+    # The console script next to this Python, not a version-manager shim that would add its own start-up.
+    beside = Path(sys.executable).parent / "caro"
+    caro = str(beside) if beside.exists() else shutil.which("caro") or "caro"
+    cases = {
+        "python -c pass": lambda: time_command([python(), "-c", "pass"], env),
+        "caro --version": lambda: time_command([caro, "--version"], env),
+        "caro --help": lambda: time_command([caro, "--help"], env),
+        "caro config show": lambda: time_command([caro, "config", "show"], env),
+    }
+    samples = interleaved(cases, args.runs)
+    print(f"# {datetime.date.today()}  {machine()}  runs={args.runs}")
+    print("\n".join(report(samples, baseline="python -c pass")))
+    base = statistics.median(samples["python -c pass"])
+    version = statistics.median(samples["caro --version"])
+    ok = version <= 2 * base and version <= 60
+    print(f"budget caro --version <= 2x python and <= 60 ms: {'met' if ok else 'NOT met'}")
+    shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
