@@ -379,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
             from caro.errors import CaroError as _Error
             from caro.result import Result
 
-            _emit(Result(error=_Error(f"internal error: {type(exc).__name__}: {exc}")).as_dict(), fmt)
+            internal = _Error(f"internal error: {type(exc).__name__}: {exc}",
+                              "This is a bug in caro. Rerun with CARO_DEBUG=1 for the traceback and report it.")
+            _emit(Result(error=internal).as_dict(), fmt)
         return 1
 
 
