@@ -1,0 +1,99 @@
+"""Availability of each model server, remembered on disk for 60 s (spec NFR-003).
+
+Every caro run is a new process, so an in-memory cache would never be hit. One small JSON file under
+`settings.cache_dir` maps a key (backend, URL, model) to the last check. What is stored:
+
+- a server that answered and has a model ready: for 60 s, so back-to-back runs send no probe at all;
+- a server that timed out: for 60 s too, because that check costs the whole budget each time;
+- a refused connection or an HTTP-level "no model loaded": never. They cost a millisecond to recheck,
+  and the user is probably fixing them right now.
+
+A request that then fails drops the entry (`forget`), so a server that went away is noticed on the next
+run rather than 60 s later. Unreadable or corrupt cache files are ignored: the cache only saves time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from caro.backends.base import Availability
+
+TTL_SECONDS = 60.0
+FILE_NAME = "availability.json"
+
+
+def _path(cache_dir: Path) -> Path:
+    return cache_dir / FILE_NAME
+
+
+def _read(cache_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(_path(cache_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(cache_dir: Path, data: dict[str, Any]) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / f".{FILE_NAME}.{os.getpid()}"
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, _path(cache_dir))  # atomic: a parallel caro never reads half a file
+    except OSError:
+        pass
+
+
+def get(cache_dir: Path, key: str, *, ttl: float = TTL_SECONDS, now: float | None = None) -> Availability | None:
+    """The cached availability for `key` if checked less than `ttl` seconds ago."""
+    entry = _read(cache_dir).get(key)
+    if not isinstance(entry, dict):
+        return None
+    now = time.time() if now is None else now
+    checked = entry.get("checked_at")
+    if not isinstance(checked, int | float) or not 0 <= now - checked < ttl:
+        return None
+    try:
+        status = Availability(
+            ok=bool(entry["ok"]),
+            reason=str(entry.get("reason", "")),
+            hint=str(entry.get("hint", "")),
+            model=entry.get("model"),
+            detail=dict(entry.get("detail") or {}),
+            elapsed_ms=0.0,
+            cached=True,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    status.detail["checked_seconds_ago"] = round(now - checked, 1)
+    return status
+
+
+def put(cache_dir: Path, key: str, status: Availability, *, now: float | None = None) -> None:
+    """Remember a check (callers decide what is worth remembering; see the module docstring)."""
+    data = _read(cache_dir)
+    now = time.time() if now is None else now
+    # Drop stale entries so the file cannot grow without bound.
+    data = {k: v for k, v in data.items()
+            if isinstance(v, dict) and isinstance(v.get("checked_at"), int | float)
+            and now - v["checked_at"] < TTL_SECONDS}
+    detail = {k: v for k, v in status.detail.items() if k != "checked_seconds_ago"}
+    data[key] = {"ok": status.ok, "reason": status.reason, "hint": status.hint, "model": status.model,
+                 "detail": detail, "checked_at": now, "check_ms": round(status.elapsed_ms, 1)}
+    _write(cache_dir, data)
+
+
+def forget(cache_dir: Path, key: str) -> None:
+    """Drop the entry for `key` (a request to that server just failed)."""
+    data = _read(cache_dir)
+    if key in data:
+        del data[key]
+        _write(cache_dir, data)
+
+
+def key_for(backend: str, url: str, model: str) -> str:
+    return f"{backend} {url} {model}".strip()
