@@ -35,7 +35,7 @@ def time_command(argv: Sequence[str], env: dict[str, str] | None = None) -> floa
 def interleaved(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
     """Run each case once per round, `runs` rounds, so drifts in machine load hit every case alike."""
     samples: dict[str, list[float]] = {name: [] for name in cases}
-    for name, case in cases.items():  # warm the file cache once
+    for case in cases.values():  # warm the file cache once
         case()
     for _ in range(runs):
         for name, case in cases.items():

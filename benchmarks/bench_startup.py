@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import interleaved, machine, python, report, time_command  # noqa: E402
+from _common import interleaved, machine, python, report, time_command
 
 
 def main() -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING, Any
 
 from caro import __version__
 
+# Not `from typing import TYPE_CHECKING`: the start path avoids importing typing at all.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from caro.config import Settings
     from caro.result import Result
@@ -67,7 +69,7 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     class Parser(argparse.ArgumentParser):
         """argparse that raises UsageError instead of printing and exiting, so -o json stays JSON."""
 
-        def error(self, message: str) -> Any:  # type: ignore[override]
+        def error(self, message: str) -> Any:
             raise UsageError(message, f"See '{self.prog} --help'.")
 
     return Parser
