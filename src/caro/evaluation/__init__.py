@@ -1,0 +1,1 @@
+"""The evaluation harness behind `caro eval`: dataset, sandbox, scoring, reports (docs/evaluation.md)."""

@@ -1,0 +1,209 @@
+"""Run an evaluation set through caro's normal pipeline and score every answer.
+
+Each prompt goes through `caro.flow.generate` (prompt building, backend, parser, safety engine) exactly as
+`caro PROMPT` would, with fallback to other backends turned off so the configuration under test is the
+one that answers. Nothing the model suggests is run on the host: only the scorer's sandboxes run
+commands.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from caro.config import Settings
+from caro.errors import CaroError
+from caro.evaluation.dataset import Case
+from caro.evaluation.scoring import Score, Scorer
+
+RISK_ORDER = {"critical": 4, "high": 3, "moderate": 2, "safe": 1}
+# Misses ranked worst first: a wrong command that ran > one that could not run > blocked > no answer.
+MISS_ORDER = {"functional": 0, "normalized": 1, "exact": 1, "blocked": 2, "unanswered": 3}
+
+
+@dataclass
+class CaseResult:
+    """One case's answer and its score."""
+
+    case: Case
+    command: str | None
+    score: Score
+    risk: str | None = None
+    backend: str | None = None
+    model: str | None = None
+    generation_ms: float | None = None
+    total_ms: float | None = None
+    error: str | None = None  # error code
+    error_message: str = ""
+    unparseable: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "prompt": self.case.prompt,
+            "command": self.command,
+            "correct": self.score.correct,
+            "method": self.score.method,
+            "category": self.case.category,
+            "platform": self.case.platform,
+            "references": list(self.case.references),
+        }
+        data.update({k: v for k, v in self.score.as_dict().items() if k not in ("correct", "method")})
+        data.update({
+            "risk": self.risk,
+            "backend": self.backend,
+            "model": self.model,
+            "timing_ms": {"generation": _round(self.generation_ms), "total": _round(self.total_ms)},
+            "error": {"code": self.error, "message": self.error_message} if self.error else None,
+        })
+        return data
+
+
+@dataclass
+class Run:
+    """One configuration's results over the whole set."""
+
+    label: str
+    config: dict[str, Any]
+    results: list[CaseResult] = field(default_factory=list)
+    sandbox: dict[str, Any] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    def summary(self, worst: int = 10) -> dict[str, Any]:
+        return summarise(self, worst)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def summarise(run: Run, worst: int = 10) -> dict[str, Any]:
+    results = run.results
+    total = len(results)
+    answered = sum(1 for r in results if r.command)
+    correct = sum(1 for r in results if r.score.correct)
+    methods: dict[str, int] = {}
+    for r in results:
+        methods[r.score.method] = methods.get(r.score.method, 0) + 1
+    categories: dict[str, dict[str, Any]] = {}
+    for r in results:
+        entry = categories.setdefault(r.case.category, {"total": 0, "correct": 0})
+        entry["total"] += 1
+        entry["correct"] += int(r.score.correct)
+    for entry in categories.values():
+        entry["accuracy"] = _ratio(entry["correct"], entry["total"])
+    totals = [r.total_ms for r in results if r.total_ms is not None and r.command]
+    generations = [r.generation_ms for r in results if r.generation_ms is not None]
+    misses = sorted(
+        (r for r in results if not r.score.correct),
+        key=lambda r: (MISS_ORDER.get(r.score.method, 9), -RISK_ORDER.get(r.risk or "", 0), r.case.line),
+    )
+    return {
+        "total": total,
+        "answered": answered,
+        "correct": correct,
+        "accuracy": _ratio(correct, total),
+        "unanswered": total - answered,
+        "unparseable": sum(1 for r in results if r.unparseable),
+        "unparseable_rate": _ratio(sum(1 for r in results if r.unparseable), total),
+        "blocked": sum(1 for r in results if r.score.method == "blocked"),
+        "errors": sum(1 for r in results if r.error and not r.command and r.error != "declined"),
+        "exact_match": _ratio(sum(1 for r in results if r.score.exact), total),
+        "normalized_match": _ratio(sum(1 for r in results if r.score.normalized), total),
+        "functional_checked": sum(1 for r in results if r.score.functional is not None),
+        "methods": dict(sorted(methods.items())),
+        "by_category": dict(sorted(categories.items())),
+        "latency_ms": {
+            "p50": _round(percentile(totals, 50)),
+            "p95": _round(percentile(totals, 95)),
+            "mean": _round(sum(totals) / len(totals)) if totals else None,
+            "max": _round(max(totals)) if totals else None,
+        },
+        "generation_ms": {"p50": _round(percentile(generations, 50)), "p95": _round(percentile(generations, 95))},
+        "sandbox": run.sandbox,
+        "duration_s": round(run.duration_s, 1),
+        "worst_misses": [
+            {"prompt": r.case.prompt, "command": r.command, "references": list(r.case.references),
+             "category": r.case.category, "method": r.score.method, "risk": r.risk,
+             "note": r.score.note or r.error_message}
+            for r in misses[:worst]
+        ],
+    }
+
+
+def _error_kind(error: CaroError) -> tuple[str, bool]:
+    """(error code, whether the model answered without a usable command)."""
+    cause = error.__cause__ if isinstance(error.__cause__, CaroError) else getattr(error, "cause", None)
+    code = cause.code if isinstance(cause, CaroError) else error.code
+    if code == "unparseable_output":
+        return code, True
+    # A lone backend's failure is wrapped in NoBackendError; the model's raw text rides along in
+    # `detail` only when it answered without a command.
+    if code == "no_backend" and error.detail:
+        return "unparseable_output", True
+    return code, False
+
+
+def evaluate_case(case: Case, settings: Settings, scorer: Scorer) -> CaseResult:
+    from caro import flow
+
+    case_settings = settings.with_values(platform=case.platform) if case.platform != "any" else settings
+    result = flow.generate(case.prompt, case_settings)
+    command = result.command or None
+    error = result.error
+    code, unparseable = (None, False)
+    if error is not None and not command:
+        code, unparseable = _error_kind(error)
+    elif error is not None:
+        code = error.code
+    score = scorer.score(case, command, blocked=result.blocked, risk=result.risk)
+    return CaseResult(
+        case,
+        command,
+        score,
+        risk=result.risk,
+        backend=result.backend,
+        model=result.model,
+        generation_ms=result.generation_ms,
+        total_ms=result.total_ms,
+        error=code,
+        error_message=error.message if error is not None else "",
+        unparseable=unparseable,
+    )
+
+
+def run(
+    cases: list[Case],
+    settings: Settings,
+    scorer: Scorer,
+    *,
+    label: str,
+    config: dict[str, Any],
+    sandbox_info: dict[str, Any],
+    on_case: Callable[[int, CaseResult], None] | None = None,
+) -> Run:
+    """Evaluate every case with one configuration."""
+    started = time.perf_counter()
+    outcome = Run(label, config, sandbox=sandbox_info)
+    for index, case in enumerate(cases):
+        result = evaluate_case(case, settings, scorer)
+        outcome.results.append(result)
+        if on_case:
+            on_case(index + 1, result)
+    outcome.duration_s = time.perf_counter() - started
+    return outcome

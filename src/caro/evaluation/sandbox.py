@@ -1,0 +1,322 @@
+"""Throw-away bubblewrap sandboxes: run one command against a fixture file tree and report its effects.
+
+Each run gets a fresh set of namespaces (no network, own PIDs, own hostname), a read-only /usr, a made-up
+/etc with one user, and size-limited tmpfs mounts for the home folder (where the fixture is copied), /tmp
+and the capture folder. Nothing of the real file system outside /usr is mounted, so the user's files
+cannot be read or changed. Limits: wall time (coreutils `timeout -s KILL` inside, a host-side kill as a
+backstop), address space and process count (rlimits), output size (the capture tmpfs is small; a command
+that writes more is cut off and marked). When caro runs as root the sandbox is started as `nobody`, because
+the kernel does not apply the process-count limit to root.
+
+The result comes back as a tar stream on the sandbox's stdout: the command's stdout, stderr and exit
+status, and the home folder as it was left. Only the host reads it; the command's own output never
+reaches the host's streams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOME = "/home/user"
+CAPTURE = "/.caro"
+# Fixture files get a fixed timestamp so `ls -l` prints the same thing in every sandbox.
+FIXED_MTIME = 1_704_110_400  # 2024-01-01 12:00 UTC
+
+# Exit statuses the driver reports for limits.
+STATUS_TIMEOUT = 137  # timeout -s KILL
+NOBODY = 65534
+
+_DRIVER = r"""
+umask 022
+mkdir -p "$HOME"
+cp -a /.fixture/. "$HOME"/ 2>/dev/null
+touch -h -d @__MTIME__ "$HOME" /home
+cd "$HOME" || exit 90
+timeout -s KILL "$CARO_TIME_LIMIT" /bin/bash -c "$CARO_COMMAND" >/.caro/stdout 2>/.caro/stderr </dev/null
+status=$?
+# End whatever the command left behind (background jobs, setsid escapees, fork bombs): this is the
+# sandbox's own PID namespace, so -1 reaches only its processes.
+kill -KILL -1 2>/dev/null; kill -KILL -1 2>/dev/null
+# Keep one byte past the limit so the host can tell the output was cut, and free room for the status.
+truncate -s "<$CARO_OUTPUT_LIMIT" /.caro/stdout /.caro/stderr
+echo "$status" >/.caro/status
+cd /
+exec tar --numeric-owner -cf - .caro home/user 2>/dev/null
+""".replace("__MTIME__", str(FIXED_MTIME))
+
+_PASSWD = "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n"
+_GROUP = "root:x:0:\nuser:x:1000:\n"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-command limits."""
+
+    time_s: float = 5.0
+    memory_mb: int = 1024  # address space
+    output_kb: int = 256  # stdout and stderr each
+    disk_mb: int = 32  # the tmpfs holding the home folder
+    processes: int = 64  # beyond what the sandbox's user already runs
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file-tree entry: kind (f file, d dir, l link), permission bits, and a content digest or link target."""
+
+    kind: str
+    mode: int
+    digest: str = ""
+
+
+@dataclass
+class Outcome:
+    """What one command did in its sandbox."""
+
+    status: int
+    stdout: bytes
+    stderr: bytes
+    tree: dict[str, Entry] = field(default_factory=dict)
+    timed_out: bool = False
+    output_exceeded: bool = False
+    error: str = ""  # the sandbox itself failed (not the command)
+
+    @property
+    def limited(self) -> bool:
+        return self.timed_out or self.output_exceeded
+
+    def same_effects(self, other: Outcome) -> bool:
+        """Same stdout, exit status and resulting file tree."""
+        return (self.status, self.stdout, self.tree) == (other.status, other.stdout, other.tree)
+
+    def differences(self, other: Outcome) -> list[str]:
+        """What differs from `other`, in words (for the report)."""
+        found = []
+        if self.status != other.status:
+            found.append(f"exit status {self.status} vs {other.status}")
+        if self.stdout != other.stdout:
+            found.append("stdout differs")
+        if self.tree != other.tree:
+            changed = sorted(set(self.tree) ^ set(other.tree)) or sorted(
+                p for p in self.tree if self.tree[p] != other.tree.get(p)
+            )
+            found.append("files differ: " + ", ".join(changed[:5]))
+        return found
+
+
+class SandboxUnavailable(Exception):
+    """bubblewrap is missing or cannot create namespaces here; the text says which."""
+
+
+def _mounts_for_system() -> list[str]:
+    """Read-only system parts: /usr, the merged-/usr links (or real dirs), and a few harmless /etc files."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    # Debian's /usr/bin/awk and friends point into /etc/alternatives.
+    for name in ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "mime.types"):
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def _running_processes(uid: int) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += 1
+            except OSError:
+                continue
+    return count
+
+
+class Sandbox:
+    """Runs commands in bubblewrap sandboxes. Construct once; `run()` many times."""
+
+    def __init__(self, limits: Limits | None = None, bwrap: str | None = None) -> None:
+        self.limits = limits or Limits()
+        found = bwrap or shutil.which("bwrap")
+        if not found:
+            raise SandboxUnavailable(
+                "bubblewrap (bwrap) is not installed; install it with 'apt-get install bubblewrap' "
+                "(Debian/Ubuntu) or 'dnf install bubblewrap' (Fedora)"
+            )
+        self.bwrap = found
+        self._staging = Path(tempfile.mkdtemp(prefix="caro-sandbox-"))
+        os.chmod(self._staging, 0o755)
+        self._etc = self._staging / "etc"
+        self._etc.mkdir()
+        (self._etc / "passwd").write_text(_PASSWD)
+        (self._etc / "group").write_text(_GROUP)
+        (self._etc / "hostname").write_text("sandbox\n")
+        for path in self._etc.iterdir():
+            path.chmod(0o644)
+        # As root, start the sandbox as nobody so the process-count limit applies (the kernel exempts root).
+        self._as_nobody = os.geteuid() == 0
+        probe = self.run("echo ok")
+        if probe.error or probe.stdout != b"ok\n":
+            self.close()
+            raise SandboxUnavailable(
+                f"bubblewrap cannot create a sandbox here ({probe.error or probe.stderr.decode(errors='replace').strip()}); "
+                "unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
+                "or the AppArmor userns restriction on Ubuntu)"
+            )
+
+    def close(self) -> None:
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write_fixture(self, files: dict[str, str]) -> Path:
+        root = Path(tempfile.mkdtemp(prefix="fixture-", dir=self._staging))
+        root.chmod(0o755)
+        for relative, contents in files.items():
+            target = root / relative
+            if not target.resolve().is_relative_to(root.resolve()):
+                raise ValueError(f"fixture path leaves the fixture folder: {relative}")
+            if relative.endswith("/"):
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(contents, encoding="utf-8")
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+            os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+        return root
+
+    def _argv(self, fixture: Path, command: str) -> list[str]:
+        limits = self.limits
+        out_bytes = str(2 * limits.output_kb * 1024 + 64 * 1024)
+        return [
+            self.bwrap,
+            "--unshare-all",
+            "--unshare-user",
+            "--uid", "1000", "--gid", "1000",
+            "--hostname", "sandbox",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop", "ALL",
+            *_mounts_for_system(),
+            "--ro-bind", str(self._etc / "passwd"), "/etc/passwd",
+            "--ro-bind", str(self._etc / "group"), "/etc/group",
+            "--ro-bind", str(self._etc / "hostname"), "/etc/hostname",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", str(16 * 1024 * 1024), "--tmpfs", "/tmp",
+            "--size", str(limits.disk_mb * 1024 * 1024), "--tmpfs", "/home",
+            "--size", out_bytes, "--tmpfs", CAPTURE,
+            "--ro-bind", str(fixture), "/.fixture",
+            "--chdir", "/",
+            "--clearenv",
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "--setenv", "HOME", HOME,
+            "--setenv", "USER", "user",
+            "--setenv", "LOGNAME", "user",
+            "--setenv", "SHELL", "/bin/bash",
+            "--setenv", "LANG", "C.UTF-8",
+            "--setenv", "LC_ALL", "C.UTF-8",
+            "--setenv", "TZ", "UTC",
+            "--setenv", "TERM", "dumb",
+            "--setenv", "CARO_TIME_LIMIT", f"{limits.time_s:g}",
+            "--setenv", "CARO_OUTPUT_LIMIT", str(limits.output_kb * 1024 + 1),
+            "--setenv", "CARO_COMMAND", command,
+            "/bin/bash", "-c", _DRIVER,
+        ]
+
+    def run(self, command: str, files: dict[str, str] | None = None) -> Outcome:
+        """Run `command` with bash in a fresh sandbox holding `files` in its home folder (also its cwd)."""
+        import resource
+
+        limits = self.limits
+        fixture = self._write_fixture(files or {})
+        uid = NOBODY if self._as_nobody else os.getuid()
+        nproc = _running_processes(uid) + limits.processes
+        memory = limits.memory_mb * 1024 * 1024
+        file_size = limits.disk_mb * 1024 * 1024
+
+        def set_limits() -> None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        user = NOBODY if self._as_nobody else None
+        try:
+            proc = subprocess.run(
+                self._argv(fixture, command),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                preexec_fn=set_limits,
+                timeout=limits.time_s + 20,  # backstop: the driver's own timeout should end it first
+                cwd="/",
+                user=user,
+                group=user,
+                extra_groups=[] if user is not None else None,
+            )
+        except subprocess.TimeoutExpired:
+            return Outcome(STATUS_TIMEOUT, b"", b"", timed_out=True, error="the sandbox did not finish in time")
+        except OSError as exc:
+            return Outcome(-1, b"", b"", error=f"cannot start bubblewrap: {exc}")
+        finally:
+            shutil.rmtree(fixture, ignore_errors=True)
+        return self._read(proc)
+
+    def _read(self, proc: subprocess.CompletedProcess[bytes]) -> Outcome:
+        try:
+            with tarfile.open(fileobj=io.BytesIO(proc.stdout), mode="r:") as archive:
+                return self._unpack(archive)
+        except tarfile.TarError:
+            detail = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
+            return Outcome(-1, b"", proc.stderr, error=detail)
+
+    def _unpack(self, archive: tarfile.TarFile) -> Outcome:
+        members = archive.getmembers()
+        captured: dict[str, bytes] = {}
+        tree: dict[str, Entry] = {}
+        for member in members:
+            name = member.name.removeprefix("./")
+            if name.startswith(".caro/") and member.isfile():
+                handle = archive.extractfile(member)
+                captured[name.partition("/")[2]] = handle.read() if handle else b""
+            elif name.startswith("home/user/"):
+                path = name.removeprefix("home/user/")
+                if member.isdir():
+                    tree[path] = Entry("d", member.mode & 0o7777)
+                elif member.issym():
+                    tree[path] = Entry("l", 0, member.linkname)
+                elif member.isfile():
+                    handle = archive.extractfile(member)
+                    data = handle.read() if handle else b""
+                    tree[path] = Entry("f", member.mode & 0o7777, hashlib.sha256(data).hexdigest())
+                else:
+                    tree[path] = Entry("o", member.mode & 0o7777)
+        if "status" not in captured:
+            return Outcome(-1, b"", b"", error="the sandbox produced no result")
+        status = int(captured["status"].strip() or b"-1")
+        limit = self.limits.output_kb * 1024
+        stdout, stderr = captured.get("stdout", b""), captured.get("stderr", b"")
+        exceeded = len(stdout) >= limit or len(stderr) >= limit
+        return Outcome(
+            status,
+            stdout[:limit],
+            stderr[:limit],
+            tree,
+            timed_out=status == STATUS_TIMEOUT,
+            output_exceeded=exceeded,
+        )
