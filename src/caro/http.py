@@ -137,20 +137,21 @@ def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.s
     hosts = [ep.host]
     if ep.original_host.lower() == "localhost":
         hosts.append("::1")  # for servers that bind IPv6 loopback only
-    last: HTTPError | None = None
+    first: HTTPError | None = None  # reported when every address fails: the IPv4 one users expect
     for host in hosts:
         try:
             sock = socket.create_connection((host, ep.port), timeout=deadline.limit(connect_timeout, "connect"))
         except ConnectionRefusedError:
-            last = ConnectError(f"connection refused on {_hostport(host, ep.port)}", refused=True)
+            first = first or ConnectError(f"connection refused on {_hostport(host, ep.port)}", refused=True)
             continue
         except TimeoutError:
-            last = Timeout(f"no answer from {_hostport(host, ep.port)} within {connect_timeout:g} s", phase="connect")
+            first = first or Timeout(f"no answer from {_hostport(host, ep.port)} within {connect_timeout:g} s",
+                                     phase="connect")
             continue
         except socket.gaierror as exc:
             raise ConnectError(f"cannot resolve host {host!r}: {exc.strerror or exc}") from None
         except OSError as exc:
-            last = ConnectError(f"cannot connect to {_hostport(host, ep.port)}: {exc.strerror or exc}")
+            first = first or ConnectError(f"cannot connect to {_hostport(host, ep.port)}: {exc.strerror or exc}")
             continue
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if ep.scheme == "https":
@@ -163,8 +164,8 @@ def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.s
                 sock.close()
                 raise ConnectError(f"TLS handshake with {ep.original_host} failed: {exc}") from None
         return sock
-    assert last is not None
-    raise last
+    assert first is not None
+    raise first
 
 
 def _hostport(host: str, port: int) -> str:
