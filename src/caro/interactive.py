@@ -1,0 +1,249 @@
+"""The menu shown after a generation on a terminal: run, edit, explain, copy or cancel.
+
+    action, command = interactive.choose(command, verdict.risk, verdict.requires_confirmation,
+                                         suggestion.explanation, context.shell, check=recheck)
+
+`action` is "run" (run `command`, which may have been edited and, with `check`, re-judged), "copy" (it
+was copied; nothing to run) or "cancel". Enter picks the default: run for a command that needs no
+confirmation, cancel for one that does. One key picks an action, no Enter needed. Everything is drawn
+on stderr, coloured by risk unless NO_COLOR is set or stderr is not a terminal. The caller shows the
+menu only when `is_interactive()`; this module never reads from a pipe.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from caro.safety import Verdict
+
+ACTIONS = ("run", "copy", "cancel")
+
+_RISK_COLOURS = {"safe": "32", "moderate": "33", "high": "31", "critical": "1;31"}
+
+
+def is_interactive(stdin: TextIO | None = None, stdout: TextIO | None = None) -> bool:
+    """Both ends are terminals: a person is there to answer."""
+    try:
+        return (stdin or sys.stdin).isatty() and (stdout or sys.stdout).isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def colour_enabled(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb."""
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def paint(text: str, code: str, on: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if on and code else text
+
+
+def risk_colour(risk: str) -> str:
+    return _RISK_COLOURS.get(risk, "")
+
+
+# ---------------------------------------------------------------------------------------------- clipboard
+
+
+def _clipboard_tools(env: Mapping[str, str]) -> list[list[str]]:
+    tools: list[list[str]] = []
+    if env.get("WAYLAND_DISPLAY") and shutil.which("wl-copy"):
+        tools.append(["wl-copy"])
+    if env.get("DISPLAY"):
+        if shutil.which("xclip"):
+            tools.append(["xclip", "-selection", "clipboard"])
+        if shutil.which("xsel"):
+            tools.append(["xsel", "--clipboard", "--input"])
+    if sys.platform == "darwin" and shutil.which("pbcopy"):
+        tools.append(["pbcopy"])
+    for name in ("clip.exe", "clip"):
+        if (sys.platform == "win32" or env.get("WSL_DISTRO_NAME")) and shutil.which(name):
+            tools.append([name])
+            break
+    return tools
+
+
+def osc52(text: str) -> str:
+    """The terminal escape that puts `text` on the clipboard (xterm, kitty, iTerm2, WezTerm, tmux...)."""
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"\x1b]52;c;{payload}\x07"
+
+
+def copy_to_clipboard(text: str, *, stream: TextIO | None = None, env: Mapping[str, str] | None = None) -> str:
+    """Copy with the first clipboard tool that works, else with OSC 52 on the terminal. Returns how."""
+    env = os.environ if env is None else env
+    for tool in _clipboard_tools(env):
+        try:
+            done = subprocess.run(tool, input=text.encode("utf-8"), capture_output=True, timeout=3, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return tool[0]
+    out = stream or sys.stderr
+    out.write(osc52(text))
+    out.flush()
+    return "the terminal (OSC 52)"
+
+
+# ------------------------------------------------------------------------------------------------ input
+
+
+def read_key(stdin: TextIO) -> str:
+    """One key press, without waiting for Enter where the terminal allows it. '' means end of input."""
+    try:
+        fd = stdin.fileno()
+        is_tty = os.isatty(fd)
+    except (AttributeError, ValueError, OSError):
+        fd, is_tty = -1, False
+    if not is_tty:
+        line = stdin.readline()
+        return line[:1] if line.strip() else ("\n" if line else "")
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        return msvcrt.getwch()
+    import termios
+    import tty
+
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        data = os.read(fd, 1)
+        if data == b"\x1b":
+            # An escape sequence (arrow key) or a lone Esc: swallow what follows, treat as Esc.
+            import select
+
+            while select.select([fd], [], [], 0.03)[0]:
+                os.read(fd, 16)
+        return data.decode("utf-8", "replace")
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def edit_line(command: str, prompt: str = "edit> ") -> str | None:
+    """A line editor pre-filled with `command` (readline where available). None when the user gives up."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        readline = None  # type: ignore[assignment]
+    if readline is not None:
+        readline.set_startup_hook(lambda: readline.insert_text(command))
+    try:
+        return input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        return None
+    finally:
+        if readline is not None:
+            readline.set_startup_hook(None)
+
+
+# ------------------------------------------------------------------------------------------------- menu
+
+
+def _default_check(shell: str) -> Callable[[str], Verdict]:
+    def check(command: str) -> Verdict:
+        from caro.safety import assess
+
+        return assess(command, shell=shell)
+
+    return check
+
+
+def choose(
+    command: str,
+    verdict_risk: str,
+    requires_confirmation: bool,
+    explanation: str,
+    shell: str,
+    *,
+    reasons: list[str] | None = None,
+    check: Callable[[str], Verdict] | None = None,
+    stdin: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> tuple[str, str]:
+    """Show the menu for `command` and return (action, command); action is run | copy | cancel.
+
+    `check` re-judges an edited command (pass one bound to the user's safety mode and rules); a blocked
+    edit cannot be run. Ctrl+C, Ctrl+D, Esc, q and n cancel.
+    """
+    stdin = stdin or sys.stdin
+    err = stderr or sys.stderr
+    check = check or _default_check(shell)
+    colour = colour_enabled(err)
+    risk, confirm, blocked = verdict_risk, requires_confirmation, False
+    why = list(reasons or [])
+
+    def show() -> None:
+        code = risk_colour(risk)
+        err.write("\n  " + paint(command, "1;" + code if code else "1", colour) + "\n")
+        label = paint(risk, code, colour)
+        note = "blocked" if blocked else ("needs your confirmation" if confirm else "")
+        err.write(f"  risk: {label}" + (f" ({note})" if note else "") + "\n")
+        if explanation:
+            err.write(f"  {explanation}\n")
+        for reason in why:
+            err.write("  " + paint("! ", code, colour) + reason + "\n")
+
+    def menu() -> str:
+        default = "cancel" if (confirm or blocked) else "run"
+        items = [("r", "run"), ("e", "edit"), ("x", "explain"), ("c", "copy"), ("q", "cancel")]
+        shown = "  ".join(
+            paint(f"[{key}] {name}", "1" if name == default else "2", colour) for key, name in items
+        )
+        return f"{shown}   Enter = {default} › "
+
+    show()
+    while True:
+        err.write(menu())
+        err.flush()
+        try:
+            key = read_key(stdin)
+        except KeyboardInterrupt:
+            key = "\x03"
+        err.write("\n")
+        lowered = key.lower()
+        if lowered in ("\r", "\n"):
+            lowered = "q" if (confirm or blocked) else "r"
+        if lowered in ("", "\x03", "\x04", "\x1b", "q", "n"):
+            err.write("  cancelled; nothing ran.\n")
+            return "cancel", command
+        if lowered in ("r", "y"):
+            if blocked:
+                err.write("  this command is blocked at your safety setting; edit it or cancel.\n")
+                continue
+            return "run", command
+        if lowered == "c":
+            how = copy_to_clipboard(command, stream=err)
+            err.write(f"  copied to {how}.\n")
+            return "copy", command
+        if lowered == "x":
+            from caro.explain import explain, render
+
+            err.write(render(explain(command, shell=shell, check=check), colour=colour) + "\n")
+            continue
+        if lowered == "e":
+            edited = edit_line(command)
+            if edited is None or not edited.strip() or edited.strip() == command.strip():
+                continue
+            command = edited.strip()
+            verdict = check(command)
+            command = verdict.command or command
+            risk, confirm, blocked = verdict.risk, verdict.requires_confirmation, verdict.blocked
+            why = list(verdict.reasons)
+            explanation = ""
+            show()
+            continue
+        err.write("  press r, e, x, c or q.\n")

@@ -1,0 +1,39 @@
+# caro shell integration for bash (4.0 or newer). Load it from ~/.bashrc with:
+#     eval "$(caro init bash)"
+# Type a request, press __CARO_KEY_NAME__: the line becomes the command caro suggests, ready to edit and
+# run with Enter (so it lands in your history the normal way). Nothing runs until you press Enter.
+# Another key: CARO_KEY=ctrl-g (set before the eval line) or `caro init bash --key ctrl-g`.
+
+__caro_widget() {
+    local request=$READLINE_LINE
+    [[ -z ${request//[[:space:]]/} ]] && return 0
+    local err out rc
+    err=$(mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
+    # Readline redraws the prompt and line after this function returns.
+    printf '\r\033[K%s' 'caro: working on it...' >&2
+    out=$(NO_COLOR=1 CARO_INTEGRATION=bash command caro --shell bash -- "$request" 2>"$err" </dev/null)
+    rc=$?
+    printf '\r\033[K' >&2
+    if [[ $rc -eq 0 && -n $out ]]; then
+        READLINE_LINE=$out
+        READLINE_POINT=${#READLINE_LINE}
+    elif [[ -s $err ]]; then
+        # The request stays on the line; the reason is printed above it.
+        cat -- "$err" >&2
+    else
+        printf 'caro: no command came back (exit status %s)\n' "$rc" >&2
+    fi
+    command rm -f -- "$err"
+}
+
+# After `caro -x` ran a command and added it to the history file, read it into this shell's history too.
+caro() {
+    command caro "$@"
+    local rc=$?
+    history -n 2>/dev/null
+    return $rc
+}
+
+if [[ ${BASH_VERSINFO[0]:-0} -ge 4 ]]; then
+    __CARO_BIND__
+fi

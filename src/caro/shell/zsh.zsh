@@ -1,0 +1,39 @@
+# caro shell integration for zsh. Load it from ~/.zshrc (or $ZDOTDIR/.zshrc) with:
+#     eval "$(caro init zsh)"
+# Type a request, press __CARO_KEY_NAME__: the line becomes the command caro suggests, ready to edit and
+# run with Enter (so it lands in your history the normal way). Nothing runs until you press Enter.
+# Another key: CARO_KEY=ctrl-g (set before the eval line) or `caro init zsh --key ctrl-g`.
+
+__caro_widget() {
+    emulate -L zsh
+    local request=$BUFFER
+    [[ -z ${request//[[:space:]]/} ]] && return 0
+    local err out rc
+    err=$(mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
+    zle -R "caro: working on it..."
+    out=$(NO_COLOR=1 CARO_INTEGRATION=zsh command caro --shell zsh -- "$request" 2>"$err" </dev/null)
+    rc=$?
+    if (( rc == 0 )) && [[ -n $out ]]; then
+        BUFFER=$out
+        CURSOR=${#BUFFER}
+        zle -R
+    elif [[ -s $err ]]; then
+        # The request stays on the line; the reason is shown below it.
+        zle -M "$(<$err)"
+    else
+        zle -M "caro: no command came back (exit status $rc)"
+    fi
+    command rm -f -- "$err"
+    return 0
+}
+zle -N __caro_widget
+
+# After `caro -x` ran a command and added it to the history file, read it into this shell's history too.
+caro() {
+    command caro "$@"
+    local rc=$?
+    fc -RI 2>/dev/null
+    return $rc
+}
+
+__CARO_BIND__
