@@ -36,7 +36,10 @@ _LOADED: dict[tuple[str, int, int, int, int], tuple[Any, float]] = {}
 
 def llama_cpp_installed() -> bool:
     """True when llama-cpp-python can be imported (checked without importing it)."""
-    return importlib.util.find_spec("llama_cpp") is not None
+    try:
+        return importlib.util.find_spec("llama_cpp") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def template_family(template: str) -> str:
