@@ -248,7 +248,7 @@ class FakeLMStudio:
                 self.end_headers()
                 events = fake._events(model, completion)
                 if fake.fault == "stream_error":
-                    events = events[:2] + [{"error": {"message": "Model unloaded.", "type": "server_error"}}]
+                    events = [*events[:2], {"error": {"message": "Model unloaded.", "type": "server_error"}}]
                 for event in events:
                     self._chunk(f"data: {json.dumps(event)}\n\n".encode())
                 self._chunk(b"data: [DONE]\n\n")

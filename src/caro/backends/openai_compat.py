@@ -332,7 +332,7 @@ class OpenAIBackend:
     def cache_key(self) -> str:
         return availability_cache.key_for(self.name, self.url, self.configured_model)
 
-    def availability(self) -> Availability:
+    def availability(self, *, use_cache: bool = True) -> Availability:
         started = time.perf_counter()
         if not self.url:
             return Availability(False, "no URL configured", "Set [openai] url in the config, e.g. "
@@ -341,7 +341,7 @@ class OpenAIBackend:
             self.client()
         except ValueError as exc:
             return Availability(False, str(exc), "Fix [openai] url: it must look like http://host:port/v1.")
-        cached = availability_cache.get(self.settings.cache_dir, self.cache_key())
+        cached = availability_cache.get(self.settings.cache_dir, self.cache_key()) if use_cache else None
         if cached:
             self._status = cached
             return cached

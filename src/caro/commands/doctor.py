@@ -1,0 +1,152 @@
+"""`caro doctor`: check every backend now (no cache) and say what to fix.
+
+For each model server: reachable or not, identity and version where known, the models and which is
+loaded, how long the check took, and the fix for each problem. Also whether the embedded backend's extra
+and a model file are present, and whether the built-in catalog is there. Exit code 0 when the chain
+could answer a request now, 3 when no backend could.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from caro.config import Settings
+
+HELP = "Check LM Studio, Ollama, any OpenAI-compatible server, the embedded model and the built-in catalog."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--only", metavar="NAME", action="append", default=[],
+                        help="check only this backend (lmstudio, ollama, openai, embedded, builtin); repeatable")
+
+
+def _check(name: str, settings: Settings) -> dict[str, Any]:
+    """One backend's report. Tolerant: a backend module that is missing or fails is reported, not raised."""
+    from caro import backends
+    from caro.errors import CaroError
+
+    row: dict[str, Any] = {"backend": name, "label": backends.DISPLAY_NAMES.get(name, name)}
+    started = time.perf_counter()
+    try:
+        backend: Any = backends.create(name, settings)
+    except CaroError as exc:
+        return {**row, "ok": False, "reason": exc.message, "hint": exc.hint, "check_ms": 0.0}
+    except Exception as exc:  # a module not built yet, or a broken install: report, do not crash
+        return {**row, "ok": False, "reason": f"cannot load this backend ({type(exc).__name__}: {exc})",
+                "hint": "Reinstall caro ('pip install --force-reinstall caro').", "check_ms": 0.0}
+    try:
+        try:
+            status = backend.availability(use_cache=False)
+        except TypeError:
+            status = backend.availability()
+        described = backend.describe()
+    except CaroError as exc:
+        return {**row, "ok": False, "reason": exc.message, "hint": exc.hint,
+                "check_ms": round((time.perf_counter() - started) * 1000, 1)}
+    except Exception as exc:
+        return {**row, "ok": False, "reason": f"check failed ({type(exc).__name__}: {exc})", "hint": "",
+                "check_ms": round((time.perf_counter() - started) * 1000, 1)}
+    detail = dict(status.detail)
+    row.update(ok=status.ok, reason=status.reason, hint=status.hint, model=status.model,
+               check_ms=round(status.elapsed_ms or (time.perf_counter() - started) * 1000, 1))
+    for key in ("url", "identity", "version", "api", "models", "loaded", "note", "models_from"):
+        if key in detail:
+            row[key] = detail[key]
+    row["config"] = {k: v for k, v in described.items() if k != "name"} if isinstance(described, dict) else {}
+    if "url" not in row and isinstance(described, dict) and described.get("url"):
+        row["url"] = described["url"]
+    return row
+
+
+def _names(settings: Settings, only: list[str]) -> list[str]:
+    from caro import backends
+
+    if only:
+        unknown = [n for n in only if n not in backends.REGISTRY]
+        if unknown:
+            from caro.errors import UsageError
+
+            raise UsageError(f"unknown backend '{unknown[0]}'", f"Choose from: {', '.join(backends.REGISTRY)}.")
+        return only
+    names = ["lmstudio", "ollama"]
+    if settings["openai.url"] or settings.backend == "openai":
+        names.append("openai")
+    return [*names, "embedded", "builtin"]
+
+
+def _models_line(row: dict[str, Any]) -> str:
+    models = [m["id"] if isinstance(m, dict) else str(m) for m in row.get("models", [])]
+    models = [m for m in models if "embed" not in m.lower()]
+    if not models:
+        return ""
+    loaded = set(row.get("loaded") or [])
+    shown = [f"{m} (loaded)" if m in loaded else m for m in models[:8]]
+    more = f" and {len(models) - 8} more" if len(models) > 8 else ""
+    return ", ".join(shown) + more
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from caro import backends
+
+    rows = [_check(name, settings) for name in _names(settings, list(args.only))]
+    plan = backends.plan(settings)
+    by_name = {row["backend"]: row for row in rows}
+    answering = next((name for name in plan if by_name.get(name, {}).get("ok")), None)
+    if not args.only:
+        # The plan may name a backend not checked above; check it so the verdict is honest.
+        for name in plan:
+            if name not in by_name:
+                by_name[name] = _check(name, settings)
+                rows.append(by_name[name])
+        answering = next((name for name in plan if by_name[name].get("ok")), None)
+    code = 0 if answering or args.only else 3
+    if settings.output != "plain":
+        data = {"backends": rows, "plan": plan, "answering": answering, "backend_setting": settings.backend}
+        if settings.output == "json":
+            sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        else:
+            from caro.result import to_yaml
+
+            sys.stdout.write(to_yaml(data))
+        return code
+    _print_plain(rows, plan, answering, settings, verbose=bool(getattr(args, "verbose", False)))
+    return code
+
+
+def _print_plain(rows: list[dict[str, Any]], plan: list[str], answering: str | None, settings: Settings,
+                 *, verbose: bool) -> None:
+    from caro import backends, ui
+
+    out = sys.stdout
+    for row in rows:
+        mark = ui.paint("ok", "32", out) if row["ok"] else ui.paint("--", "31", out)
+        where = f"  {row['url']}" if row.get("url") else ""
+        print(f"[{mark}] {row['label']}{where}  ({row['check_ms']:.0f} ms)", file=out)
+        if row.get("identity") or row.get("version"):
+            version = f" {row['version']}" if row.get("version") else ""
+            api = f"; API {row['api']}" if row.get("api") else ""
+            print(f"     server: {row.get('identity', '')}{version}{api}", file=out)
+        if row["ok"]:
+            if row.get("model"):
+                print(f"     model: {row['model']}", file=out)
+        else:
+            print(f"     problem: {row['reason']}", file=out)
+            if row.get("hint"):
+                print(f"     fix: {row['hint']}", file=out)
+        if row.get("ok") and row.get("reason"):
+            print(f"     note: {row['reason']}", file=out)
+        models = _models_line(row)
+        if models:
+            print(f"     models: {models}", file=out)
+        if verbose and row.get("config"):
+            print(f"     settings: {json.dumps(row['config'], default=str)}", file=out)
+    chain = " -> ".join(backends.DISPLAY_NAMES.get(n, n) for n in plan)
+    print(f"\nbackend = {settings.backend}: tries {chain}", file=out)
+    if answering:
+        print(f"a request now would be answered by: {backends.DISPLAY_NAMES.get(answering, answering)}", file=out)
+    else:
+        print("no backend could answer now: fix one of the problems above", file=out)
