@@ -249,6 +249,10 @@ def _approve(result: Result, args: argparse.Namespace, interactive: bool) -> tup
         return True, command
     if args.yes and (args.execute or interactive):
         return True, command
+    # The menu needs a person at both ends: with stdout captured (`cmd=$(caro ...)`) nothing is asked.
+    from caro import ui
+
+    interactive = interactive and ui.is_tty(sys.stdout)
     if not interactive:
         if args.execute:
             raise UserDeclined(
@@ -256,11 +260,26 @@ def _approve(result: Result, args: argparse.Namespace, interactive: bool) -> tup
                 "Rerun with -y to approve it, or run it yourself after reading it.",
             )
         return False, command
-    question = "Run this command?"
-    if result.requires_confirmation:
-        question = f"This command is {result.risk} risk. Run it anyway?"
-    if _ask(question):
+    from pathlib import Path
+
+    from caro import config, context, safety
+    from caro import interactive as menu
+
+    settings = config.load(_flags(args), path=Path(args.config).expanduser() if args.config else None)
+    shell = context.build(settings).shell
+
+    def check(text: str) -> safety.Verdict:
+        # An edited command is judged again, at the user's mode and with the user's rules.
+        return safety.assess(text, mode=settings.safety, prompt=result.prompt, shell=shell,
+                             allow=list(settings["safety_rules.allow"]), deny=list(settings["safety_rules.deny"]))
+
+    action, command = menu.choose(command, result.risk or "moderate", result.requires_confirmation,
+                                  result.explanation or "", shell, reasons=list(result.reasons),
+                                  check=check, header=False)
+    if action == "run":
         return True, command
+    if action == "copy":
+        return False, command
     raise UserDeclined("not run", "Nothing was executed.")
 
 
@@ -299,7 +318,11 @@ def run_prompt(argv: list[str]) -> int:
 
             result.command = command
             result.executed = True
-            result.exit_code = execution.run(command, _shell(settings), stdout_to_stderr=fmt != "plain")
+            shell = _shell(settings)
+            result.exit_code = execution.run(command, shell, stdout_to_stderr=fmt != "plain")
+            from caro import history
+
+            history.record_with_settings(command, shell, settings)
             code = result.exit_code
         result.total_ms = (time.perf_counter() - started) * 1000
         if fmt != "plain":

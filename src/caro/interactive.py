@@ -173,11 +173,13 @@ def choose(
     check: Callable[[str], Verdict] | None = None,
     stdin: TextIO | None = None,
     stderr: TextIO | None = None,
+    header: bool = True,
 ) -> tuple[str, str]:
     """Show the menu for `command` and return (action, command); action is run | copy | cancel.
 
     `check` re-judges an edited command (pass one bound to the user's safety mode and rules); a blocked
-    edit cannot be run. Ctrl+C, Ctrl+D, Esc, q and n cancel.
+    edit cannot be run. Ctrl+C, Ctrl+D, Esc, q and n cancel. `header=False` skips printing the command
+    and its risk first (for a caller that has shown them already).
     """
     stdin = stdin or sys.stdin
     err = stderr or sys.stderr
@@ -205,7 +207,10 @@ def choose(
         )
         return f"{shown}   Enter = {default} › "
 
-    show()
+    if header:
+        show()
+    elif explanation:
+        err.write(f"  {explanation}\n")
     while True:
         err.write(menu())
         err.flush()
