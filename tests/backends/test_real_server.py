@@ -61,6 +61,22 @@ def test_generation_timeout(llama_server: str, make_settings: MakeSettings) -> N
     with pytest.raises(BackendTimeout) as caught:
         backend.generate(request(stream=True, timeout=0.05))
     assert "0.05 s" in caught.value.message
+    wait_until_idle(llama_server)
+
+
+def wait_until_idle(url: str) -> None:
+    """The server finishes the abandoned generation before it answers anything else."""
+    import time
+
+    from caro import http
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if http.request("GET", url + "/models", read_timeout=5, deadline=5).status == 200:
+                return
+        except http.HTTPError:
+            time.sleep(0.2)
 
 
 def test_ollama_openai_mode_against_a_v1_server(llama_server: str, make_settings: MakeSettings) -> None:
