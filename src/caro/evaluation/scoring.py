@@ -8,8 +8,11 @@ The decision, per case:
 5. otherwise, when a sandbox is available and both commands may run (rated safe or moderate, Linux
    userland): run the candidate and each usable reference in identical sandboxes; same stdout, exit
    status and file tree as any reference -> right, else wrong; method "functional". A reference is
-   usable when it ran within the limits, was found (exit 126/127 means the tool is missing here), and gave
-   the same effects on a second run (clocks, PIDs and random output make a reference unusable);
+   usable when it ran within the limits, was found (exit 126/127 means the tool is missing here), did
+   something (a failure with no output and no file change proves nothing: `git log` outside a repository
+   fails the same way as `git status`), and gave the same effects on a second run (clocks, PIDs and
+   random output make a reference unusable). A reference that prints nothing and changes files is
+   compared on exit status and files only, so `tar -cvf` matches `tar -cf`;
 6. no usable functional comparison -> wrong, decided by the string metrics ("normalized"), with the
    reason the candidate was not run.
 """
@@ -55,6 +58,9 @@ class ReferenceRun:
     outcome: Outcome | None
     usable: bool
     why: str = ""
+    # The reference prints nothing and changes files: its purpose is the change, so extra chatter on
+    # stdout (tar -v, cp -v) is not held against a candidate.
+    effects_only: bool = False
 
 
 @dataclass
@@ -88,10 +94,24 @@ class Scorer:
             return ReferenceRun(first, False, "reference exceeded the sandbox limits")
         if first.status in (126, 127):
             return ReferenceRun(first, False, "reference needs a tool the sandbox lacks")
+        baseline = self.baseline(case)
+        changed = first.tree != baseline.tree
+        if first.status != 0 and not first.stdout and not changed:
+            return ReferenceRun(first, False, f"reference fails in the sandbox (exit {first.status}, no output)")
         second = self.sandbox.run(reference, case.files)
         if not first.same_effects(second):
             return ReferenceRun(first, False, "reference output varies between runs")
-        return ReferenceRun(first, True)
+        return ReferenceRun(first, True, effects_only=changed and not first.stdout)
+
+    def baseline(self, case: Case) -> Outcome:
+        """The fixture as the sandbox shows it when nothing runs."""
+        key = (case.key, "")
+        if key not in self._references:
+            assert self.sandbox is not None
+            self._references[key] = ReferenceRun(self.sandbox.run("true", case.files), False)
+        outcome = self._references[key].outcome
+        assert outcome is not None
+        return outcome
 
     def score(self, case: Case, command: str | None, *, blocked: bool = False, risk: str | None = None) -> Score:
         if not command:
@@ -122,7 +142,9 @@ class Scorer:
         differences: list[str] = []
         for reference, run in usable:
             assert run.outcome is not None
-            if outcome.same_effects(run.outcome):
+            same = (outcome.status, outcome.tree) == (run.outcome.status, run.outcome.tree) if run.effects_only \
+                else outcome.same_effects(run.outcome)
+            if same:
                 return Score(True, "functional", functional=True, matched=reference)
             differences = differences or outcome.differences(run.outcome)
         limit = " (stopped by the sandbox limits)" if outcome.limited else ""
