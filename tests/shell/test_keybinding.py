@@ -1,0 +1,85 @@
+"""The key binding in real shells: type a request, press the key, and the line holds the command — nothing ran."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.shell.conftest import PROMPTS, Terminal, caro_bin_dir
+
+SHELLS = ["bash", "zsh", "fish"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_binding_puts_the_command_on_the_line_without_running_it(
+    shell: str, start_shell: Callable[..., Terminal], isolated_home: Path
+) -> None:
+    term = start_shell(shell)
+    term.type("show current directory")
+    term.send("M-e")  # the documented default key, Alt+E
+    prompt = PROMPTS[shell]
+    screen = term.wait_for(lambda s: f"{prompt}pwd" in s, "the generated command on the line")
+    # The request was replaced, and pwd did not run: its output (the work folder) is nowhere on screen.
+    assert "show current directory" not in screen
+    assert "work-dir-7d1f" not in screen
+    assert term.last_line() == f"{prompt}pwd"
+    # Enter runs it as the user's own command line.
+    term.send("Enter")
+    term.wait_for(lambda s: "work-dir-7d1f" in s, "pwd's output after Enter")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_failure_keeps_the_request_and_shows_the_reason(
+    shell: str, start_shell: Callable[..., Terminal]
+) -> None:
+    term = start_shell(shell)
+    term.type("blorp the frobnicator")
+    term.send("M-e")
+    screen = term.wait_for(lambda s: "does not know this request" in s, "the reason for the failure")
+    prompt = PROMPTS[shell]
+    term.wait_for(lambda s: s.rstrip().splitlines()[-1].rstrip() == f"{prompt}blorp the frobnicator"
+                  or f"{prompt}blorp the frobnicator" in s, "the request kept on the line")
+    assert "caro: error" in screen
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_the_key_can_be_changed_with_caro_key(shell: str, start_shell: Callable[..., Terminal]) -> None:
+    term = start_shell(shell, env={"CARO_KEY": "ctrl-g"})
+    prompt = PROMPTS[shell]
+    if shell == "fish":
+        # fish keeps Alt+E for its own editor; ask fish what the old key does now.
+        term.type("bind \\ee")
+        term.send("Enter")
+        term.wait_for(lambda s: s.count(prompt.strip()) >= 2, "the bind listing")
+        assert "__caro_widget" not in term.screen()
+        term.send("C-l")
+    term.type("show current directory")
+    if shell != "fish":
+        # Keys are handled in order: had Alt+E still called caro, the line would be "pwd" before Ctrl+G,
+        # and Ctrl+G would then fail on the request "pwd".
+        term.send("M-e")
+    term.send("C-g")
+    screen = term.wait_for(lambda s: f"{prompt}pwd" in s or "does not know" in s, "the command after Ctrl+G")
+    assert "does not know" not in screen
+    assert term.last_line() == f"{prompt}pwd"
+
+
+def test_zsh_shows_that_caro_is_working(
+    start_shell: Callable[..., Terminal], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While caro works, zsh shows a working line under the prompt (caro is slowed down by a wrapper)."""
+    target = shutil.which("caro", path=caro_bin_dir())
+    assert target
+    slow = tmp_path / "slowbin"
+    slow.mkdir()
+    (slow / "caro").write_text(f"#!/bin/sh\nsleep 3\nexec {target} \"$@\"\n")
+    (slow / "caro").chmod(0o755)
+    term = start_shell("zsh", env={"PATH": f"{slow}{os.pathsep}{caro_bin_dir()}{os.pathsep}/usr/bin:/bin"})
+    term.type("show current directory")
+    term.send("M-e")
+    term.wait_for(lambda s: "caro: working on it" in s, "the working indicator")
+    term.wait_for(lambda s: f"{PROMPTS['zsh']}pwd" in s, "the command after the wait")
