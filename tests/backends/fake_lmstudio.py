@@ -8,6 +8,7 @@ the LM Studio behaviour it stands for:
 - unknown routes answer **200** with an error text, as LM Studio does (§2.1, bug-tracker #1879);
 - `GET /api/v0/models` with `state: loaded | not-loaded` (0.3.6+, §2.3); `legacy=True` makes a pre-0.3.6
   server: no greeting, no /api/v0 (both fall into the 200 unknown-route answer), only `/v1/models`;
+- `GET /api/v1/models` (0.4.0+, `api_v1=True`) with `loaded_instances` (§2.3);
 - `GET /v1/models` lists loaded models, or every downloaded one when JIT is on (§2.3);
 - "no models loaded": `no_model_style="400"` -> 400 `{"error": "No models loaded. …"}` (string error,
   recent), `"404"` -> 404 plain text (0.3.5) (§2.6);
@@ -44,6 +45,7 @@ class FakeLMStudio:
             {"id": "text-embedding-nomic-embed-text-v1.5", "type": "embeddings", "state": "not-loaded"},
         ]
         self.legacy = False
+        self.api_v1 = False  # 0.4.0+: native REST API /api/v1/models (§2.3)
         self.jit = True
         self.load_delay = 0.0
         self.no_model_style = "400"
@@ -96,6 +98,11 @@ class FakeLMStudio:
             return 200, "application/json", json.dumps({"object": "list", "data": [
                 {"object": "model", "publisher": "lmstudio-community", "arch": "gemma3",
                  "compatibility_type": "gguf", "quantization": "Q8_0", "max_context_length": 32768, **m}
+                for m in self.models]}).encode()
+        if path == "/api/v1/models" and self.api_v1 and not self.legacy:
+            return 200, "application/json", json.dumps({"models": [
+                {"type": m["type"], "key": m["id"], "display_name": m["id"], "format": "gguf",
+                 "loaded_instances": [{"id": m["id"]}] if m["state"] == "loaded" else []}
                 for m in self.models]}).encode()
         if path == "/v1/models":
             listed = [m["id"] for m in self.models if m["type"] != "embeddings"] if self.jit else self.loaded()

@@ -96,3 +96,19 @@ def test_streamed_answer_keeps_stdout_clean(caro: CaroRunner, lmstudio: FakeLMSt
                         "<end_function_call>")
     data, _, _ = run_json(caro, *ARGS, url=lmstudio.url)  # json.loads fails on anything but one document
     assert data["command"] == "docker ps -a"
+
+
+def test_auto_uses_lm_studio_when_up(caro: CaroRunner, lmstudio: FakeLMStudio) -> None:
+    data, _, code = run_json(caro, "-o", "json", "list docker containers", url=lmstudio.url)
+    assert code == 0
+    assert data["backend"] == "lmstudio" and data["fallbacks"] == []
+
+
+def test_auto_passes_over_servers_that_are_down(caro: CaroRunner, closed_port: int, isolated_home: Path) -> None:
+    config = isolated_home / "caro.toml"
+    config.write_text(f'[ollama]\nurl = "http://127.0.0.1:{closed_port}"\n')
+    data, _, _ = run_json(caro, "-o", "json", "--config", str(config), "list docker containers",
+                          url=f"http://127.0.0.1:{closed_port}/v1")
+    passed = [f["backend"] for f in data["fallbacks"]]
+    assert passed[:2] == ["lmstudio", "ollama"]
+    assert all("refused" in f["reason"] for f in data["fallbacks"][:2])

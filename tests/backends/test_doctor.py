@@ -55,3 +55,13 @@ def test_doctor_no_model_loaded_gives_the_fix(caro: CaroRunner, lmstudio: FakeLM
                 env={"CARO_LMSTUDIO_URL": lmstudio.url})
     assert "problem: no model loaded" in done.stdout
     assert "fix: Load one: 'lms load functiongemma-270m-it'" in done.stdout
+
+
+def test_doctor_tells_lm_studio_versions_apart(caro: CaroRunner, lmstudio: FakeLMStudio) -> None:
+    env = {"CARO_LMSTUDIO_URL": lmstudio.url}
+    assert "LM Studio 0.3.6 to 0.3.x" in caro("doctor", "--only", "lmstudio", env=env).stdout
+    lmstudio.api_v1 = True
+    assert "LM Studio 0.4.0 or later" in caro("doctor", "--only", "lmstudio", env=env).stdout
+    lmstudio.legacy = True
+    out = caro("doctor", "--only", "lmstudio", env=env).stdout
+    assert "not identified as LM Studio" in out and "[ok] LM Studio" in out

@@ -288,3 +288,26 @@ def test_parallel_availability_checks_share_the_cache_file(lmstudio: FakeLMStudi
         thread.join()
     assert results == [True] * 4
     assert json.loads((settings.cache_dir / "availability.json").read_text())
+
+
+def test_cache_entries_expire(lmstudio: FakeLMStudio, make_settings: MakeSettings) -> None:
+    from caro.backends import availability_cache
+    from caro.backends.base import Availability
+
+    settings = make_settings(lmstudio__url=lmstudio.url)
+    key = LMStudioBackend(settings).cache_key()
+    availability_cache.put(settings.cache_dir, key, Availability(True, model="m"), now=1000.0)
+    assert availability_cache.get(settings.cache_dir, key, now=1059.0) is not None
+    assert availability_cache.get(settings.cache_dir, key, now=1061.0) is None
+    availability_cache.put(settings.cache_dir, key, Availability(False, "hung"), now=1000.0)
+    assert availability_cache.get(settings.cache_dir, key, now=1014.0) is not None
+    assert availability_cache.get(settings.cache_dir, key, now=1016.0) is None
+
+
+def test_corrupt_cache_file_is_ignored(lmstudio: FakeLMStudio, make_settings: MakeSettings) -> None:
+    settings = make_settings(lmstudio__url=lmstudio.url)
+    settings.cache_dir.mkdir(parents=True)
+    (settings.cache_dir / "availability.json").write_text("{not json")
+    status = LMStudioBackend(settings).availability()
+    assert status.ok and not status.cached
+    assert LMStudioBackend(settings).availability().cached

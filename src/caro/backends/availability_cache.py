@@ -4,7 +4,8 @@ Every caro run is a new process, so an in-memory cache would never be hit. One s
 `settings.cache_dir` maps a key (backend, URL, model) to the last check. What is stored:
 
 - a server that answered and has a model ready: for 60 s, so back-to-back runs send no probe at all;
-- a server that timed out: for 60 s too, because that check costs the whole budget each time;
+- a server that timed out: for 15 s, because that check costs the whole 500 ms budget each time, yet
+  a restarted server should be noticed soon;
 - a refused connection or an HTTP-level "no model loaded": never. They cost a millisecond to recheck,
   and the user is probably fixing them right now.
 
@@ -23,6 +24,7 @@ from typing import Any
 from caro.backends.base import Availability
 
 TTL_SECONDS = 60.0
+FAILURE_TTL_SECONDS = 15.0
 FILE_NAME = "availability.json"
 
 
@@ -55,6 +57,8 @@ def get(cache_dir: Path, key: str, *, ttl: float = TTL_SECONDS, now: float | Non
         return None
     now = time.time() if now is None else now
     checked = entry.get("checked_at")
+    if not entry.get("ok"):
+        ttl = min(ttl, FAILURE_TTL_SECONDS)
     if not isinstance(checked, int | float) or not 0 <= now - checked < ttl:
         return None
     try:

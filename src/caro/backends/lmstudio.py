@@ -176,6 +176,20 @@ class LMStudioBackend:
                          else "OpenAI-compatible only (/v1; LM Studio before 0.3.6, or another server)")
         return self._choose(models, detail)
 
+    def api_version(self, status: Availability) -> str:
+        """For `caro doctor`: LM Studio has no version endpoint, so tell 0.4+ (/api/v1) from 0.3.6+ (/api/v0)."""
+        base = str(status.detail.get("base_url") or "")
+        if not base or status.detail.get("identity") != "LM Studio":
+            return ""
+        try:
+            response = self._get(base, "/api/v1/models", 1.0)
+            data = response.json() if response.status == 200 else None
+        except http.HTTPError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("models"), list):
+            return "0.4.0 or later (/api/v1)"
+        return "0.3.6 to 0.3.x (/api/v0)" if status.detail.get("models_from") == "/api/v0/models" else "before 0.3.6"
+
     def _get(self, base: str, path: str, budget: float) -> http.Response:
         ep = http.endpoint(base)
         url = ep.root + path if path.startswith("/api/") or path == "/lmstudio-greeting" else base + path

@@ -51,6 +51,10 @@ def _check(name: str, settings: Settings) -> dict[str, Any]:
         return {**row, "ok": False, "reason": f"check failed ({type(exc).__name__}: {exc})", "hint": "",
                 "check_ms": round((time.perf_counter() - started) * 1000, 1)}
     detail = dict(status.detail)
+    if status.ok and hasattr(backend, "api_version"):
+        version = backend.api_version(status)
+        if version:
+            detail["version"] = version
     row.update(ok=status.ok, reason=status.reason, hint=status.hint, model=status.model,
                check_ms=round(status.elapsed_ms or (time.perf_counter() - started) * 1000, 1))
     for key in ("url", "identity", "version", "api", "models", "loaded", "note", "models_from"):
@@ -128,7 +132,7 @@ def _print_plain(rows: list[dict[str, Any]], plan: list[str], answering: str | N
         print(f"[{mark}] {row['label']}{where}  ({row['check_ms']:.0f} ms)", file=out)
         if row.get("identity") or row.get("version"):
             version = f" {row['version']}" if row.get("version") else ""
-            api = f"; API {row['api']}" if row.get("api") else ""
+            api = f"; API {row['api']}" if row.get("api") and not row.get("version") else ""
             print(f"     server: {row.get('identity', '')}{version}{api}", file=out)
         if row["ok"]:
             if row.get("model"):
