@@ -84,7 +84,7 @@ SCHEMA: dict[str, Key] = {
     "openai.model": Key("", "model identifier; empty = the first model the server lists"),
     "openai.api_key_env": Key("OPENAI_API_KEY", "environment variable holding the bearer token"),
     "embedded.model_path": Key("", "a GGUF file; empty = discover", env="CARO_MODEL_PATH"),
-    "embedded.threads": Key(0, "CPU threads; 0 = all cores", minimum=0),
+    "embedded.threads": Key(0, "CPU threads; 0 = half the logical cores, at most 8", minimum=0),
     "embedded.context": Key(2048, "context window in tokens", minimum=256),
     "embedded.batch": Key(512, "prompt batch size", minimum=1),
     "embedded.max_tokens": Key(160, "most tokens to generate", minimum=1),
