@@ -1,0 +1,198 @@
+"""The main command end to end, through the real `caro` process and the built-in catalog backend.
+
+These cover the result contract (JSON/YAML on stdout only), exit codes, fallback reporting and when a
+command is (and is not) executed. Prompts are everyday requests the catalog answers offline.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import CaroRunner
+
+DOCKER = "list docker containers"
+PWD = "print the current working directory"
+TOUCH = "create an empty file named marker.txt"
+DELETE = "delete the file marker.txt"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def write_config(home: Path, text: str) -> None:
+    path = home / ".caro" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def as_json(stdout: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(stdout)  # raises if stdout is anything but one JSON document
+    return data
+
+
+def test_json_result_has_every_field_and_nothing_else_on_stdout(caro: CaroRunner) -> None:
+    proc = caro("-b", "builtin", "-o", "json", DOCKER)
+    assert proc.returncode == 0, proc.stderr
+    data = as_json(proc.stdout)
+    assert list(data) == ["command", "explanation", "risk", "blocked", "requires_confirmation", "warnings",
+                          "backend", "model", "fallbacks", "timing_ms", "executed", "exit_code", "error"]
+    assert data["command"] == "docker ps"
+    assert data["backend"] == "builtin"
+    assert data["risk"] in ("safe", "moderate")
+    assert data["executed"] is False and data["exit_code"] is None and data["error"] is None
+    timing = data["timing_ms"]
+    assert isinstance(timing, dict) and timing["total"] >= timing["generation"] >= 0
+
+
+def test_yaml_is_the_same_result(caro: CaroRunner) -> None:
+    proc = caro("-b", "builtin", "-o", "yaml", DOCKER)
+    assert proc.returncode == 0, proc.stderr
+    data = yaml.safe_load(proc.stdout)
+    assert data["command"] == "docker ps" and data["backend"] == "builtin" and data["error"] is None
+
+
+def test_plain_stdout_is_the_command_alone(caro: CaroRunner) -> None:
+    proc = caro("-b", "builtin", "list", "docker", "containers")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "docker ps\n"
+    assert "risk:" in proc.stderr
+
+
+def test_prompt_from_stdin_and_from_p(caro: CaroRunner) -> None:
+    assert caro("-b", "builtin", input=DOCKER + "\n").stdout == "docker ps\n"
+    assert caro("-b", "builtin", "-p", DOCKER).stdout == "docker ps\n"
+
+
+def test_a_prompt_that_starts_with_a_subcommand_name(caro: CaroRunner) -> None:
+    as_prompt = caro("-b", "builtin", "-o", "json", "--", "check", "disk", "space")
+    assert as_json(as_prompt.stdout)["backend"] == "builtin"
+    assert as_prompt.returncode == 0, as_prompt.stderr
+    with_p = caro("-b", "builtin", "-o", "json", "-p", "check disk space")
+    assert as_json(with_p.stdout)["command"] == as_json(as_prompt.stdout)["command"]
+
+
+def test_usage_errors_exit_2_and_stay_json(caro: CaroRunner) -> None:
+    proc = caro("-o", "json", "--safety", "reckless", DOCKER)
+    assert proc.returncode == 2
+    error = as_json(proc.stdout)["error"]
+    assert isinstance(error, dict) and error["code"] == "usage" and "reckless" in error["message"]
+    empty = caro("-o", "json", input="")
+    assert empty.returncode == 2 and as_json(empty.stdout)["error"]["code"] == "usage"  # type: ignore[index]
+    plain = caro("--backend", "gpt4", DOCKER)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr and "gpt4" in plain.stderr
+
+
+def test_vague_request_exits_3_with_a_next_step(caro: CaroRunner) -> None:
+    proc = caro("-b", "builtin", "-o", "json", "fix it")
+    assert proc.returncode == 3
+    data = as_json(proc.stdout)
+    assert data["command"] is None
+    error = data["error"]
+    assert isinstance(error, dict) and error["code"] == "no_backend"
+    assert "LM Studio" in error["hint"] or "caro models pull" in error["hint"]
+
+
+def test_unavailable_chosen_backend_falls_back_with_a_notice(caro: CaroRunner) -> None:
+    port = closed_port()
+    proc = caro("-b", "lmstudio", "--url", f"http://127.0.0.1:{port}/v1", "-o", "json", DOCKER)
+    assert proc.returncode == 0, proc.stderr
+    data = as_json(proc.stdout)
+    assert data["backend"] == "builtin" and data["command"] == "docker ps"
+    fallbacks = data["fallbacks"]
+    assert isinstance(fallbacks, list) and fallbacks[0]["backend"] == "lmstudio"
+    assert str(port) in fallbacks[0]["reason"]
+    assert "LM Studio" in proc.stderr  # the one-line notice
+
+
+def test_fallback_off_exits_3_naming_the_backend(caro: CaroRunner, isolated_home: Path) -> None:
+    write_config(isolated_home, "fallback = false\n")
+    port = closed_port()
+    proc = caro("-b", "lmstudio", "--url", f"http://127.0.0.1:{port}/v1", DOCKER)
+    assert proc.returncode == 3
+    assert proc.stdout == ""
+    assert "LM Studio" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_execute_runs_a_safe_command_and_returns_its_status(caro: CaroRunner, tmp_path: Path) -> None:
+    proc = caro("-b", "builtin", "-x", PWD, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["pwd", str(tmp_path)]
+
+
+def test_execute_in_json_mode_keeps_stdout_one_object(caro: CaroRunner, tmp_path: Path) -> None:
+    proc = caro("-b", "builtin", "-x", "-o", "json", PWD, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = as_json(proc.stdout)
+    assert data["executed"] is True and data["exit_code"] == 0
+    assert str(tmp_path) in proc.stderr  # the command's own output went to stderr
+
+
+def test_without_execute_and_without_terminal_nothing_runs(caro: CaroRunner, tmp_path: Path) -> None:
+    proc = caro("-b", "builtin", TOUCH, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "touch" in proc.stdout
+    assert not (tmp_path / "marker.txt").exists()
+
+
+def test_confirmation_without_terminal_declines_unless_yes(caro: CaroRunner, tmp_path: Path) -> None:
+    # At strict mode a moderate command (a deletion) needs confirmation; with no terminal to ask,
+    # nothing runs unless -y approves it.
+    marker = tmp_path / "marker.txt"
+    marker.write_text("keep me")
+    proc = caro("-b", "builtin", "--safety", "strict", "-x", "-o", "json", DELETE, cwd=tmp_path)
+    assert proc.returncode == 5, proc.stderr
+    data = as_json(proc.stdout)
+    assert data["requires_confirmation"] is True and data["risk"] == "moderate"
+    assert data["executed"] is False and data["error"]["code"] == "declined_by_user"  # type: ignore[index]
+    assert marker.exists()
+    approved = caro("-b", "builtin", "--safety", "strict", "-x", "-y", DELETE, cwd=tmp_path)
+    assert approved.returncode == 0, approved.stderr
+    assert not marker.exists()
+
+
+def test_execute_returns_the_commands_own_exit_status(caro: CaroRunner, tmp_path: Path) -> None:
+    proc = caro("-b", "builtin", "-x", "-o", "json", "show the contents of missing.txt", cwd=tmp_path)
+    data = as_json(proc.stdout)
+    assert data["executed"] is True and data["exit_code"] == 1
+    assert proc.returncode == 1
+
+
+def test_blocked_command_never_runs_even_with_yes(caro: CaroRunner, isolated_home: Path, tmp_path: Path) -> None:
+    write_config(isolated_home, '[safety_rules]\ndeny = [{pattern = "^touch ", level = "critical", '
+                                'message = "no new files in this test"}]\n')
+    proc = caro("-b", "builtin", "-x", "-y", "-o", "json", TOUCH, cwd=tmp_path)
+    assert proc.returncode == 4
+    data = as_json(proc.stdout)
+    assert data["blocked"] is True and data["risk"] == "critical" and data["executed"] is False
+    assert data["error"]["code"] == "blocked"  # type: ignore[index]
+    assert any("no new files in this test" in w for w in data["warnings"])  # type: ignore[union-attr]
+    assert not (tmp_path / "marker.txt").exists()
+
+
+def test_dry_run_never_runs(caro: CaroRunner, tmp_path: Path) -> None:
+    proc = caro("-b", "builtin", "-x", "-y", "--dry-run", TOUCH, cwd=tmp_path)
+    assert proc.returncode == 0
+    assert not (tmp_path / "marker.txt").exists()
+
+
+def test_shell_flag_reaches_the_backend(caro: CaroRunner) -> None:
+    posix = as_json(caro("-b", "builtin", "-o", "json", "-s", "bash", "--platform", "linux", PWD).stdout)
+    ps = as_json(caro("-b", "builtin", "-o", "json", "-s", "powershell", "--platform", "windows", PWD).stdout)
+    assert posix["command"] == "pwd"
+    assert ps["command"] != "pwd" and ps["command"]
+
+
+def test_verbose_shows_backend_status_and_timings(caro: CaroRunner) -> None:
+    port = closed_port()
+    proc = caro("-v", "--url", f"http://127.0.0.1:{port}/v1", DOCKER)
+    assert proc.returncode == 0
+    assert proc.stdout == "docker ps\n"
+    assert "LM Studio" in proc.stderr and "ms" in proc.stderr and "backend: builtin" in proc.stderr
