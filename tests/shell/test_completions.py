@@ -6,8 +6,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.shell.conftest import Terminal, caro_bin_dir, need
 
 
