@@ -1,7 +1,9 @@
 """The safety engine's one entry point. Every suggested command, from every backend, passes through assess().
 
-PLACEHOLDER: the full engine (sanitise, parse with a real shell parser, rules by meaning) lands with
-issue 3 and replaces the body of this module while keeping this interface.
+assess() sanitises the text (sanitize.py), parses it into every simple command that will run, through
+pipes, substitutions and wrappers (parse.py, wrappers.py, windows.py), judges each by meaning (rules.py,
+paths.py), adds the request's intent (intent.py) and the user's own rules (engine.py), then applies the
+mode's block/confirm matrix. This module stays light: the engine is imported on the first call.
 """
 
 from __future__ import annotations
@@ -58,8 +60,23 @@ def assess(
     allow: list[str] | None = None,
     deny: list[dict[str, Any]] | None = None,
 ) -> Verdict:
-    """Judge `command` (and the request `prompt` that produced it) at safety `mode`."""
-    cleaned = command.strip()
-    risk = "moderate"
+    """Judge `command` (and the request `prompt` that produced it) at safety `mode`.
+
+    Never raises on any input: if judging itself fails, the verdict is High with a reason saying so.
+    """
+    from caro.safety.engine import evaluate
+
+    if mode not in MATRIX:
+        mode = "strict"
+    try:
+        judgement = evaluate(command, prompt=prompt, shell=shell, allow=allow, deny=deny)
+    except (RecursionError, MemoryError, ValueError, TypeError, IndexError, KeyError, AttributeError, UnicodeError) as exc:
+        text = command if isinstance(command, str) else repr(command)
+        return Verdict(text, "high", *decide("high", mode),
+                       [f"high: caro could not judge this command ({type(exc).__name__}); read it carefully"],
+                       ["the safety engine failed on this command"])
+    risk = RISKS[judgement.level]
     blocked, confirm = decide(risk, mode)
-    return Verdict(cleaned, risk, blocked, confirm, ["placeholder engine: every command needs a look"])
+    if judgement.must_ask and not blocked:
+        confirm = True
+    return Verdict(judgement.command, risk, blocked, confirm, judgement.reasons(), judgement.warnings)

@@ -1,0 +1,115 @@
+"""The pipeline behind assess(): sanitise, parse, judge every simple command, apply user rules and intent."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from caro.safety import intent, rules
+from caro.safety.model import CRITICAL, HIGH, MODERATE, RISKS, SAFE, Finding
+from caro.safety.parse import parse
+from caro.safety.sanitize import sanitize
+
+
+@lru_cache(maxsize=256)
+def _compile(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+class Judgement:
+    """What evaluate() found: the cleaned command, the findings and notes, and whether to always ask."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.findings: list[Finding] = []
+        self.warnings: list[str] = []
+        self.must_ask = False  # unparseable or hidden text: never run without asking, whatever the mode
+
+    @property
+    def level(self) -> int:
+        return max((f.level for f in self.findings), default=SAFE)
+
+    def reasons(self) -> list[str]:
+        seen: set[str] = set()
+        out: list[str] = []
+        for finding in sorted(self.findings, key=lambda f: -f.level):
+            if finding.reason not in seen:
+                seen.add(finding.reason)
+                out.append(f"{RISKS[finding.level]}: {finding.reason}")
+        return out
+
+
+def _allowed(patterns: list[re.Pattern[str]], *texts: str) -> bool:
+    return any(p.fullmatch(t.strip()) for p in patterns for t in texts if t)
+
+
+def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] | None,
+             deny: list[dict[str, Any]] | None) -> Judgement:
+    cleaned = sanitize(command)
+    result = Judgement(cleaned.command)
+    result.warnings += cleaned.warnings
+    text = cleaned.command
+    if cleaned.hidden:
+        result.must_ask = True
+        result.findings.append(Finding(MODERATE, "The command contained hidden characters (escape sequences, "
+                                                 "invisible or direction-changing Unicode), now removed; check what remains."))
+    if cleaned.too_long:
+        result.must_ask = True
+        result.findings.append(Finding(HIGH, f"The command is {len(text)} characters long: too long to review at a glance."))
+    if cleaned.lines > 1:
+        result.must_ask = True
+        result.warnings.append(f"this is a multi-line script ({cleaned.lines} lines); every line is shown and judged")
+        result.findings.append(Finding(MODERATE, f"A multi-line script ({cleaned.lines} lines): read every line, "
+                                                 "each of them runs."))
+    result.findings += intent.intent_findings(prompt)
+    if not text:
+        result.warnings.append("the command is empty")
+        return result
+
+    kind = "powershell" if shell in ("powershell", "pwsh") else "cmd" if shell == "cmd" else "bash"
+    script = parse(text, kind)
+    for problem in dict.fromkeys(script.problems):
+        result.warnings.append(problem)
+    if script.problems:
+        result.must_ask = True
+        result.findings.append(Finding(MODERATE, "caro could not parse all of this command, so it cannot tell "
+                                                 "everything it does; read it before running it."))
+    commands = script.commands
+    if kind == "powershell":
+        # On Linux and macOS, PowerShell runs native commands: `rm -rf /` there is /bin/rm.
+        commands = commands + parse(text, "bash").commands
+
+    allow_patterns = [p for p in (_compile(a) for a in (allow or []) if isinstance(a, str)) if p is not None]
+    if allow and len(allow_patterns) < len(allow):
+        result.warnings.append("some safety_rules.allow patterns are not valid regular expressions and were ignored")
+    whole_allowed = _allowed(allow_patterns, text)
+    if not whole_allowed:
+        for cmd in commands:
+            if allow_patterns and _allowed(allow_patterns, cmd.text, " ".join(cmd.argv)):
+                continue
+            result.findings += rules.judge(cmd)
+        result.findings += script.findings
+        if script.problems:
+            result.findings += rules.text_findings(text)
+    _apply_deny(result, deny, text, [" ".join(c.argv) for c in commands])
+    return result
+
+
+def _apply_deny(result: Judgement, deny: list[dict[str, Any]] | None, text: str, normalised: list[str]) -> None:
+    for entry in deny or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("pattern"), str):
+            continue
+        pattern = _compile(entry["pattern"])
+        if pattern is None:
+            result.warnings.append(f"deny pattern {entry['pattern']!r} is not a valid regular expression; "
+                                   "matched it as plain text")
+            pattern = re.compile(re.escape(entry["pattern"]))
+        if pattern.search(text) or any(pattern.search(n) for n in normalised):
+            level = entry.get("level", "high")
+            index = RISKS.index(level) if level in RISKS else HIGH
+            message = entry.get("message") or "matches one of your deny rules"
+            result.findings.append(Finding(min(index, CRITICAL), f"{message} (your rule: /{entry['pattern']}/)"))

@@ -1,0 +1,87 @@
+"""The engine's vocabulary: risk levels, findings, and the simple commands a script will run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RISKS = ("safe", "moderate", "high", "critical")
+SAFE, MODERATE, HIGH, CRITICAL = range(4)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the engine noticed: a level (index into RISKS) and a sentence a user can read."""
+
+    level: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """What `{}` stands for inside `find … -exec`: the paths searched and whether tests narrow them."""
+
+    roots: tuple[str, ...]
+    narrowed: bool
+
+
+@dataclass(eq=False)
+class Command:
+    """One simple command that will run, after wrappers (sudo, env, bash -c …) are peeled off."""
+
+    argv: list[str]
+    text: str  # the source text it came from, for messages
+    via: tuple[str, ...] = ()  # wrappers it runs through, outermost first
+    upstream: list[Command] = field(default_factory=list)  # commands piping into its stdin
+    stdin_text: str | None = None  # literal text on its stdin (here-doc, here-string)
+    subst: dict[int, list[Command]] = field(default_factory=dict)  # argv index -> commands in $(…) / <(…)
+    found: Found | None = None
+    dynamic: bool = False  # the command name comes from an expansion caro could not resolve
+    windows: bool = False  # parsed with PowerShell / cmd rules
+    redirects: list[Redirect] = field(default_factory=list)  # where its output is written
+    cwd: str | None = None  # the folder an earlier `cd` in the same line moved to
+
+    @property
+    def name(self) -> str:
+        if not self.argv:
+            return ""
+        word = self.argv[0].replace("\\", "/") if self.windows else self.argv[0]
+        base = word.rsplit("/", 1)[-1].lower()
+        for suffix in (".exe", ".com", ".cmd", ".bat"):
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+        return base
+
+    @property
+    def args(self) -> list[str]:
+        return self.argv[1:]
+
+    @property
+    def as_root(self) -> bool:
+        return any(w.split()[0] in ("sudo", "doas", "su", "pkexec", "run0", "runuser") for w in self.via if w)
+
+    def label(self) -> str:
+        """Short quoted form for messages."""
+        text = " ".join(self.argv) if self.argv else self.text
+        text = " ".join(text.split())
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass
+class Redirect:
+    """An output redirection: operator (>, >>, &>, >|) and where it writes."""
+
+    op: str
+    target: str
+    text: str
+
+
+@dataclass
+class Script:
+    """Everything a command line will run, found by parsing it."""
+
+    commands: list[Command] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # found while parsing (fork bombs, depth)
+    problems: list[str] = field(default_factory=list)  # parse problems, for warnings
+    statements: int = 0
+    known: set[int] = field(default_factory=set)  # ids of commands already recorded

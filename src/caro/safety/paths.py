@@ -1,0 +1,160 @@
+"""What a path argument reaches: the whole disk, a home folder, the system, or one project folder.
+
+Scope drives the level of deletions and permission changes: `rm -rf ./build` is not `rm -rf ~`.
+Paths are judged as written (no filesystem access): `/tmp/../` is `/`, `"$HOME"/*` is the home folder.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+# Top-level system folders (POSIX, macOS, Windows without the drive letter), lower-case.
+SYSTEM_TOP = {
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/sbin", "/srv",
+    "/sys", "/usr", "/var", "/snap", "/efi", "/system", "/library", "/applications", "/private", "/cores",
+    "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/local", "/usr/share", "/usr/include", "/usr/libexec",
+    "/usr/local/bin", "/usr/local/lib", "/var/lib", "/var/log", "/var/db", "/var/spool", "/var/mail", "/var/www",
+    "/private/etc", "/private/var", "/system/library", "/etc/ssh", "/etc/ssl", "/etc/pam.d", "/etc/systemd",
+    "/windows", "/windows/system32", "/windows/syswow64", "/program files", "/program files (x86)", "/programdata",
+    "/boot/efi", "/etc/init.d", "/var/lib/dpkg", "/var/lib/rpm",
+}
+# Folders under which anything removed or rewritten breaks the system (deeper than SYSTEM_TOP).
+SYSTEM_TREES = ("/bin/", "/boot/", "/dev/", "/etc/", "/lib/", "/lib32/", "/lib64/", "/proc/", "/sbin/", "/sys/",
+                "/usr/", "/system/", "/library/", "/private/etc/", "/windows/", "/program files/",
+                "/program files (x86)/", "/var/lib/", "/var/db/", "/var/log/", "/var/spool/")
+HOME_ROOTS = {"/home", "/users", "/root", "/export/home"}
+CRITICAL_FILES = {"/etc/passwd", "/etc/shadow", "/etc/sudoers", "/etc/group", "/etc/gshadow", "/etc/fstab",
+                  "/etc/pam.d", "/boot/grub/grub.cfg", "/etc/hosts", "/etc/resolv.conf", "/etc/crontab",
+                  "/etc/ld.so.preload", "/etc/ssh/sshd_config", "/etc/security", "/etc/master.passwd"}
+SENSITIVE_HOME = (".ssh", ".gnupg", ".aws", ".kube", ".config/gcloud", ".azure", ".docker/config.json", ".netrc",
+                  ".password-store", ".pgpass", ".git-credentials", "library/keychains")
+CACHE_HOME = {".cache", ".npm", ".yarn", ".gradle", ".m2", ".cargo/registry", ".pnpm-store", ".local/share/trash",
+              "library/caches", ".trash", "tmp", ".tmp", "downloads/tmp"}
+_DEVICE = re.compile(
+    r"^/dev/(?:[shv]d[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(?:n\d+)?(?:p\d+)?|mmcblk\d+(?:p\d+)?|r?disk\d+(?:s\d+)*"
+    r"|md\d+|dm-\d+|mapper/.+|sr\d+|loop\d+|mem|kmem|port|root|sda|disk/by-.+|xvd.*|vg.+/.+|nbd\d+|zd\d+|ubd.*)$"
+    r"|^//\./(?:physicaldrive\d+|[a-z]:)$|^\\\\\.\\(?:physicaldrive\d+|[a-z]:)$",
+    re.IGNORECASE,
+)
+_HOME_VAR = re.compile(
+    r"^(?:~[a-z0-9_.-]*|\$home|\$\{home\}|\$\{home:?[-=][^}]*\}|%userprofile%|%homepath%|%homedrive%%homepath%"
+    r"|\$env:userprofile|\$env:home|\$env:homepath|\$\(pwd\)/\.\.|\$xdg_[a-z_]+)(?=/|$)",
+    re.IGNORECASE,
+)
+_ROOT_VAR = re.compile(r"^(?:%systemdrive%|\$env:systemdrive|[a-z]:)(?=/|$)", re.IGNORECASE)
+_SYS_VAR = re.compile(r"^(?:%windir%|%systemroot%|\$env:windir|\$env:systemroot|%programfiles%|\$env:programfiles"
+                      r"|%programdata%|\$env:programdata)(?=/|$)", re.IGNORECASE)
+_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\d|\$[@*]|%[A-Za-z_]+%|\$\(|`")
+GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a path reaches. kind: root, home, home-sub, home-deep, system, system-sub, device, cwd, parent,
+    unknown (from an unresolved variable or stdin), file (an ordinary path)."""
+
+    kind: str
+    path: str
+    sensitive: bool = False  # credentials, keys, shell history
+    critical_file: bool = False
+
+    def describe(self) -> str:
+        return {
+            "root": "the whole filesystem",
+            "home": "a home folder",
+            "home-sub": "a folder at the top of the home folder",
+            "system": "a system folder",
+            "system-sub": "files the operating system needs",
+            "device": "a disk device",
+            "cwd": "everything in the current folder",
+            "parent": "a parent folder",
+            "unknown": "paths caro cannot know in advance",
+        }.get(self.kind, self.path)
+
+
+def normalise(word: str) -> str:
+    """Lower-case, forward slashes, no drive letter quirks, `..` resolved lexically."""
+    path = word.strip().replace("\\", "/")
+    low = path.lower()
+    if re.match(r"^[a-z]:$", low):
+        low += "/"
+    low = re.sub(r"/+", "/", low)
+    return low
+
+
+def scope(word: str) -> Scope:  # noqa: C901 - a table of cases
+    """Classify one path argument."""
+    path = normalise(word)
+    path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
+    path = re.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
+    if not path:
+        return Scope("cwd", word)
+    if _DEVICE.match(path) or _DEVICE.match(word):
+        return Scope("device", word)
+    sensitive = any(s in path for s in (*SENSITIVE_HOME, "_history", "/etc/shadow", "/etc/sudoers", "id_rsa",
+                                         "id_ed25519", "authorized_keys", ".bashrc", ".zshrc", ".profile"))
+    drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive)(?=/|$)", path)
+    if drive:
+        path = path[drive.end():] or "/"
+    sysvar = _SYS_VAR.match(path)
+    if sysvar:
+        return Scope("system", word)
+    home = _HOME_VAR.match(path)
+    if home:
+        rest = path[home.end():]
+        return _home_scope(word, rest, sensitive)
+    if path.startswith("/"):
+        norm = posixpath.normpath(path)
+        norm = "/" if norm in ("//", "") else norm
+        stripped = norm
+        while stripped.endswith(("/*", "/.*", "/*.*", "/{,.}*", "/.[!.]*", "/..?*")):
+            stripped = stripped.rsplit("/", 1)[0] or "/"
+        if stripped == "/" or GLOB.match(stripped[1:2] or "x") or re.match(r"^/[^/]*[*?\[]", stripped):
+            return Scope("root", word)
+        parts = stripped.split("/")
+        top = "/" + parts[1]
+        if top in HOME_ROOTS:
+            if len(parts) <= 3 or GLOB.search(parts[2] if len(parts) > 2 else ""):
+                return Scope("home", word, sensitive)
+            return _home_scope(word, "/" + "/".join(parts[3:]), sensitive)
+        critical = stripped in CRITICAL_FILES
+        if stripped in SYSTEM_TOP or (GLOB.search(stripped) and stripped.rsplit("/", 1)[0] in SYSTEM_TOP):
+            return Scope("system", word, sensitive, critical)
+        if stripped.startswith(SYSTEM_TREES) or top in ("/boot", "/bin", "/sbin", "/etc", "/usr", "/lib", "/lib64"):
+            return Scope("system-sub", word, sensitive, critical)
+        if top == "/var" and not stripped.startswith(("/var/tmp", "/var/folders")) and len(parts) <= 3:
+            return Scope("system-sub", word, sensitive)
+        return Scope("file", word, sensitive)
+    if _VAR.search(path):
+        if _VAR.match(path) and (_VAR.fullmatch(path.rstrip("/*")) or path.split("/", 1)[1:] in ([""], ["*"])):
+            return Scope("unknown", word)
+        return Scope("file", word, sensitive)
+    norm = posixpath.normpath(path)
+    base = norm
+    while base.endswith(("/*", "/.*")):
+        base = base.rsplit("/", 1)[0]
+    if base in (".", "*", ".*", "./*", "*.*", ".[!.]*", "{*,.*}", "..?*") or path in ("*", "./*", ".*", "*.*"):
+        return Scope("cwd", word)
+    if base == ".." or re.fullmatch(r"(?:\.\./)*\.\.", base):
+        return Scope("parent", word)
+    if base.startswith("../"):
+        depth = len(re.match(r"^(?:\.\./)+", base + "/").group(0)) // 3  # type: ignore[union-attr]
+        rest = base[depth * 3:]
+        if depth >= 2 and rest.count("/") < depth - 1:
+            return Scope("parent", word)
+    return Scope("file", word, sensitive)
+
+
+def _home_scope(word: str, rest: str, sensitive: bool) -> Scope:
+    rest = posixpath.normpath("/" + rest.lstrip("/")) if rest.strip("/") else ""
+    inner = rest.strip("/")
+    if inner in ("", "*", ".*", "*.*") or inner.startswith(".."):
+        return Scope("home", word, sensitive)
+    first = inner.split("/", 1)[0]
+    if any(inner == c or inner.startswith(c + "/") for c in CACHE_HOME):
+        return Scope("home-deep", word, sensitive)
+    if "/" not in inner or inner.endswith("/*") and inner.count("/") == 1:
+        return Scope("home-sub", word, sensitive or first in (".ssh", ".gnupg", ".aws", ".kube"))
+    return Scope("home-deep", word, sensitive)

@@ -1,0 +1,122 @@
+"""Clean a suggested command before anything judges or shows it.
+
+What a terminal shows must be what the shell runs: escape sequences, control characters and invisible or
+bidirectional Unicode can make the two differ, so they are removed and the user is told. Markdown fences
+and a leading prompt sign are presentation, not command, and are removed quietly (with a note).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Longer commands are still judged, but flagged: nobody reads 16 kB before saying yes.
+MAX_LENGTH = 16_384
+
+_FENCE = re.compile(r"^\s*```[\w+.-]*[ \t]*\n(?P<body>.*?)\n?[ \t]*```\s*$", re.DOTALL)
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]"  # two-character escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# Characters that change how text displays without being visible themselves.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u180e\u2061\u2062\u2063\u2064")
+_PROMPT = re.compile(r"^[ \t]*(?:\$|PS [^>\n]*>|PS>)[ \t]+")
+
+
+@dataclass
+class Sanitized:
+    """The cleaned command plus what was changed and whether anything hid text."""
+
+    command: str
+    warnings: list[str] = field(default_factory=list)
+    hidden: bool = False  # something that displays differently from what runs was removed
+    too_long: bool = False
+    lines: int = 1
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def sanitize(text: str) -> Sanitized:
+    """Return the command as it would run, with a note for every change made."""
+    out = Sanitized(command="")
+    if not isinstance(text, str):  # defensive: the engine never raises on odd input
+        text = str(text)
+
+    text = text.replace("\r\n", "\n")
+    fence = _FENCE.match(text)
+    if fence:
+        text = fence.group("body")
+        out.warnings.append("removed the markdown code fence around the command")
+    stripped = text.strip()
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == "`" and "`" not in stripped[1:-1] and "\n" not in stripped:
+        # Inline markdown code: as shell it would be a command substitution whose output runs.
+        text = stripped[1:-1]
+        out.warnings.append("removed the markdown backticks around the command")
+
+    removed: dict[str, int] = {}
+
+    def note(kind: str, count: int = 1) -> None:
+        removed[kind] = removed.get(kind, 0) + count
+
+    text, ansi = _ANSI.subn("", text)
+    if ansi:
+        note("ANSI escape sequence", ansi)
+
+    chars: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\n\t":
+            chars.append(ch)
+        elif ch == "\x00":
+            note("NUL character")
+        elif ch == "\r":
+            note("carriage return")  # lets later text overwrite earlier text on screen
+        elif code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
+            note("control character")
+        elif ch in _BIDI:
+            note("bidirectional-override character")
+        elif ch in _ZERO_WIDTH:
+            note("zero-width character")
+        elif unicodedata.category(ch) == "Cf":
+            note("invisible formatting character")
+        elif ch != " " and unicodedata.category(ch) == "Zs":
+            chars.append(" ")  # a no-break space looks like a separator but is not one to the shell
+            note("unusual space character (replaced by a plain space)")
+        else:
+            chars.append(ch)
+    text = "".join(chars)
+    if removed:
+        out.hidden = True
+        parts = ", ".join(_plural(n, kind) for kind, n in removed.items())
+        out.warnings.append(
+            f"removed {parts}: such characters can make a command display differently from what runs"
+        )
+
+    lines = [line.rstrip() for line in text.split("\n")]
+    prompts = 0
+    for i, line in enumerate(lines):
+        new = _PROMPT.sub("", line, count=1)
+        if new != line:
+            prompts += 1
+            lines[i] = new
+    if prompts:
+        out.warnings.append("removed the leading '$ ' prompt sign")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    text = "\n".join(lines).strip()
+
+    out.command = text
+    out.lines = text.count("\n") + 1 if text else 0
+    if len(text) > MAX_LENGTH:
+        out.too_long = True
+        out.warnings.append(f"the command is {len(text)} characters long, over the {MAX_LENGTH}-character limit")
+    return out

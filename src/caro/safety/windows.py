@@ -1,0 +1,214 @@
+"""PowerShell and cmd.exe command lines, split into simple commands for the same rules.
+
+No maintained Python parser exists for either language, so this is a careful tokeniser: quotes
+('…', "…" with backtick escapes in PowerShell, "…" with ^ escapes in cmd), statement separators, pipes,
+script blocks and subexpressions (whose contents are parsed as commands too, since they usually run).
+PowerShell aliases (rm, del, rd, iex, iwr …) are resolved to the cmdlets they name.
+"""
+
+from __future__ import annotations
+
+from caro.safety.model import Command, Redirect, Script
+
+ALIASES = {
+    "rm": "remove-item", "del": "remove-item", "erase": "remove-item", "rd": "remove-item", "rmdir": "remove-item",
+    "ri": "remove-item", "iex": "invoke-expression", "iwr": "invoke-webrequest", "irm": "invoke-restmethod",
+    "curl": "invoke-webrequest", "wget": "invoke-webrequest", "saps": "start-process", "start": "start-process",
+    "kill": "stop-process", "spps": "stop-process", "mv": "move-item", "move": "move-item", "mi": "move-item",
+    "cp": "copy-item", "copy": "copy-item", "cpi": "copy-item", "ls": "get-childitem", "dir": "get-childitem",
+    "gci": "get-childitem", "cat": "get-content", "gc": "get-content", "type": "get-content",
+    "echo": "write-output", "write": "write-output", "icm": "invoke-command", "sc": "set-content",
+    "ni": "new-item", "clc": "clear-content", "clear-content": "clear-content", "ac": "add-content",
+}
+
+_CLOSE = {"(": ")", "{": "}", "[": "]"}
+
+
+def _tokens(text: str, shell: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(kind, text) tokens: word, op, block (contents of {…}), sub (contents of $(…)/(…))."""
+    ps = shell == "powershell"
+    escape = "`" if ps else "^"
+    out: list[tuple[str, str]] = []
+    blocks: list[str] = []
+    i, n = 0, len(text)
+    word: list[str] = []
+    quoted = False
+
+    def end_word() -> None:
+        nonlocal quoted
+        if word or quoted:
+            out.append(("word", "".join(word)))
+        word.clear()
+        quoted = False
+
+    while i < n:
+        ch = text[i]
+        if ch == escape and i + 1 < n:
+            word.append(text[i + 1] if text[i + 1] != "\n" else "")
+            i += 2
+            continue
+        if ps and ch == "#" and not word:
+            if text.startswith("<#", i - 1):
+                close = text.find("#>", i)
+                i = n if close < 0 else close + 2
+            else:
+                close = text.find("\n", i)
+                i = n if close < 0 else close
+            continue
+        if ps and ch == "@" and text[i + 1:i + 2] in ("'", '"') and text[i + 2:i + 3] == "\n":
+            close = text.find(text[i + 1] + "@", i + 3)
+            close = n if close < 0 else close
+            word.append(text[i + 3:close])
+            quoted = True
+            i = close + 2
+            continue
+        if ch == "'" and ps:
+            j = i + 1
+            buf = []
+            while j < n:
+                if text[j] == "'" and text[j + 1:j + 2] == "'":
+                    buf.append("'")
+                    j += 2
+                    continue
+                if text[j] == "'":
+                    break
+                buf.append(text[j])
+                j += 1
+            word.append("".join(buf))
+            quoted = True
+            i = j + 1
+            continue
+        if ch == '"':
+            j = i + 1
+            buf = []
+            while j < n and text[j] != '"':
+                if text[j] == escape and ps and j + 1 < n:
+                    buf.append(text[j + 1])
+                    j += 2
+                    continue
+                if ps and text.startswith("$(", j):
+                    close = _balanced(text, j + 1)
+                    blocks.append(text[j + 2:close])
+                    buf.append(text[j:close + 1])
+                    j = close + 1
+                    continue
+                buf.append(text[j])
+                j += 1
+            word.append("".join(buf))
+            quoted = True
+            i = j + 1
+            continue
+        if ps and (ch == "{" or (ch == "(" and not word) or (ch == "$" and text[i + 1:i + 2] == "(")):
+            start = i + 1 if ch == "$" else i
+            close = _balanced(text, start)
+            inner = text[start + 1:close]
+            blocks.append(inner)
+            word.append(text[i:close + 1])
+            i = close + 1
+            continue
+        if ch in " \t":
+            end_word()
+            i += 1
+            continue
+        if ch in "\n;" or ch in "|&" or (not ps and ch in "()"):
+            end_word()
+            op = text[i:i + 2] if text[i:i + 2] in ("&&", "||") else ch
+            if ps and ch == "&" and op == "&" and (not out or out[-1][0] == "op"):
+                i += 1  # call operator: `& "C:\tool.exe" args`
+                continue
+            out.append(("op", op))
+            i += len(op)
+            continue
+        if ch in "<>" or (ch in "0123456789*" and text[i + 1:i + 2] == ">" and not word):
+            end_word()
+            j = i
+            while j < n and text[j] in "0123456789*<>&":
+                j += 1
+            out.append(("redir", text[i:j]))
+            i = j
+            continue
+        word.append(ch)
+        i += 1
+    end_word()
+    return out, blocks
+
+
+def _balanced(text: str, start: int) -> int:
+    """Index of the bracket closing the one at `start` (or the end of text)."""
+    opener = text[start]
+    closer = _CLOSE.get(opener, ")")
+    depth = 0
+    quote = ""
+    for j in range(start, len(text)):
+        ch = text[j]
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(text)
+
+
+def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], parent: Command | None,
+               nest: int) -> list[Command]:
+    """Split a PowerShell or cmd line into commands and add them (with what they run) to `script`."""
+    from caro.safety.parse import MAX_NESTING, add_command
+
+    if nest > MAX_NESTING:
+        script.problems.append("commands nested too deeply inside strings are not followed")
+        return []
+    before = len(script.commands)
+    tokens, blocks = _tokens(text, shell)
+    if nest == 0:
+        script.statements += 1 + sum(1 for kind, tok in tokens if kind == "op" and tok in ("\n", ";"))
+    words: list[str] = []
+    redirects: list[Redirect] = []
+    feed: list[Command] = list(parent.upstream) if parent else []
+    pending: str | None = None
+
+    def flush(piped: bool) -> None:
+        nonlocal feed
+        if words and words[0].startswith("@") and shell == "cmd":
+            words[0] = words[0][1:]
+        if words:
+            argv = list(words)
+            if shell == "powershell":
+                argv[0] = ALIASES.get(argv[0].lower(), argv[0])
+            cmd = Command(argv=argv, text=" ".join(words), via=via, upstream=list(feed), windows=True,
+                          redirects=list(redirects))
+            made = add_command(cmd, script, nest)
+            feed = feed + made if piped else []
+        elif not piped:
+            feed = []
+        words.clear()
+        redirects.clear()
+
+    for kind, tok in tokens:
+        if pending is not None and kind == "word":
+            if ">" in pending and not tok.startswith("&"):
+                red = Redirect(pending, tok, f"{pending} {tok}")
+                redirects.append(red)
+                script.redirects.append(red)
+            pending = None
+            continue
+        if kind == "redir":
+            pending = tok if not tok.endswith("&") else None
+            if ">" in tok and tok[-1:].isdigit():
+                pending = None
+            continue
+        if kind == "op":
+            flush(piped=tok == "|")
+            continue
+        words.append(tok)
+    flush(piped=False)
+    for block in blocks:
+        if block.strip():
+            parse_into(block, shell, script, (*via, "{…}"), parent, nest + 1)
+    return script.commands[before:]
