@@ -1,0 +1,36 @@
+"""The built-in command catalog: everyday requests answered offline, or an honest "I don't know".
+
+    from caro import catalog
+    found = catalog.match("list docker containers", context)   # Match | None
+
+The data lives in src/caro/data/catalog/*.json (docs/catalog.md describes the format); it is read on
+first use, once per process.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from caro.catalog.matcher import Match
+    from caro.catalog.store import Catalog
+    from caro.context import Context
+
+_loaded: Catalog | None = None
+
+
+def get() -> Catalog:
+    """The catalog, loaded on first use."""
+    global _loaded
+    if _loaded is None:
+        from caro.catalog.store import load
+
+        _loaded = load()
+    return _loaded
+
+
+def match(prompt: str, context: Context) -> Match | None:
+    """The catalog's confident answer for `prompt` where `context` says it runs, else None."""
+    from caro.catalog.matcher import match as _match
+
+    return _match(prompt, context, get())

@@ -1,0 +1,268 @@
+"""Finding slot values in a prompt: paths, file names, extensions, sizes, durations, ports, hosts, numbers.
+
+`analyse(prompt, lexicon)` turns the prompt into a sequence of items: words (with their concept, or None
+for stopwords) and typed entities (kind + normalised value). Entities are found on the original text,
+so case and punctuation inside paths, names and quoted text survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from caro.catalog.text import Lexicon
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "hundred": 100,
+}
+_NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
+
+_SIZE_UNITS = {"b": 1, "byte": 1, "bytes": 1, "k": 1024, "kb": 1024, "kib": 1024, "kilobyte": 1024,
+               "kilobytes": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2, "meg": 1024**2, "megs": 1024**2,
+               "megabyte": 1024**2, "megabytes": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3,
+               "gig": 1024**3, "gigs": 1024**3, "gigabyte": 1024**3, "gigabytes": 1024**3, "t": 1024**4,
+               "tb": 1024**4, "tib": 1024**4, "terabyte": 1024**4, "terabytes": 1024**4}
+_DURATION_UNITS = {"s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
+                   "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hr": 60, "hrs": 60, "hour": 60,
+                   "hours": 60, "d": 1440, "day": 1440, "days": 1440, "w": 10080, "wk": 10080, "wks": 10080,
+                   "week": 10080, "weeks": 10080, "month": 43200, "months": 43200, "year": 525600,
+                   "years": 525600}
+
+# Words naming file types, as in "python files" or "log files".
+EXTENSION_WORDS = {
+    "python": "py", "py": "py", "javascript": "js", "js": "js", "typescript": "ts", "ts": "ts", "java": "java",
+    "go": "go", "golang": "go", "rust": "rs", "ruby": "rb", "php": "php", "c": "c", "cpp": "cpp", "c++": "cpp",
+    "header": "h", "css": "css", "html": "html", "json": "json", "yaml": "yaml", "yml": "yml", "xml": "xml",
+    "csv": "csv", "txt": "txt", "text": "txt", "log": "log", "md": "md", "markdown": "md", "pdf": "pdf",
+    "jpg": "jpg", "jpeg": "jpg", "png": "png", "gif": "gif", "svg": "svg", "mp3": "mp3", "mp4": "mp4",
+    "mov": "mov", "zip": "zip", "iso": "iso", "sh": "sh", "shell": "sh", "bash": "sh", "sql": "sql",
+    "conf": "conf", "ini": "ini", "toml": "toml", "swift": "swift", "kotlin": "kt", "lua": "lua", "perl": "pl",
+    "tsx": "tsx", "jsx": "jsx", "vue": "vue", "docx": "docx", "xlsx": "xlsx", "bak": "bak", "backup": "bak",
+    "tmp": "tmp", "temp": "tmp", "temporary": "tmp", "rb": "rb", "rs": "rs", "h": "h", "csharp": "cs",
+}
+_EXT_WORD_RE = "|".join(re.escape(w) for w in sorted(EXTENSION_WORDS, key=len, reverse=True))
+
+_TLDS = {"com", "org", "net", "io", "dev", "co", "uk", "de", "fr", "edu", "gov", "app", "ai", "me", "info",
+         "biz", "us", "ca", "au", "jp", "local", "internal", "lan", "cloud", "eu", "nl", "ch", "se", "no",
+         "es", "it", "ru", "cn", "in", "br", "tv", "xyz", "site", "tech", "example", "test", "localdomain"}
+
+_PLACES = {"current": ".", "working": ".", "this": ".", "present": ".", "same": ".", "home": "~",
+           "parent": "..", "root": "/", "downloads": "~/Downloads", "download": "~/Downloads",
+           "desktop": "~/Desktop", "documents": "~/Documents", "temp": "/tmp", "tmp": "/tmp"}
+_DOTFILES = {"bashrc", "zshrc", "profile", "bash_profile", "gitignore", "vimrc", "env", "ssh", "gitconfig",
+             "npmrc", "inputrc", "tmux", "config", "local", "cache", "kube", "docker"}
+_NOT_FOLDER_NAMES = {"is", "and", "or", "size", "sizes", "tree", "structure", "new", "empty", "hidden", "large", "big",
+                     "old", "all", "every", "each", "same", "other", "whole", "entire", "shared", "subfolder",
+                     "contents", "content", "listing", "permissions", "owner", "name", "path", "sub", "git", "one"}
+_DIR_WORD = r"(?:folder|directory|dir)"
+_PREP = r"(?:in|inside|under|within|from|of|into|to|at|on)"
+
+
+@dataclass
+class Word:
+    text: str  # lower case
+    raw: str  # as typed
+    concept: str | None  # None: a stopword
+    unknown: bool = False
+
+
+@dataclass
+class Entity:
+    kind: str  # quoted url userhost host hostport size duration port ext path file mode var image num word
+    value: str
+    number: float = 0.0  # sizes in bytes, durations in minutes, numbers
+    host: str = ""  # for hostport and userhost
+    absorbed: frozenset[str] = field(default_factory=frozenset)  # concepts this entity explains
+    # A word that was also a catalog concept ("python"), kept so an anchored slot can take it.
+    concept: str | None = None
+    after_in: bool = False  # a bare word after "in"/"under"/"inside": probably a folder
+
+
+Item = Word | Entity
+
+# (kind, pattern, group holding the value). Earlier patterns win; matches never overlap.
+_PATTERNS: list[tuple[str, re.Pattern[str], int]] = [
+    ("quoted", re.compile(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<![\w])'([^']+)'(?![\w])"), 0),
+    ("url", re.compile(r"\b(?:https?|ftp)://[^\s'\"<>]+"), 0),
+    ("userhost", re.compile(r"\b[A-Za-z_][\w.-]*@[A-Za-z0-9][\w.-]*[A-Za-z0-9](?::[^\s]*)?"), 0),
+    ("hostport", re.compile(r"\b(localhost|\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(\d{1,5})\b"), 0),
+    ("host", re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?\b|\blocalhost\b"), 0),
+    ("var", re.compile(r"(?<![\w$])\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"), 1),
+    ("size", re.compile(
+        r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(bytes?|kib|kb|kilobytes?|mib|mb|megs?|megabytes?|gib|gb|gigs?|gigabytes?"
+        r"|tib|tb|terabytes?)|(k|m|g|t))\b", re.I), 0),
+    ("duration", re.compile(
+        rf"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)?(?:(?:last|past|previous)\s+)?"
+        rf"(?<![\w.])(\d+|{_NUM_WORD_RE})\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?"
+        rf"|(?<=\d)(?:s|h|d|w))\b", re.I), 0),
+    ("duration1", re.compile(
+        r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)(?:last|past|previous|this)\s+(hour|day|week|month|year)\b"
+        r"|\b(today|yesterday)\b", re.I), 0),
+    ("port", re.compile(r"\bports?\s*(?:number\s*|no\.?\s*|#\s*)?(\d{1,5})\b", re.I), 1),
+    ("port", re.compile(r"(?<![\w/:.]):(\d{2,5})\b"), 1),
+    ("mode", re.compile(r"(?<!\S)[ugoa]{0,3}[+\-=][rwxXst]{1,4}(?!\S)"), 0),
+    ("ext", re.compile(r"(?<![\w/])\*?\.([A-Za-z0-9]{1,8})(?![\w/.])"), 1),
+    ("ext", re.compile(r"\b(?:extension|ext|suffix|ending\s+(?:in|with)|end\s+(?:in|with)|ends\s+(?:in|with))\s+"
+                       r"\.?([A-Za-z0-9]{1,8})\b", re.I), 1),
+    ("extword", re.compile(rf"(?<![\w.+-])({_EXT_WORD_RE})(?=\s+(?:source\s+|code\s+)?(?:files?|scripts?|sources?|documents?|logs?)\b)", re.I), 1),
+    ("path", re.compile(r"(?<!\S)(?:~|\.{1,2})?/[^\s'\"]*|(?<!\S)~(?!\S)|(?<!\S)\.{1,2}(?=\s|$)|(?<![\w@$])[\w.-]+/[\w./-]*"), 0),
+    ("place", re.compile(rf"\b{_PREP}\s+(?:the\s+|my\s+|this\s+|a\s+|our\s+)?"
+                         rf"({'|'.join(_PLACES)})\s+{_DIR_WORD}\b", re.I), 1),
+    ("named_dir", re.compile(rf"\b{_DIR_WORD}\s+(?:called\s+|named\s+)?([\w][\w.-]*)"
+                             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b", re.I), 0),
+    ("file", re.compile(r"(?<![\w/.-])[\w-]*[A-Za-z_][\w-]*(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7}\b(?![/])"), 0),
+    ("image", re.compile(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
+    ("num", re.compile(rf"(?<![\w.])\d+(?![\w.])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+]
+
+_CONTRACTION_RE = re.compile(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
+_NAMEY = re.compile(r"^[A-Za-z0-9][\w.+:@/-]*$")
+
+
+_FORMATS = re.compile(r"(?<![\w.])\.?(tar)\.(gz|bz2|xz)(?![\w.])", re.I)
+
+
+def normalise_formats(text: str) -> str:
+    """"tar.gz" as a format name (not inside a file name) becomes one word, "targz"."""
+    return _FORMATS.sub(lambda m: m.group(1) + m.group(2), text)
+
+
+def _expand(prompt: str, lexicon: Lexicon) -> str:
+    text = normalise_formats(prompt)
+    return _CONTRACTION_RE.sub(lambda m: lexicon.contractions.get(m.group(0).lower(), m.group(0)), text)
+
+
+def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0)
+    if kind == "quoted":
+        value = next(g for g in match.groups() if g is not None)
+        return Entity("quoted", value)
+    if kind == "url":
+        return Entity("url", text.rstrip(".,;:!?)"))
+    if kind == "userhost":
+        host = text.split("@", 1)[1].split(":", 1)[0]
+        return Entity("userhost", text.rstrip(".,;"), host=host)
+    if kind == "hostport":
+        return Entity("hostport", match.group(2), number=float(match.group(2)), host=match.group(1))
+    if kind == "host":
+        return Entity("host", text)
+    if kind == "var":
+        return Entity("var", match.group(1))
+    if kind == "size":
+        number = float(match.group(1))
+        unit = (match.group(2) or match.group(3) or "b").lower()
+        return Entity("size", text, number=number * _SIZE_UNITS.get(unit, 1), absorbed=frozenset({"siz"}))
+    if kind == "duration":
+        count = match.group(1).lower()
+        amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
+        unit = match.group(2).lower()
+        shown = f"{match.group(1)} {unit}" if len(unit) > 1 else f"{match.group(1)}{unit}"
+        return Entity("duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"}))
+    if kind == "duration1":
+        unit = (match.group(1) or "").lower()
+        day = (match.group(2) or "").lower()
+        minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
+        return Entity("duration", day or f"1 {unit}", number=float(minutes), absorbed=frozenset({"last", "recent", "today"}))
+    if kind == "port":
+        return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
+    if kind == "mode":
+        return Entity("mode", text)
+    if kind == "ext":
+        if match.group(1).lower() in _DOTFILES:
+            return Entity("file", text.lstrip("*"))
+        return Entity("ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"}))
+    if kind == "extword":
+        return Entity("ext", EXTENSION_WORDS[match.group(1).lower()], concept=lexicon.concept(match.group(1).lower()))
+    if kind == "path":
+        return Entity("path", text.rstrip(".,;:!?)") if len(text) > 2 else text)
+    if kind == "place":
+        return Entity("dir", _PLACES[match.group(1).lower()], absorbed=frozenset({"dir", "current", "home"}))
+    if kind == "named_dir":
+        name = match.group(group)
+        lowered = name.lower()
+        if lowered in _PLACES:
+            return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}))
+        if lexicon.is_stopword(lowered) or lowered in _NOT_FOLDER_NAMES:
+            return None
+        return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
+    if kind == "file":
+        last = text.rsplit(".", 1)[1].lower()
+        if last in _TLDS or text.lower().startswith("www."):
+            return Entity("host", text)
+        if text[0] == "." or text.replace(".", "").isdigit():
+            return None
+        return Entity("file", text)
+    if kind == "image":
+        return Entity("image", text)
+    if kind == "num":
+        lowered = text.lower()
+        value = int(text) if text.isdigit() else _NUMBER_WORDS[lowered]
+        return Entity("num", str(value), number=float(value))
+    raise AssertionError(kind)
+
+
+def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
+    """The prompt as words and entities, in order."""
+    text = _expand(prompt, lexicon)
+    spans: list[tuple[int, int, Entity]] = []
+    taken = [False] * (len(text) + 1)
+    for kind, pattern, group in _PATTERNS:
+        for match in pattern.finditer(text):
+            if kind == "named_dir":
+                group = 1 if match.group(1) is not None else 2
+            start, end = match.span(group)
+            if start < 0 or any(taken[start:end]):
+                continue
+            entity = _entity(kind, match, group, lexicon)
+            if entity is None:
+                continue
+            spans.append((start, end, entity))
+            for i in range(start, end):
+                taken[i] = True
+    spans.sort(key=lambda span: span[0])
+    items: list[Item] = []
+    cursor = 0
+    for start, end, entity in [*spans, (len(text), len(text), None)]:
+        for raw in _WORD_RE.findall(text[cursor:start]):
+            items.append(_word(raw, lexicon))
+        if entity is not None:
+            items.append(entity)
+        cursor = end
+    return _merge_unknown(items)
+
+
+def _word(raw: str, lexicon: Lexicon) -> Word:
+    word = raw.lower()
+    if lexicon.is_stopword(word):
+        return Word(word, raw, None)
+    if not lexicon.is_known(word):
+        fixed = lexicon.correct(word)
+        if fixed is None:
+            return Word(word, raw, lexicon.concept(word), unknown=True)
+        if lexicon.is_stopword(fixed):
+            return Word(fixed, raw, None)
+        word = fixed
+    return Word(word, raw, lexicon.concept(word))
+
+
+_IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
+
+
+def _merge_unknown(items: list[Item]) -> list[Item]:
+    """Unknown words become `word` entities (names: processes, packages, branches); runs of them join."""
+    out: list[Item] = []
+    for item in items:
+        if isinstance(item, Word) and item.unknown and _NAMEY.match(item.text):
+            previous = out[-1] if out else None
+            if isinstance(previous, Entity) and previous.kind == "word" and not previous.value.isdigit():
+                previous.value += " " + item.raw
+                continue
+            before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
+            after_in = bool(before) and isinstance(before[-1], Word) and before[-1].text in _IN_WORDS
+            out.append(Entity("word", item.raw, after_in=after_in))
+        else:
+            out.append(item)
+    return out

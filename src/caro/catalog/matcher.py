@@ -1,0 +1,308 @@
+"""Matching a prompt to a catalog intent, filling its slots, and rendering the command.
+
+Scoring is a weighted overlap between the prompt's concepts and each phrasing's, in both directions:
+recall (how much of the phrasing the prompt says) and precision (how much of the prompt the phrasing
+explains, slot values included). An answer needs a high harmonic mean, a clear lead over the next
+intent with a different command, and every required slot filled; anything less declines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from caro.catalog.entities import Entity, Item, Word, analyse
+from caro.catalog.slots import SLOT_GROUPS, SPECIFIC_KINDS, has_type, quote_posix, quote_powershell, slot_type, value_of
+from caro.catalog.store import Catalog, Intent, Phrasing
+from caro.context import Context
+
+THRESHOLD = 0.8  # least harmonic mean of recall and precision to answer
+MARGIN = 0.06  # least lead over the best intent with a different command
+SLOT_WEIGHT = 1.5
+BETA = 1.5
+ANCHOR_WEIGHT = 1.5  # least weight of a concept that may anchor a slot through a synonym
+ENTITY_WEIGHTS = {"word": 3.0, "quoted": 2.0, "num": 1.0}
+MIN_CONCEPT_HIT = 2.0  # least weight of prompt concepts a phrasing must share: slots alone never decide
+SINGLE_CONCEPT_WEIGHT = 3.5  # a one-word request ("pwd", "whoami") needs a rare, telling word
+NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation changes the task
+# Words that never name a thing, even right after an anchor ("install all", "kill every").
+_NOT_NAMES = frozenset({"all", "every", "each", "some", "run", "running", "new", "current", "other", "same", "this",
+                        "that", "it", "them", "file", "files", "folder", "directory", "process", "processes",
+                        "container", "containers", "image", "images", "package", "packages", "something"})
+_ARTICLES = frozenset({"the", "a", "an", "called", "named", "my", "this"})
+_OPTIONAL = re.compile(r" ?\{(\w+)\?\}")
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass
+class Candidate:
+    intent: Intent
+    score: float
+    recall: float
+    precision: float
+    phrasing: Phrasing
+    values: dict[str, Entity] = field(default_factory=dict)
+
+
+@dataclass
+class Match:
+    """A confident answer: the intent, the rendered command and its explanation."""
+
+    intent_id: str
+    command: str
+    explanation: str
+    score: float
+
+
+@dataclass
+class Analysis:
+    items: list[Item]
+    concepts: dict[str, float]  # prompt concept -> weight
+    entities: list[Entity]
+    negations: set[str]
+
+
+def analyse_prompt(prompt: str, catalog: Catalog) -> Analysis:
+    items = analyse(prompt, catalog.lexicon)
+    concepts: dict[str, float] = {}
+    negations: set[str] = set()
+    for item in items:
+        if isinstance(item, Word) and item.concept is not None:
+            weight = catalog.weights.get(item.concept, catalog.unseen_weight)
+            if item.text in catalog.lexicon.negations:
+                weight = NEGATION_WEIGHT
+                negations.add(item.concept)
+            concepts[item.concept] = weight
+    entities = [item for item in items if isinstance(item, Entity)]
+    return Analysis(items, concepts, entities, negations)
+
+
+def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) -> int | None:
+    kind = slot_type(slot)
+    best: tuple[int, int] | None = None
+    folder = slot_type(slot) is slot_type("dir")
+    for number, entity in enumerate(entities):
+        if number in used or entity.kind not in kind.kinds or not kind.check(entity):
+            continue
+        if entity.kind == "word" and entity.after_in != folder:
+            continue  # "in src" names a folder; other bare words name files, processes, packages
+        key = (0 if by_position else kind.kinds.index(entity.kind), number)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[1]
+
+
+def _anchored(
+    slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], weights: dict[str, float]
+) -> tuple[int, Entity] | None:
+    """A plain word right after the phrasing's anchor word ("install {package}" + "install git")."""
+    kind = slot_type(slot)
+    for anchor in phrasing.anchors.get(slot, ()):
+        # Same word, or a synonym when that concept is specific enough ("uninstall" for "remove").
+        specific = anchor.concept is not None and weights.get(anchor.concept, 0.0) >= ANCHOR_WEIGHT
+        for position, item in enumerate(analysis.items):
+            if not isinstance(item, Word) or not (
+                item.text == anchor.surface or (specific and item.concept == anchor.concept)
+            ):
+                continue
+            for follower_pos in range(position + 1, min(position + 3, len(analysis.items))):
+                follower = analysis.items[follower_pos]
+                if isinstance(follower, Entity):
+                    break
+                if follower.text in _ARTICLES:
+                    continue  # "install the git package", "kill the python process"
+                if follower.concept is None:
+                    break
+                if follower.concept in phrasing.concepts or follower_pos in taken or follower.text in _NOT_NAMES:
+                    break
+                entity = Entity("word", follower.raw, concept=follower.concept)
+                if kind.check(entity):
+                    return follower_pos, entity
+                break
+    return None
+
+
+def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catalog) -> Candidate:
+    entities = analysis.entities
+    used: set[int] = set()
+    values: dict[str, Entity] = {}
+    explained: set[str] = set()  # prompt concepts explained by slot values
+    filled = 0
+    types = [slot_type(s) for s in phrasing.slots]
+    taken_words: set[int] = set()
+    for slot, kind in zip(phrasing.slots, types, strict=True):
+        shared = types.count(kind) > 1 or any(
+            set(kind.kinds) & set(other.kinds) for other in types if other is not kind
+        )
+        number = _pick(slot, entities, used, shared)
+        if number is not None:
+            used.add(number)
+            values[slot] = entities[number]
+            filled += 1
+            continue
+        if kind.anchored:
+            found = _anchored(slot, phrasing, analysis, taken_words, catalog.weights)
+            if found is not None:
+                taken_words.add(found[0])
+                values[slot] = found[1]
+                if found[1].concept:
+                    explained.add(found[1].concept)
+                filled += 1
+    for slot in intent.slots:
+        if slot in values or slot in phrasing.slots:
+            continue
+        kind = slot_type(slot)
+        number = _pick(slot, [e if e.kind in SPECIFIC_KINDS else Entity("-", "") for e in entities], used, False)
+        if number is not None:
+            used.add(number)
+            values[slot] = entities[number]
+    for slot in intent.slots:
+        if slot not in values:
+            # One duration fills {age}, {minutes} and {days}; one size {size} and {bytes}.
+            group = SLOT_GROUPS.get(slot)
+            source = next((values[s] for s in values if group and SLOT_GROUPS.get(s) == group), None)
+            if source is not None:
+                values[slot] = source
+    for number in used:
+        entity = entities[number]
+        explained.update(entity.absorbed)
+        if entity.concept:
+            explained.add(entity.concept)
+
+    weights = catalog.weights
+    wanted = sum(weights.get(c, 1.0) for c in phrasing.concepts) + SLOT_WEIGHT * len(phrasing.slots)
+    got = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts) + SLOT_WEIGHT * filled
+    recall = got / wanted if wanted else 0.0
+
+    said = 0.0
+    covered = 0.0
+    for concept, weight in analysis.concepts.items():
+        said += weight
+        if concept in phrasing.concepts or concept in explained:
+            covered += weight
+    for number, entity in enumerate(entities):
+        weight = ENTITY_WEIGHTS.get(entity.kind, SLOT_WEIGHT)
+        said += weight
+        if number in used:
+            covered += weight
+    precision = covered / said if said else 0.0
+    hit = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts)
+    if hit < MIN_CONCEPT_HIT:
+        recall = min(recall, hit / MIN_CONCEPT_HIT)
+    # F-beta with beta > 1: a phrasing word the prompt does not say costs more than an extra prompt word.
+    beta2 = BETA * BETA
+    harmonic = (1 + beta2) * recall * precision / (beta2 * precision + recall) if recall + precision else 0.0
+    return Candidate(intent, harmonic, recall, precision, phrasing, values)
+
+
+def candidates(analysis: Analysis, catalog: Catalog) -> list[Candidate]:
+    """Every intent sharing a concept with the prompt, best phrasing each, best first."""
+    numbers: set[int] = set()
+    for concept in analysis.concepts:
+        numbers.update(catalog.index.get(concept, ()))
+    found: list[Candidate] = []
+    for number in numbers:
+        intent = catalog.intents[number]
+        best = max((score(intent, p, analysis, catalog) for p in intent.phrasings), key=lambda c: c.score)
+        found.append(best)
+    found.sort(key=lambda c: c.score, reverse=True)
+    return found
+
+
+def template_for(intent: Intent, context: Context) -> tuple[str, str] | None:
+    """(template, family) for where the command runs; family is posix, powershell or any."""
+    commands = intent.commands
+    if context.shell in ("powershell", "cmd"):
+        if "windows" in commands:
+            return commands["windows"], "powershell"
+        return (commands["any"], "any") if "any" in commands else None
+    platform = "macos" if context.platform == "macos" else "linux"
+    for key in (platform, "posix", "any"):
+        if key in commands:
+            return commands[key], "posix"
+    return None
+
+
+def _quote(value: str, slot: str, family: str, shell: str) -> str | None:
+    if family == "powershell" or (family == "any" and shell == "powershell"):
+        return quote_powershell(value, slot)
+    if family == "any" and shell == "cmd":
+        if re.match(r"^[\w.:/\\@+~-]+$", value):
+            return value
+        return None if '"' in value or "%" in value else f'"{value}"'
+    return quote_posix(value, slot)
+
+
+def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
+    """The command and explanation, or None when this platform has no template or a slot is empty."""
+    intent = candidate.intent
+    chosen = template_for(intent, context)
+    if chosen is None:
+        return None
+    template, family = chosen
+    raw: dict[str, str] = {}
+    shown: dict[str, str] = {}
+    for slot in intent.slots:
+        entity = candidate.values.get(slot)
+        if entity is not None:
+            raw[slot] = value_of(slot, entity)
+            shown[slot] = entity.value if entity.kind != "hostport" else raw[slot]
+        elif slot in intent.defaults:
+            raw[slot] = intent.defaults[slot]
+            shown[slot] = raw[slot]
+    failed = False
+
+    def optional(m: re.Match[str]) -> str:
+        nonlocal failed
+        slot = m.group(1)
+        if slot not in raw or raw[slot] in ("", "."):
+            return ""
+        quoted = _quote(raw[slot], slot, family, context.shell)
+        failed = failed or quoted is None
+        return " " + (quoted or "")
+
+    def required(m: re.Match[str]) -> str:
+        nonlocal failed
+        slot = m.group(1)
+        if not has_type(slot):
+            return m.group(0)
+        if slot not in raw:
+            failed = True
+            return ""
+        quoted = _quote(raw[slot], slot, family, context.shell)
+        failed = failed or quoted is None
+        return quoted or ""
+
+    command = _SLOT.sub(required, _OPTIONAL.sub(optional, template))
+    if failed:
+        return None
+    if family == "powershell" and context.shell == "cmd":
+        command = 'powershell -NoProfile -Command "' + command.replace('"', '\\"') + '"'
+    explanation = _SLOT.sub(lambda m: shown.get(m.group(1), m.group(0)), intent.explanation)
+    return command, explanation
+
+
+def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
+    """The confident answer for this prompt, or None (decline)."""
+    analysis = analyse_prompt(prompt, catalog)
+    if not analysis.concepts:
+        return None
+    if len(analysis.concepts) == 1 and not analysis.entities:
+        if max(analysis.concepts.values()) < SINGLE_CONCEPT_WEIGHT:
+            return None  # "find", "git", "files": a topic, not a request
+    found = candidates(analysis, catalog)
+    if not found or found[0].score < THRESHOLD:
+        return None
+    best = found[0]
+    rendered = render(best, context)
+    if rendered is None:
+        return None
+    for other in found[1:]:
+        if best.score - other.score >= MARGIN:
+            break
+        other_rendered = render(other, context)
+        if other_rendered is None:
+            continue  # a reading that lacks what it needs, or has no command here, is no rival
+        if other_rendered[0] != rendered[0]:
+            return None  # two different answers are about as likely: do not guess
+    return Match(best.intent.id, rendered[0], rendered[1], best.score)

@@ -1,0 +1,173 @@
+"""Slot types: which entities can fill a slot, how a value is checked, and how it is written into a command.
+
+A slot's type is named by the slot itself (`{dir}`, `{size}`, `{process}`), so the catalog data stays short.
+Every value reaches the command quoted for the target shell (POSIX `shlex.quote`, PowerShell single
+quotes), except values this module builds itself from validated numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from caro.catalog.entities import Entity
+
+_NAME = re.compile(r"^[A-Za-z0-9][\w.+@:/-]*$")
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"
+                   r"|^\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?$")
+_USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
+_MODE = re.compile(r"^(?:[0-7]{3,4}|[ugoa]{0,3}[+\-=][rwxXst]{1,4})$")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+_BARE_FILES = {"makefile", "dockerfile", "readme", "license", "licence", "changelog", "jenkinsfile", "vagrantfile",
+               "gemfile", "procfile", "rakefile", "containerfile", "justfile", "brewfile", "caddyfile", "authors",
+               "contributing", "notice", "copying", "install", "todo", "hosts", "passwd", "fstab", "crontab"}
+
+
+def _bare_file(value: str) -> bool:
+    """A word with no extension names a file only when it is a well-known one (Makefile, README)."""
+    return value.lower() in _BARE_FILES
+
+
+def _size_find(e: Entity) -> str:
+    """Bytes -> find's -size argument (GNU and BSD find both read k/M/G suffixes, rounding up)."""
+    for unit, factor in (("G", 1024**3), ("M", 1024**2), ("k", 1024)):
+        if e.number >= factor and e.number % factor == 0:
+            return f"{int(e.number // factor)}{unit}"
+    if e.number >= 1024**2:
+        return f"{math.ceil(e.number / 1024**2)}M"
+    return f"{max(1, math.ceil(e.number / 1024))}k"
+
+
+def _size_ps(e: Entity) -> str:
+    return str(int(e.number))
+
+
+def _age_find(e: Entity) -> str:
+    minutes = max(1, math.ceil(e.number))
+    if minutes % 1440 == 0:
+        return f"-mtime -{minutes // 1440}"
+    return f"-mmin -{minutes}"
+
+
+@dataclass(frozen=True)
+class SlotType:
+    kinds: tuple[str, ...]  # entity kinds accepted, most specific first
+    check: Callable[[Entity], bool] = lambda e: True
+    # Builds the text put into the command from a checked entity; None = quote e.value for the shell.
+    build: Callable[[Entity], str] | None = None
+    # True: a plain word after an anchor word in the prompt may fill it ("install git").
+    anchored: bool = False
+
+
+def _name_type(pattern: re.Pattern[str] = _NAME) -> SlotType:
+    return SlotType(("quoted", "word", "image", "file", "path"), lambda e: bool(pattern.match(e.value)), anchored=True)
+
+
+_PATHS = ("path", "file", "dir", "quoted", "word", "image")
+_port_ok: Callable[[Entity], bool] = lambda e: e.value.isdigit() and 1 <= int(e.value) <= 65535
+_count_ok: Callable[[Entity], bool] = lambda e: e.value.isdigit() and 1 <= int(e.value) <= 100000
+
+SLOT_TYPES: dict[str, SlotType] = {
+    "dir": SlotType(("dir", "path", "quoted", "word")),
+    "file": SlotType(("file", "path", "quoted", "word"), lambda e: e.kind != "word" or _bare_file(e.value)),
+    "path": SlotType(_PATHS),
+    "src": SlotType(_PATHS),
+    "dst": SlotType(_PATHS),
+    "archive": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(
+        r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$", e.value, re.I))),
+    "zipfile": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(r"\.zip$", e.value, re.I))),
+    "gzfile": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(r"(?<!\.tar)\.gz$", e.value, re.I))),
+    "ext": SlotType(("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value))),
+    "glob": SlotType(("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value)), build=lambda e: f"*.{e.value}"),
+    "size": SlotType(("size",), lambda e: e.number > 0, build=_size_find),
+    "bytes": SlotType(("size",), lambda e: e.number > 0, build=_size_ps),
+    "age": SlotType(("duration",), lambda e: e.number > 0, build=_age_find),
+    "minutes": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number)))),
+    "days": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number / 1440)))),
+    "seconds": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, round(e.number * 60)))),
+    "port": SlotType(("port", "hostport", "num"), _port_ok, build=lambda e: str(int(e.value))),
+    "count": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value))),
+    "pid": SlotType(("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))),
+    "pattern": SlotType(("quoted", "word", "file", "var", "num"), lambda e: bool(e.value.strip()), anchored=True),
+    "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()), anchored=True),
+    "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
+    "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
+    "host": SlotType(("host", "userhost", "hostport"), lambda e: bool(_HOST.match(e.host or e.value)
+                                                                     or "@" in e.value),
+                     build=None),
+    "url": SlotType(("url", "host"), lambda e: bool(re.match(r"^(?:https?|ftp)://\S+$", e.value) or _HOST.match(e.value))),
+    "user": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
+    "group": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
+    "mode": SlotType(("mode", "num"), lambda e: bool(_MODE.match(e.value))),
+    "var": SlotType(("var", "word", "quoted"), lambda e: bool(_VAR.match(e.value)), anchored=True),
+    "process": _name_type(),
+    "container": _name_type(),
+    "image": _name_type(),
+    "volume": _name_type(),
+    "network": _name_type(),
+    "pod": _name_type(),
+    "deployment": _name_type(),
+    "namespace": _name_type(re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")),
+    "service": _name_type(),
+    "node": _name_type(),
+    "context": _name_type(),
+    "package": _name_type(re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$")),
+    "branch": _name_type(re.compile(r"^[A-Za-z0-9][\w./-]*$")),
+    "remote": _name_type(re.compile(r"^[A-Za-z0-9][\w.-]*$")),
+    "tag": _name_type(re.compile(r"^[A-Za-z0-9][\w.-]*$")),
+    "commit": _name_type(re.compile(r"^[0-9a-f]{6,40}$|^HEAD(?:[~^]\d*)?$")),
+    "interface": _name_type(re.compile(r"^[A-Za-z][\w.-]{0,14}$")),
+    "command": _name_type(re.compile(r"^[A-Za-z0-9][\w.+-]*$")),
+    "domain": SlotType(("host",), lambda e: bool(_HOST.match(e.value))),
+}
+
+SLOT_GROUPS = {"age": "duration", "minutes": "duration", "days": "duration", "seconds": "duration",
+               "size": "size", "bytes": "size", "glob": "ext", "ext": "ext"}
+
+# Kinds that may fill an optional slot the phrasing does not mention ("... in /var/log", "... over 1GB").
+SPECIFIC_KINDS = frozenset({"path", "size", "duration", "port", "hostport", "ext", "file", "url", "host",
+                            "userhost", "mode", "num", "quoted"})
+
+
+def slot_type(slot: str) -> SlotType:
+    """The type of a slot: its own name, or the name before a digit/underscore suffix (`file2`, `path_to`)."""
+    base = re.sub(r"(?:_\w+|\d+)$", "", slot)
+    return SLOT_TYPES[slot] if slot in SLOT_TYPES else SLOT_TYPES[base]
+
+
+def has_type(slot: str) -> bool:
+    base = re.sub(r"(?:_\w+|\d+)$", "", slot)
+    return slot in SLOT_TYPES or base in SLOT_TYPES
+
+
+def value_of(slot: str, entity: Entity) -> str:
+    """The unquoted value a checked entity gives this slot."""
+    kind = slot_type(slot)
+    if kind.build is not None:
+        return kind.build(entity)
+    if entity.kind == "hostport" and slot_type(slot) is SLOT_TYPES["host"]:
+        return entity.host
+    return entity.value
+
+
+def quote_posix(value: str, slot: str) -> str:
+    """Shell-quote for sh/bash/zsh/fish, keeping a leading ~ or ~/ expandable."""
+    if slot_type(slot).build is not None and re.match(r"^[\w.+*-]+$|^-m(?:time|min) -\d+$", value):
+        return shlex.quote(value) if "*" in value else value
+    if value == "~":
+        return "~"
+    if value.startswith("~/"):
+        rest = value[2:]
+        return "~/" + shlex.quote(rest) if rest else "~/"
+    return shlex.quote(value)
+
+
+def quote_powershell(value: str, slot: str) -> str:
+    if slot_type(slot).build is not None and re.match(r"^[\w.+-]+$", value):
+        return value
+    return "'" + value.replace("'", "''") + "'"

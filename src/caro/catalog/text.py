@@ -1,0 +1,130 @@
+"""Word normalisation for the catalog matcher: stemming, synonyms, stopwords and typo repair.
+
+Prompts and catalog phrasings go through the same functions, so "Show me the biggest files" and
+"list large files" both become the concepts {show, larg, fil}. Concepts are stems, never shown to users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+_PLURALS = (("sses", "ss"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"))
+
+
+def stem(word: str) -> str:
+    """A light, deterministic stem: plural, -ing, -ed and a final -e removed ("processes" -> "process")."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in _PLURALS:
+        if word.endswith(suffix):
+            word = word[: -len(suffix)] + replacement
+            break
+    else:
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    for suffix, minimum in (("ing", 6), ("ed", 5)):
+        if word.endswith(suffix) and len(word) >= minimum:
+            word = word[: -len(suffix)]
+            # running -> run, stopped -> stop; "install" keeps its double l.
+            if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("e") and len(word) >= 4:
+        word = word[:-1]
+    return word
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or adjacent swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    if la > lb:
+        a, b = b, a
+    return a in _deletes(b)
+
+
+@dataclass
+class Lexicon:
+    """Stopwords, synonyms and the words the catalog knows, with a lazily built typo index."""
+
+    stopwords: frozenset[str]
+    synonyms: dict[str, str]
+    contractions: dict[str, str]
+    questions: dict[str, str]
+    negations: frozenset[str]
+    light: frozenset[str] = frozenset()  # concepts that weigh little wherever they appear
+    known: set[str] = field(default_factory=set)  # surface words that are never typos
+    _typo_index: dict[str, list[str]] | None = None
+    _stem_synonyms: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Lexicon:
+        lexicon = cls(
+            stopwords=frozenset(data["stopwords"]),
+            synonyms=dict(data["synonyms"]),
+            contractions=dict(data["contractions"]),
+            questions=dict(data["keep_question_words"]),
+            negations=frozenset(data.get("negations", ())),
+            light=frozenset(stem(w) for w in data.get("light", ())),
+        )
+        lexicon._stem_synonyms = {stem(k): stem(v) for k, v in lexicon.synonyms.items()}
+        lexicon.known.update(lexicon.stopwords, lexicon.synonyms, lexicon.synonyms.values(), lexicon.questions)
+        lexicon.known.update(lexicon.negations)
+        return lexicon
+
+    def is_stopword(self, word: str) -> bool:
+        return word in self.stopwords and word not in self.questions
+
+    def concept(self, word: str) -> str:
+        """The concept a (lower-case, non-stopword) word stands for."""
+        if word in self.questions:
+            return stem(self.questions[word])
+        if word in self.synonyms:
+            return stem(self.synonyms[word])
+        stemmed = stem(word)
+        return self._stem_synonyms.get(stemmed, stemmed)
+
+    def is_known(self, word: str) -> bool:
+        return word in self.known or stem(word) in self.known
+
+    def correct(self, word: str) -> str | None:
+        """The known word one edit away from an unknown one, when there is exactly one candidate."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        if len(word) == 4:
+            # Short words: only a swap of two neighbours ("lsit"); other edits make other real words.
+            swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(3)}
+            found = sorted(w for w in swaps if w in self.known)
+            return found[0] if len(found) == 1 else None
+        if self._typo_index is None:
+            index: dict[str, list[str]] = {}
+            for known in self.known:
+                if len(known) >= 3 and known.isalpha():
+                    for key in (known, *_deletes(known)):
+                        index.setdefault(key, []).append(known)
+            self._typo_index = index
+        candidates: set[str] = set()
+        for key in (word, *_deletes(word)):
+            for known in self._typo_index.get(key, ()):
+                if within_one_edit(word, known):
+                    candidates.add(known)
+        if len(candidates) > 1:
+            # Prefer candidates keeping the first letter (typos rarely hit it); still ambiguous -> give up.
+            candidates = {c for c in candidates if c[0] == word[0]}
+            concepts = {self.concept(c) for c in candidates}
+            if len(concepts) == 1:
+                return min(candidates)
+        return next(iter(candidates)) if len(candidates) == 1 else None
