@@ -38,7 +38,11 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool) -> Answ
     for position, name in enumerate(order):
         label = backends.DISPLAY_NAMES[name]
         try:
-            backend = backends.create(name, settings)
+            try:
+                backend = backends.create(name, settings)
+            except ImportError as exc:  # a broken or partial install: say so and move on
+                raise _unavailable(f"cannot load the {label} backend ({exc})",
+                                   "Reinstall caro: pip install --force-reinstall caro") from None
             status = backend.availability()
             cached = " (cached)" if status.cached else ""
             request.debug(f"{label}: {'available' if status.ok else 'unavailable'}{cached} "
