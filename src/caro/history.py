@@ -5,8 +5,8 @@
     fish        $XDG_DATA_HOME/fish/<session>_history (session from $fish_history, default "fish"), YAML-like
     powershell  PSReadLine's ConsoleHost_history.txt
 
-HISTFILE is a shell variable that shells seldom export, so $CARO_HISTFILE (set by you or a wrapper) comes
-first. The shell reads the file again when it starts; the init snippets also merge it into the running shell.
+HISTFILE is a shell variable that shells seldom export, so $CARO_HISTFILE (passed on by the init snippet's
+`caro` wrapper function) comes first. The shell reads the file again when it starts; the init snippets also merge it into the running shell.
 Turned off by the config key `history = false`.
 """
 
@@ -39,7 +39,8 @@ def history_file(shell: str, env: Mapping[str, str] | None = None) -> Path | Non
             return Path(env["HISTFILE"]).expanduser()
         return Path(env.get("ZDOTDIR") or home) / ".zsh_history"
     if shell == "fish":
-        session = env.get("fish_history", "fish")
+        # The init snippet passes fish's own (unexported) fish_history variable as CARO_FISH_HISTORY.
+        session = env.get("CARO_FISH_HISTORY", env.get("fish_history", "fish"))
         if session == "":
             return None  # fish_history set to empty means fish keeps no history
         data = Path(env["XDG_DATA_HOME"]) if env.get("XDG_DATA_HOME") else home / ".local" / "share"

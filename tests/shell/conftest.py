@@ -55,12 +55,12 @@ def write_rc(shell: str, home: Path, init_args: str = "") -> list[str]:
     """Write the startup file that loads caro's integration; return the argv that starts the shell."""
     if shell == "bash":
         rc = home / ".bashrc"
-        rc.write_text(f"PS1='{PROMPTS['bash']}'\nHISTFILE=~/.bash_history\neval \"$(caro init bash {init_args})\"\n")
+        rc.write_text(f"PS1='{PROMPTS['bash']}'\nHISTFILE=~/.custom_bash_history\neval \"$(caro init bash {init_args})\"\n")
         return ["bash", "--noprofile", "--rcfile", str(rc), "-i"]
     if shell == "zsh":
         rc = home / ".zshrc"
         rc.write_text(
-            f"PS1='{PROMPTS['zsh'].replace('%', '%%')}'\nHISTFILE=~/.zsh_history\nSAVEHIST=1000\nHISTSIZE=1000\n"
+            f"PS1='{PROMPTS['zsh'].replace('%', '%%')}'\nHISTFILE=~/.custom_zsh_history\nSAVEHIST=1000\nHISTSIZE=1000\n"
             f"eval \"$(caro init zsh {init_args})\"\n"
         )
         return ["zsh", "-i"]
@@ -69,6 +69,7 @@ def write_rc(shell: str, home: Path, init_args: str = "") -> list[str]:
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "config.fish").write_text(
         "set -g fish_greeting ''\n"
+        "set -g fish_history work\n"
         f"function fish_prompt; printf '%s' '{PROMPTS['fish']}'; end\n"
         f"caro init fish {init_args} | source\n"
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from caro import history
-from tests.shell.conftest import need
+from tests.shell.conftest import PROMPTS, Terminal, need
 
 
 def _run(argv: list[str], env: dict[str, str]) -> str:
@@ -92,8 +94,6 @@ def test_caro_x_adds_the_command_to_history(caro, isolated_home: Path, shell: st
     done = caro("-x", "--shell", shell, "show current directory", env=env)
     assert done.returncode == 0, done.stderr
     text = (isolated_home / relative).read_text()
-    import re
-
     pattern = re.escape(expected).replace(re.escape("{when}"), r"\d{10}")
     assert re.fullmatch(pattern, text), text
 
@@ -104,3 +104,31 @@ def test_history_config_key_turns_it_off(caro, isolated_home: Path) -> None:  # 
     done = caro("-x", "--shell", "bash", "show current directory", env={"CARO_BACKEND": "builtin"})
     assert done.returncode == 0, done.stderr
     assert not (isolated_home / ".bash_history").exists()
+
+
+@pytest.mark.parametrize(
+    ("shell", "listing", "relative"),
+    [
+        ("bash", "history 5", ".custom_bash_history"),
+        ("zsh", "fc -l -5", ".custom_zsh_history"),
+        ("fish", "history search --max 5 p", "xdg-data/fish/work_history"),
+    ],
+)
+def test_a_command_caro_runs_joins_the_running_shells_history(
+    shell: str, listing: str, relative: str, start_shell: Callable[..., Terminal], isolated_home: Path
+) -> None:
+    """Through the init snippet's wrapper: the shell's own (unexported) HISTFILE or fish session is used,
+    and the entry is merged into the running shell, so arrow-up finds it."""
+    term = start_shell(shell)
+    term.type("caro -x 'show current directory'")
+    term.send("Enter")
+    term.wait_for(lambda s: "work-dir-7d1f" in s, "pwd to run")
+    assert "pwd" in (isolated_home / relative).read_text().splitlines()[-1] if shell != "fish" else (
+        "- cmd: pwd" in (isolated_home / relative).read_text()
+    )
+    term.send("C-l")
+    term.type(listing)
+    term.send("Enter")
+    term.wait_for(lambda s: listing in s and s.rstrip().endswith(PROMPTS[shell].strip()), "the history listing")
+    entries = [line.strip() for line in term.screen().splitlines()]
+    assert any(re.fullmatch(r"(\d+\s+)?pwd", entry) for entry in entries), term.screen()

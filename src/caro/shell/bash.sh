@@ -26,9 +26,14 @@ __caro_widget() {
     command rm -f -- "$err"
 }
 
-# After `caro -x` ran a command and added it to the history file, read it into this shell's history too.
+# caro writes the commands it runs to this shell's history file (HISTFILE is seldom exported, so it is
+# passed on here); afterwards the new lines are read into this shell's history too.
 caro() {
-    command caro "$@"
+    if [[ -n ${HISTFILE-} ]]; then
+        CARO_HISTFILE=$HISTFILE command caro "$@"
+    else
+        command caro "$@"
+    fi
     local rc=$?
     history -n 2>/dev/null
     return $rc

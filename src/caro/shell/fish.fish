@@ -29,8 +29,11 @@ function __caro_widget --description 'Replace the line with the command caro sug
     commandline -f repaint
 end
 
-# After `caro -x` ran a command and added it to the history file, read it into this shell's history too.
+# caro writes the commands it runs to this shell's history file (the session name in fish_history is
+# passed on); afterwards the new lines are merged into this shell's history too.
 function caro --wraps caro --description 'caro, then merge the history file'
+    set -lx CARO_FISH_HISTORY fish
+    set -q fish_history; and set CARO_FISH_HISTORY "$fish_history"
     command caro $argv
     set -l rc $status
     history merge 2>/dev/null

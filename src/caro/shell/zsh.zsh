@@ -28,9 +28,14 @@ __caro_widget() {
 }
 zle -N __caro_widget
 
-# After `caro -x` ran a command and added it to the history file, read it into this shell's history too.
+# caro writes the commands it runs to this shell's history file (HISTFILE is seldom exported, so it is
+# passed on here); afterwards the new lines are read into this shell's history too.
 caro() {
-    command caro "$@"
+    if [[ -n ${HISTFILE-} ]]; then
+        CARO_HISTFILE=$HISTFILE command caro "$@"
+    else
+        command caro "$@"
+    fi
     local rc=$?
     fc -RI 2>/dev/null
     return $rc
