@@ -140,7 +140,7 @@ def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.s
     first: HTTPError | None = None  # reported when every address fails: the IPv4 one users expect
     for host in hosts:
         try:
-            sock = socket.create_connection((host, ep.port), timeout=deadline.limit(connect_timeout, "connect"))
+            sock = _connect(host, ep.port, deadline.limit(connect_timeout, "connect"))
         except ConnectionRefusedError:
             first = first or ConnectError(f"connection refused on {_hostport(host, ep.port)}", refused=True)
             continue
@@ -166,6 +166,29 @@ def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.s
         return sock
     assert first is not None
     raise first
+
+
+def _connect(host: str, port: int, timeout: float) -> socket.socket:
+    """Connect without a DNS lookup for IP literals. (getaddrinfo on a str host imports the idna codec,
+    about 5 ms, on every run; hostnames go as ASCII bytes for the same reason.)"""
+    if _is_ip(host):
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((host, port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+    name = host.encode("ascii") if host.isascii() else host.encode("idna")
+    return socket.create_connection((name, port), timeout=timeout)  # type: ignore[arg-type]
+
+
+def _is_ip(host: str) -> bool:
+    if ":" in host:
+        return all(c in "0123456789abcdefABCDEF:." for c in host)
+    parts = host.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
 
 
 def _hostport(host: str, port: int) -> str:
