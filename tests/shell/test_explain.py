@@ -1,0 +1,112 @@
+"""`caro explain`: offline, through the real CLI and the real shell parser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from caro.explain import explain, programs, render
+
+
+def _parts(command: str) -> list[tuple[str, str, int]]:
+    return [(p.text, p.role, p.depth) for p in explain(command).parts]
+
+
+def test_pipeline_and_redirections_through_the_cli(caro) -> None:  # type: ignore[no-untyped-def]
+    done = caro("explain", "--offline", "ps aux | grep -i nginx > procs.txt 2>/dev/null")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "list running processes" in out
+    assert "pipe: the output of the command on the left becomes the input" in out
+    assert "ignore upper/lower case" in out
+    assert "write the output to procs.txt, replacing what it held" in out
+    assert "discard the errors" in out
+    assert "changes:  procs.txt (overwritten)" in out
+    assert "safety:" in out
+
+
+def test_json_output_carries_the_safety_verdict(caro) -> None:  # type: ignore[no-untyped-def]
+    done = caro("explain", "--offline", "-o", "json", "rm -rf ./build")
+    data = json.loads(done.stdout)
+    assert data["changes"] == ["./build (deleted)"]
+    assert data["safety"]["risk"] in ("moderate", "high", "critical")
+    assert data["safety"]["reasons"]
+    assert {"text": "-r", "role": "flag", "meaning": "delete directories and everything in them", "depth": 0} in data["parts"]
+
+
+def test_wrappers_explain_the_command_they_run() -> None:
+    parts = _parts("sudo -u www timeout 5s curl -sL https://example.com -o page.html")
+    assert ("www", "value", 0) in parts
+    assert ("timeout", "program", 1) in parts
+    assert ("curl", "program", 2) in parts
+    assert ("-L", "flag", 2) in parts
+    result = explain("sudo -u www timeout 5s curl -sL https://example.com -o page.html")
+    assert "anything, with administrator rights" in result.changes
+
+
+def test_env_xargs_and_find_exec() -> None:
+    parts = _parts("env LANG=C find . -name '*.tmp' -print0 | xargs -0 rm -f")
+    assert ("LANG=C", "assignment", 0) in parts
+    assert ("find", "program", 1) in parts
+    assert ("rm", "program", 1) in parts
+    find_exec = explain("find /var/log -name '*.gz' -mtime +30 -exec rm {} \\;")
+    assert ("rm", "program", 1) in [(p.text, p.role, p.depth) for p in find_exec.parts]
+    assert "each file found (deleted)" in find_exec.changes
+
+
+def test_shell_c_scripts_and_substitutions_are_opened_up() -> None:
+    parts = _parts("bash -c 'cd /tmp && rm -r junk'")
+    assert ("rm", "program", 1) in parts
+    assert ("&&", "operator", 1) in parts
+    subs = _parts("echo \"today: $(date +%F)\" >> log.txt; diff <(sort a) <(sort b)")
+    assert ("date", "program", 1) in subs
+    assert ("sort", "program", 1) in subs
+    assert explain("echo $(date) >> log.txt").changes == ["log.txt (appended to)"]
+
+
+def test_bundled_flags_values_and_subcommands() -> None:
+    parts = _parts("tail -n20 -f app.log")
+    assert ("-n", "flag", 0) in parts and ("20", "value", 0) in parts and ("-f", "flag", 0) in parts
+    git = _parts("git push --force origin main")
+    assert ("push", "subcommand", 0) in git
+    assert any(p.text == "--force" and "OVERWRITE" in p.meaning for p in explain("git push --force").parts)
+    docker = _parts("docker ps -a")
+    assert ("ps", "subcommand", 0) in docker
+
+
+def test_unknown_programs_and_flags_are_said_to_be_unknown() -> None:
+    result = explain("frobctl --zap 3 thing")
+    assert result.parts[0].meaning.startswith("a program caro has no description of")
+    known = explain("ls --frobnicate")
+    assert "an option of ls" in known.parts[1].meaning
+
+
+@pytest.mark.parametrize("odd", ["ls 'unterminated", "if then fi", "", "case x in"])
+def test_odd_input_never_raises(odd: str) -> None:
+    text = render(explain(odd))
+    assert "safety:" in text
+
+
+def test_heredoc_and_loops() -> None:
+    parts = _parts("for f in *.txt; do wc -l \"$f\"; done")
+    assert ("for", "keyword", 0) in parts and ("wc", "program", 0) in parts
+    here = explain("cat <<EOF > out.txt\nhello\nEOF\n")
+    assert any(p.role == "redirect" and "here-document" in p.meaning for p in here.parts)
+    assert "out.txt (overwritten)" in here.changes
+
+
+def test_the_table_is_well_formed() -> None:
+    table = programs()
+    assert len(table) > 100
+    for name, entry in table.items():
+        assert entry["summary"], name
+        assert isinstance(entry.get("flags", {}), dict), name
+
+
+def test_stdin_is_read_when_no_command_is_given(caro) -> None:  # type: ignore[no-untyped-def]
+    done = caro("explain", "--offline", input="du -sh * | sort -h\n")
+    assert done.returncode == 0
+    assert "show disk space used" in done.stdout
+    empty = caro("explain", "--offline")
+    assert empty.returncode == 2 and "no command to explain" in empty.stderr
