@@ -11,7 +11,8 @@ the LM Studio behaviour it stands for:
 - `GET /api/v1/models` (0.4.0+, `api_v1=True`) with `loaded_instances` (§2.3);
 - `GET /v1/models` lists loaded models, or every downloaded one when JIT is on (§2.3);
 - "no models loaded": `no_model_style="400"` -> 400 `{"error": "No models loaded. …"}` (string error,
-  recent), `"404"` -> 404 plain text (0.3.5) (§2.6);
+  recent), `"400-object"` -> the same message inside an OpenAI-style error object, `"404"` -> 404 plain
+  text (0.3.5) (§2.6);
 - unknown model: 400 (`"400"`) or 404 (`"404"`, 0.3.5) with `{"error": {…, "code": "model_not_found"}}` (§2.6);
 - exactly one model loaded: the requested name is ignored and the loaded model answers (#619);
 - JIT: a request naming a not-loaded model loads it (after `load_delay` s) when `jit=True` (§2.7);
@@ -139,6 +140,9 @@ class FakeLMStudio:
     def _no_models(self) -> tuple[int, str, bytes]:
         if self.no_model_style == "404":
             return 404, "text/plain", NO_MODELS.encode()
+        if self.no_model_style == "400-object":
+            return 400, "application/json", json.dumps({"error": {"message": NO_MODELS,
+                                                                  "type": "invalid_request_error"}}).encode()
         return 400, "application/json", json.dumps({"error": NO_MODELS.replace("`", "'")}).encode()
 
     def _message(self) -> dict[str, Any]:

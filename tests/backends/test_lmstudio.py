@@ -207,10 +207,10 @@ def test_model_override_is_sent(lmstudio: FakeLMStudio, make_settings: MakeSetti
     assert lmstudio.requests[-1][2]["model"] == "other"
 
 
-@pytest.mark.parametrize("style", ["400", "404"])
+@pytest.mark.parametrize("style", ["400", "400-object", "404"])
 def test_no_model_loaded_answer_maps_to_lms_load(lmstudio: FakeLMStudio, make_settings: MakeSettings,
                                                  style: str) -> None:
-    # 400 {"error": "No models loaded…"} (string) or 404 plain text (0.3.5), JIT off.
+    # 400 {"error": "No models loaded…"} (string or object) or 404 plain text (0.3.5), JIT off.
     chosen = backend(make_settings, lmstudio.url)
     chosen.availability()
     lmstudio.models[0]["state"] = "not-loaded"  # unloaded between the check and the request
@@ -311,3 +311,14 @@ def test_corrupt_cache_file_is_ignored(lmstudio: FakeLMStudio, make_settings: Ma
     status = LMStudioBackend(settings).availability()
     assert status.ok and not status.cached
     assert LMStudioBackend(settings).availability().cached
+
+
+def test_wrong_port_names_the_default_port(lmstudio: FakeLMStudio, make_settings: MakeSettings,
+                                           closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stand the stand-in on "the default port" (patched, so no test ever binds the real 1234).
+    import caro.backends.lmstudio as module
+
+    monkeypatch.setattr(module, "DEFAULT_PORT", lmstudio.port)
+    status = backend(make_settings, f"http://localhost:{closed_port}/v1").availability()
+    assert not status.ok
+    assert f"default port {lmstudio.port}, not on {closed_port}" in status.hint

@@ -40,6 +40,7 @@ from caro.config import Settings
 from caro.errors import BackendError, BackendResponseError, BackendUnavailable
 
 LABEL = "LM Studio"
+DEFAULT_PORT = 1234
 START_HINT = ("Start LM Studio's server: 'lms server start' (or LM Studio → Developer → Start server). "
               "If it listens elsewhere, set [lmstudio] url or CARO_LMSTUDIO_URL.")
 _PREFERRED = ("caro", "functiongemma")  # among several loaded models, these answer first
@@ -146,7 +147,8 @@ class LMStudioBackend:
             ep = http.endpoint(base)
             port, path = published_port()
             if not (exc.refused and ep.is_loopback and port and port != ep.port):
-                return Availability(False, f"not running ({exc})", START_HINT, detail=detail)
+                return Availability(False, f"not running ({exc})", self._wrong_port_hint(base, left()),
+                                    detail=detail)
             base = _with_port(base, port)
             detail["base_url"] = base
             detail["note"] = f"port {ep.port} is closed; using port {port}, which LM Studio publishes in {path}"
@@ -189,6 +191,23 @@ class LMStudioBackend:
         if isinstance(data, dict) and isinstance(data.get("models"), list):
             return "0.4.0 or later (/api/v1)"
         return "0.3.6 to 0.3.x (/api/v0)" if status.detail.get("models_from") == "/api/v0/models" else "before 0.3.6"
+
+    def _wrong_port_hint(self, base: str, budget: float) -> str:
+        """When another port than the default is configured and refused, but LM Studio greets on the
+        default port, say so: the configured port is probably wrong."""
+        ep = http.endpoint(base)
+        if ep.port == DEFAULT_PORT or not ep.is_loopback:
+            return START_HINT
+        default = _with_port(base, DEFAULT_PORT)
+        try:
+            greeting = self._get(default, "/lmstudio-greeting", min(budget, 0.1))
+            identified = greeting.status == 200 and bool(greeting.json().get("lmstudio"))
+        except (http.HTTPError, AttributeError):
+            identified = False
+        if identified:
+            return (f"LM Studio answers on its default port {DEFAULT_PORT}, not on {ep.port}: set [lmstudio] url "
+                    f"to {default} (or unset CARO_LMSTUDIO_URL / --url).")
+        return START_HINT
 
     def _get(self, base: str, path: str, budget: float) -> http.Response:
         ep = http.endpoint(base)
