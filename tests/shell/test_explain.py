@@ -110,3 +110,24 @@ def test_stdin_is_read_when_no_command_is_given(caro) -> None:  # type: ignore[n
     assert "show disk space used" in done.stdout
     empty = caro("explain", "--offline")
     assert empty.returncode == 2 and "no command to explain" in empty.stderr
+
+
+def test_a_model_adds_its_summary_when_one_is_up(caro) -> None:  # type: ignore[no-untyped-def]
+    """LM Studio answering with a tool call (stand-in: tests/backends/fake_lmstudio.py): its explanation
+    is shown next to the offline breakdown; with --offline it is never asked."""
+    from tests.backends.fake_lmstudio import FakeLMStudio
+
+    server = FakeLMStudio().start()
+    try:
+        server.tool_arguments = {"command": "docker ps", "explanation": "Lists the running containers."}
+        env = {"CARO_LMSTUDIO_URL": server.url, "CARO_BACKEND": "lmstudio"}
+        done = caro("explain", "docker ps", env=env)
+        assert done.returncode == 0, done.stderr
+        assert "in short: Lists the running containers." in done.stdout
+        assert "list containers (running ones unless -a)" in done.stdout
+        asked = len(server.requests)
+        offline = caro("explain", "--offline", "docker ps", env=env)
+        assert "in short" not in offline.stdout
+        assert len(server.requests) == asked
+    finally:
+        server.stop()

@@ -53,12 +53,16 @@ def model_summary(command: str, settings: Settings) -> str:
             raw = backend.generate(request)
         except (CaroError, ImportError, OSError):
             continue
-        for call in raw.tool_calls:
-            if isinstance(call.arguments, dict) and call.arguments.get("explanation"):
-                return str(call.arguments["explanation"]).strip()
-        text = " ".join(raw.text.split())
-        if text:
-            return text[:400]
+        from caro import parsing
+
+        try:
+            summary = parsing.parse(raw).explanation or ""
+        except CaroError:
+            # Plain prose, no command in it: that is the explanation itself.
+            summary = raw.text if len(raw.text.split()) > 4 else ""
+        summary = " ".join(summary.split())
+        if summary:
+            return summary[:400]
     return ""
 
 
