@@ -1,0 +1,119 @@
+"""The sandbox keeps commands away from the real machine and stops runaway commands (real bubblewrap)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from caro.evaluation.sandbox import Limits, Sandbox
+
+
+def test_sees_the_fixture_as_its_home_and_reports_effects(sandbox: Sandbox) -> None:
+    outcome = sandbox.run("cat notes/a.txt; echo new > b.txt; pwd", {"notes/a.txt": "hello\n"})
+    assert outcome.status == 0
+    assert outcome.stdout == b"hello\n/home/user\n"
+    assert set(outcome.tree) == {"notes", "notes/a.txt", "b.txt"}
+    assert outcome.tree["b.txt"].kind == "f"
+
+
+def test_cannot_read_files_outside(sandbox: Sandbox, tmp_path: Path, isolated_home: Path) -> None:
+    marker = uuid.uuid4().hex
+    secret = tmp_path / f"secret-{marker}.txt"
+    secret.write_text(f"password {marker}\n")
+    (isolated_home / "id_rsa").write_text(f"key {marker}\n")
+    attempt = (f"cat {secret}; cat {isolated_home}/id_rsa; cat ~/../../{secret}; cat /etc/shadow;"
+               f" find / -xdev -name 'secret-{marker}*' 2>/dev/null; ls /root /work /tmp 2>&1")
+    outcome = sandbox.run(attempt)
+    assert marker.encode() not in outcome.stdout
+    assert marker.encode() not in outcome.stderr.replace(f"secret-{marker}".encode(), b"")
+    assert outcome.status != 0
+
+
+def test_cannot_change_files_outside(sandbox: Sandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    victim = folder / "keep.txt"
+    victim.write_text("original\n")
+    os.chmod(folder, 0o777)  # even a folder everyone may write to is out of reach
+    attempt = (f"echo changed > {victim}; rm -rf {folder}; touch {folder}/new;"
+               " touch /usr/caro-was-here; echo x > /etc/passwd; rm -rf /usr/bin/ls")
+    outcome = sandbox.run(attempt)
+    assert victim.read_text() == "original\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
+    assert not Path("/usr/caro-was-here").exists()
+    assert Path("/usr/bin/ls").exists()
+    assert outcome.status != 0
+
+
+def test_has_no_network(sandbox: Sandbox) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    try:
+        outcome = sandbox.run(f"echo hi > /dev/tcp/127.0.0.1/{port} && echo connected")
+        assert b"connected" not in outcome.stdout
+        with pytest.raises(TimeoutError):
+            server.accept()
+    finally:
+        server.close()
+
+
+def test_cannot_signal_processes_outside(sandbox: Sandbox) -> None:
+    outsider = subprocess.Popen(["sleep", "30"])
+    try:
+        sandbox.run(f"kill -9 -1; kill -9 {outsider.pid}")
+        assert outsider.poll() is None
+    finally:
+        outsider.kill()
+        outsider.wait()
+
+
+def test_endless_loop_is_stopped_by_the_time_limit(sandbox: Sandbox) -> None:
+    outcome = sandbox.run("echo start; while :; do :; done")
+    assert outcome.timed_out
+    assert outcome.status == 137
+    assert outcome.stdout == b"start\n"
+    assert not outcome.error
+
+
+def test_output_flood_is_cut_at_the_limit(sandbox: Sandbox) -> None:
+    outcome = sandbox.run("yes caro")
+    assert outcome.output_exceeded
+    assert len(outcome.stdout) == sandbox.limits.output_kb * 1024
+    assert outcome.stdout.startswith(b"caro\ncaro\n")
+
+
+def test_memory_hog_is_refused() -> None:
+    with Sandbox(Limits(time_s=10, memory_mb=256)) as box:
+        outcome = box.run("python3 -c 'b = bytearray(1024**3); print(len(b))'")
+    assert outcome.status != 0
+    assert b"MemoryError" in outcome.stderr
+    assert outcome.stdout == b""
+
+
+def test_fork_bomb_and_escaped_background_processes_are_ended(sandbox: Sandbox) -> None:
+    tag = f"{os.getpid() % 1000 + 1000}.{uuid.uuid4().int % 10**6}"
+    outcome = sandbox.run(f"setsid sleep {tag} & nohup sleep {tag} & f() {{ f | f & }}; f; echo done")
+    assert outcome.stdout == b"done\n" or outcome.status in (0, 137)
+    leftovers = subprocess.run(["pgrep", "-f", f"sleep {tag}"], capture_output=True, text=True)
+    assert leftovers.stdout == ""
+
+
+def test_disk_use_is_bounded(sandbox: Sandbox) -> None:
+    outcome = sandbox.run("head -c 200M /dev/zero > big; echo $?")
+    assert outcome.stdout != b"0\n"
+    assert "big" in outcome.tree
+
+
+def test_identical_runs_give_identical_effects(sandbox: Sandbox) -> None:
+    files = {"a.txt": "x\n", "d/b.txt": "y\n"}
+    first = sandbox.run("ls -la; ls -l d; mkdir e", files)
+    second = sandbox.run("ls -la; ls -l d; mkdir e", files)
+    assert first.same_effects(second)
