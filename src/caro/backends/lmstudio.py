@@ -147,7 +147,7 @@ class LMStudioBackend:
             ep = http.endpoint(base)
             port, path = published_port()
             if not (exc.refused and ep.is_loopback and port and port != ep.port):
-                return Availability(False, f"not running ({exc})", self._wrong_port_hint(base, left()),
+                return Availability(False, f"not running: {exc}", self._wrong_port_hint(base, left()),
                                     detail=detail)
             base = _with_port(base, port)
             detail["base_url"] = base
@@ -278,7 +278,7 @@ class LMStudioBackend:
                                 "The server may be hung or busy loading: restart it ('lms server stop', then "
                                 "'lms server start'), or check the URL.", detail=detail)
         if isinstance(exc, http.ConnectError):
-            return Availability(False, f"not running ({exc})", START_HINT, detail=detail)
+            return Availability(False, f"not running: {exc}", START_HINT, detail=detail)
         return Availability(False, f"the answer broke off ({exc})",
                             "Check that the URL points at LM Studio ('caro doctor').", detail=detail)
 

@@ -106,7 +106,7 @@ class OllamaBackend:
                 except BackendError:
                     loaded = []  # older versions have no /api/ps
         except http.ConnectError as exc:
-            return Availability(False, f"not running ({exc})", START_HINT, detail=detail)
+            return Availability(False, f"not running: {exc}", START_HINT, detail=detail)
         except http.Timeout:
             detail["timed_out"] = True
             return Availability(False, f"{self.url} did not answer within {AVAILABILITY_BUDGET * 1000:.0f} ms",
