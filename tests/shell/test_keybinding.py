@@ -68,18 +68,18 @@ def test_the_key_can_be_changed_with_caro_key(shell: str, start_shell: Callable[
     assert term.last_line() == f"{prompt}pwd"
 
 
-def test_zsh_shows_that_caro_is_working(
-    start_shell: Callable[..., Terminal], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While caro works, zsh shows a working line under the prompt (caro is slowed down by a wrapper)."""
+@pytest.mark.parametrize("shell", SHELLS)
+def test_the_line_shows_that_caro_is_working(shell: str, start_shell: Callable[..., Terminal], tmp_path: Path) -> None:
+    """While caro works the terminal says so (caro is slowed down by a wrapper script to see it)."""
     target = shutil.which("caro", path=caro_bin_dir())
     assert target
     slow = tmp_path / "slowbin"
     slow.mkdir()
     (slow / "caro").write_text(f"#!/bin/sh\nsleep 3\nexec {target} \"$@\"\n")
     (slow / "caro").chmod(0o755)
-    term = start_shell("zsh", env={"PATH": f"{slow}{os.pathsep}{caro_bin_dir()}{os.pathsep}/usr/bin:/bin"})
+    term = start_shell(shell, env={"PATH": f"{slow}{os.pathsep}{caro_bin_dir()}{os.pathsep}/usr/bin:/bin"})
     term.type("show current directory")
     term.send("M-e")
     term.wait_for(lambda s: "caro: working on it" in s, "the working indicator")
-    term.wait_for(lambda s: f"{PROMPTS['zsh']}pwd" in s, "the command after the wait")
+    screen = term.wait_for(lambda s: f"{PROMPTS[shell]}pwd" in s, "the command after the wait")
+    assert "working on it" not in screen  # and it is gone once the command is there

@@ -1,0 +1,59 @@
+"""The spinner: drawn on a terminal with elapsed time and streamed text, silent otherwise."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = """
+import sys, time
+from caro import progress
+with progress.spinner("lmstudio", output=sys.argv[1]) as spin:
+    spin.feed("docker ")
+    spin.feed("ps -a")
+    time.sleep(0.6)
+print("finished", file=sys.stderr)
+"""
+
+
+def _run_on_terminal(output: str) -> str:
+    """Run the script with stderr on a real pseudo-terminal; return what the terminal received."""
+    leader, follower = os.openpty()
+    env = {**os.environ, "TERM": "xterm", "PYTHONIOENCODING": "utf-8"}
+    env.pop("CARO_PROGRESS", None)
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, output], stderr=follower, stdout=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=30)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_spinner_shows_label_elapsed_time_and_streamed_text_then_erases_itself() -> None:
+    seen = _run_on_terminal("plain")
+    assert "lmstudio 0." in seen
+    assert "docker ps -a" in seen
+    assert any(frame in seen for frame in "⠋⠙⠹⠸")
+    # The line is cleaned before the next output, so nothing of the spinner stays on screen.
+    assert seen.rstrip().endswith("\r\x1b[Kfinished")
+
+
+@pytest.mark.parametrize("output", ["json", "yaml"])
+def test_silent_in_machine_output_modes(output: str) -> None:
+    assert _run_on_terminal(output).strip() == "finished"
+
+
+def test_silent_when_stderr_is_not_a_terminal() -> None:
+    done = subprocess.run([sys.executable, "-c", SCRIPT, "plain"], capture_output=True, text=True, timeout=30, check=False)
+    assert done.stderr == "finished\n"
