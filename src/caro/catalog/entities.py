@@ -114,7 +114,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], int]] = [
                              rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b", re.I), 0),
     ("file", re.compile(r"(?<![\w/.-])[\w-]*[A-Za-z_][\w-]*(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7}\b(?![/])"), 0),
     ("image", re.compile(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
-    ("num", re.compile(rf"(?<![\w.])\d+(?![\w.])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+    ("num", re.compile(rf"(?<![\w.])\d+(?:st|nd|rd|th)?(?![\w.])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
 ]
 
 _CONTRACTION_RE = re.compile(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
@@ -130,8 +130,12 @@ def normalise_formats(text: str) -> str:
     return _FORMATS.sub(lambda m: m.group(1) + m.group(2), text)
 
 
+_POSSESSIVE = re.compile(r"\b([A-Za-z]+)'s\b")
+
+
 def _expand(prompt: str, lexicon: Lexicon) -> str:
     text = normalise_formats(prompt)
+    text = _POSSESSIVE.sub(lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text)
     return _CONTRACTION_RE.sub(lambda m: lexicon.contractions.get(m.group(0).lower(), m.group(0)), text)
 
 
@@ -198,8 +202,8 @@ def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> En
     if kind == "image":
         return Entity("image", text)
     if kind == "num":
-        lowered = text.lower()
-        value = int(text) if text.isdigit() else _NUMBER_WORDS[lowered]
+        lowered = text.lower().rstrip("stndrh") if text[0].isdigit() else text.lower()
+        value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
         return Entity("num", str(value), number=float(value))
     raise AssertionError(kind)
 
@@ -248,6 +252,7 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
     return Word(word, raw, lexicon.concept(word))
 
 
+_HERE_WORDS = frozenset({"project", "repo", "repository", "codebase", "workspace", "here"})
 _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
 
 
@@ -262,6 +267,9 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
                 continue
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
             after_in = bool(before) and isinstance(before[-1], Word) and before[-1].text in _IN_WORDS
+            if after_in and item.text in _HERE_WORDS:
+                out.append(Entity("dir", ".", absorbed=frozenset({"dir"})))  # "in the project" = here
+                continue
             out.append(Entity("word", item.raw, after_in=after_in))
         else:
             out.append(item)

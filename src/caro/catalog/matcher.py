@@ -13,22 +13,25 @@ from dataclasses import dataclass, field
 
 from caro.catalog.entities import Entity, Item, Word, analyse
 from caro.catalog.slots import SLOT_GROUPS, SPECIFIC_KINDS, has_type, quote_posix, quote_powershell, slot_type, value_of
-from caro.catalog.store import Catalog, Intent, Phrasing
+from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
 from caro.context import Context
 
 THRESHOLD = 0.8  # least harmonic mean of recall and precision to answer
 MARGIN = 0.06  # least lead over the best intent with a different command
-SLOT_WEIGHT = 1.5
+PERFECT_MARGIN = 0.03
+SLOT_WEIGHT = 2.5
 BETA = 1.5
 ANCHOR_WEIGHT = 1.5  # least weight of a concept that may anchor a slot through a synonym
-ENTITY_WEIGHTS = {"word": 3.0, "quoted": 2.0, "num": 1.0}
+ENTITY_WEIGHTS = {"word": 3.0, "quoted": 2.5, "num": 2.0}
+ENTITY_WEIGHT = 2.5
 MIN_CONCEPT_HIT = 2.0  # least weight of prompt concepts a phrasing must share: slots alone never decide
 SINGLE_CONCEPT_WEIGHT = 3.5  # a one-word request ("pwd", "whoami") needs a rare, telling word
 NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation changes the task
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
 _NOT_NAMES = frozenset({"all", "every", "each", "some", "run", "running", "new", "current", "other", "same", "this",
                         "that", "it", "them", "file", "files", "folder", "directory", "process", "processes",
-                        "container", "containers", "image", "images", "package", "packages", "something"})
+                        "container", "containers", "image", "images", "package", "packages", "something", "everything",
+                        "anything", "nothing", "stuff", "pid", "port", "service", "user", "group"})
 _ARTICLES = frozenset({"the", "a", "an", "called", "named", "my", "this"})
 _OPTIONAL = re.compile(r" ?\{(\w+)\?\}")
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -92,18 +95,48 @@ def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) 
     return None if best is None else best[1]
 
 
+def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
+    """Whether a known word may be read as a name; verbs and common words are part of the request."""
+    return not (
+        word.concept is None
+        or word.concept in phrasing.concepts
+        or word.text in _NOT_NAMES
+        or word.concept in catalog.lexicon.actions
+        or catalog.weights.get(word.concept, 4.0) < 1.0
+    )
+
+
+def _matches(item: Item, anchor: Anchor, catalog: Catalog) -> bool:
+    # Same word, or a synonym when that concept is specific enough ("uninstall" for "remove").
+    if not isinstance(item, Word):
+        return False
+    if item.text == anchor.surface:
+        return True
+    return anchor.concept is not None and item.concept == anchor.concept and (
+        catalog.weights.get(anchor.concept, 0.0) >= ANCHOR_WEIGHT
+    )
+
+
 def _anchored(
-    slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], weights: dict[str, float]
+    slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], catalog: Catalog
 ) -> tuple[int, Entity] | None:
-    """A plain word right after the phrasing's anchor word ("install {package}" + "install git")."""
+    """A plain word next to the phrasing's anchor word: "install {package}" + "install git",
+    "restart the {service} service" + "restart the nginx service"."""
     kind = slot_type(slot)
+    items = analysis.items
+    after = phrasing.after.get(slot)
+    if after is not None and after.concept is not None:
+        for position in range(1, len(items)):
+            previous = items[position - 1]
+            if _matches(items[position], after, catalog) and isinstance(previous, Word):
+                if position - 1 not in taken and _nameable(previous, phrasing, catalog):
+                    entity = Entity("word", previous.raw, concept=previous.concept)
+                    if kind.check(entity):
+                        return position - 1, entity
     for anchor in phrasing.anchors.get(slot, ()):
         # Same word, or a synonym when that concept is specific enough ("uninstall" for "remove").
-        specific = anchor.concept is not None and weights.get(anchor.concept, 0.0) >= ANCHOR_WEIGHT
-        for position, item in enumerate(analysis.items):
-            if not isinstance(item, Word) or not (
-                item.text == anchor.surface or (specific and item.concept == anchor.concept)
-            ):
+        for position, item in enumerate(items):
+            if not _matches(item, anchor, catalog):
                 continue
             for follower_pos in range(position + 1, min(position + 3, len(analysis.items))):
                 follower = analysis.items[follower_pos]
@@ -111,9 +144,7 @@ def _anchored(
                     break
                 if follower.text in _ARTICLES:
                     continue  # "install the git package", "kill the python process"
-                if follower.concept is None:
-                    break
-                if follower.concept in phrasing.concepts or follower_pos in taken or follower.text in _NOT_NAMES:
+                if follower_pos in taken or not _nameable(follower, phrasing, catalog):
                     break
                 entity = Entity("word", follower.raw, concept=follower.concept)
                 if kind.check(entity):
@@ -122,12 +153,27 @@ def _anchored(
     return None
 
 
+_SAME_PREPOSITION = {"into": "to", "onto": "to", "inside": "in", "within": "in", "under": "in"}
+_PREPOSITIONS = frozenset({"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at"})
+
+
+def _preposition_clash(slot: str, phrasing: Phrasing, analysis: Analysis, entity: Entity) -> bool:
+    wanted = phrasing.anchors.get(slot, ())
+    if not wanted or wanted[0].surface not in _PREPOSITIONS:
+        return False
+    position = next(i for i, item in enumerate(analysis.items) if item is entity)
+    previous = analysis.items[position - 1] if position else None
+    if not isinstance(previous, Word) or previous.text not in _PREPOSITIONS:
+        return False
+    return _SAME_PREPOSITION.get(previous.text, previous.text) != _SAME_PREPOSITION.get(wanted[0].surface, wanted[0].surface)
+
+
 def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catalog) -> Candidate:
     entities = analysis.entities
     used: set[int] = set()
     values: dict[str, Entity] = {}
     explained: set[str] = set()  # prompt concepts explained by slot values
-    filled = 0
+    filled = 0.0
     types = [slot_type(s) for s in phrasing.slots]
     taken_words: set[int] = set()
     for slot, kind in zip(phrasing.slots, types, strict=True):
@@ -138,21 +184,25 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
         if number is not None:
             used.add(number)
             values[slot] = entities[number]
-            filled += 1
+            # "copy X from HOST" is not "copy X to HOST": a different preposition halves the slot.
+            filled += 0.5 if _preposition_clash(slot, phrasing, analysis, entities[number]) else 1
             continue
         if kind.anchored:
-            found = _anchored(slot, phrasing, analysis, taken_words, catalog.weights)
+            found = _anchored(slot, phrasing, analysis, taken_words, catalog)
             if found is not None:
                 taken_words.add(found[0])
                 values[slot] = found[1]
                 if found[1].concept:
                     explained.add(found[1].concept)
-                filled += 1
+                    filled += 0.5  # a catalog word read as a name ("install git"): likely, not certain
+                else:
+                    filled += 1
     for slot in intent.slots:
         if slot in values or slot in phrasing.slots:
             continue
         kind = slot_type(slot)
-        number = _pick(slot, [e if e.kind in SPECIFIC_KINDS else Entity("-", "") for e in entities], used, False)
+        pool = [e if e.kind in SPECIFIC_KINDS or (e.kind == "word" and e.after_in) else Entity("-", "") for e in entities]
+        number = _pick(slot, pool, used, False)
         if number is not None:
             used.add(number)
             values[slot] = entities[number]
@@ -181,7 +231,7 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
         if concept in phrasing.concepts or concept in explained:
             covered += weight
     for number, entity in enumerate(entities):
-        weight = ENTITY_WEIGHTS.get(entity.kind, SLOT_WEIGHT)
+        weight = ENTITY_WEIGHTS.get(entity.kind, ENTITY_WEIGHT)
         said += weight
         if number in used:
             covered += weight
@@ -287,22 +337,27 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None
-    if len(analysis.concepts) == 1 and not analysis.entities:
-        if max(analysis.concepts.values()) < SINGLE_CONCEPT_WEIGHT:
-            return None  # "find", "git", "files": a topic, not a request
     found = candidates(analysis, catalog)
     if not found or found[0].score < THRESHOLD:
         return None
     best = found[0]
+    if len(analysis.concepts) == 1 and not analysis.entities:
+        # One word ("find", "git", "restart") names a topic, not a request, unless it is how a
+        # phrasing says it ("pwd", "whoami", "where am i").
+        said = {i.text for i in analysis.items if isinstance(i, Word) and i.concept is not None}
+        if said != best.phrasing.words:
+            return None
     rendered = render(best, context)
     if rendered is None:
         return None
+    # A match that explains every word of the prompt needs a smaller lead.
+    margin = PERFECT_MARGIN if best.score >= 0.999 else MARGIN
     for other in found[1:]:
-        if best.score - other.score >= MARGIN:
+        if best.score - other.score >= margin:
             break
         other_rendered = render(other, context)
-        if other_rendered is None:
-            continue  # a reading that lacks what it needs, or has no command here, is no rival
-        if other_rendered[0] != rendered[0]:
+        if other_rendered is None and not other.phrasing.concepts <= analysis.concepts.keys():
+            continue  # it lacks a value and the words that would make it the request
+        if other_rendered is None or other_rendered[0] != rendered[0]:
             return None  # two different answers are about as likely: do not guess
     return Match(best.intent.id, rendered[0], rendered[1], best.score)

@@ -30,7 +30,7 @@ _BARE_FILES = {"makefile", "dockerfile", "readme", "license", "licence", "change
 
 def _bare_file(value: str) -> bool:
     """A word with no extension names a file only when it is a well-known one (Makefile, README)."""
-    return value.lower() in _BARE_FILES
+    return value.lower() in _BARE_FILES or bool(re.match(r"^\.?[\w-]*_[\w-]*$", value))
 
 
 def _size_find(e: Entity) -> str:
@@ -64,8 +64,8 @@ class SlotType:
     anchored: bool = False
 
 
-def _name_type(pattern: re.Pattern[str] = _NAME) -> SlotType:
-    return SlotType(("quoted", "word", "image", "file", "path"), lambda e: bool(pattern.match(e.value)), anchored=True)
+def _name_type(pattern: re.Pattern[str] = _NAME, kinds: tuple[str, ...] = ("quoted", "word", "image")) -> SlotType:
+    return SlotType(kinds, lambda e: bool(pattern.match(e.value)), anchored=True)
 
 
 _PATHS = ("path", "file", "dir", "quoted", "word", "image")
@@ -92,8 +92,9 @@ SLOT_TYPES: dict[str, SlotType] = {
     "seconds": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, round(e.number * 60)))),
     "port": SlotType(("port", "hostport", "num"), _port_ok, build=lambda e: str(int(e.value))),
     "count": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value))),
+    "epoch": SlotType(("num",), lambda e: e.value.isdigit(), build=lambda e: str(int(e.value))),
     "pid": SlotType(("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))),
-    "pattern": SlotType(("quoted", "word", "file", "var", "num"), lambda e: bool(e.value.strip()), anchored=True),
+    "pattern": SlotType(("quoted", "word", "var", "num"), lambda e: bool(e.value.strip()), anchored=True),
     "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()), anchored=True),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
     "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
@@ -116,8 +117,8 @@ SLOT_TYPES: dict[str, SlotType] = {
     "service": _name_type(),
     "node": _name_type(),
     "context": _name_type(),
-    "package": _name_type(re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$")),
-    "branch": _name_type(re.compile(r"^[A-Za-z0-9][\w./-]*$")),
+    "package": _name_type(re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$"), ("quoted", "word", "image", "file")),
+    "branch": _name_type(re.compile(r"^[A-Za-z0-9][\w./-]*$"), ("quoted", "word", "path", "file")),
     "remote": _name_type(re.compile(r"^[A-Za-z0-9][\w.-]*$")),
     "tag": _name_type(re.compile(r"^[A-Za-z0-9][\w.-]*$")),
     "commit": _name_type(re.compile(r"^[0-9a-f]{6,40}$|^HEAD(?:[~^]\d*)?$")),
@@ -130,7 +131,7 @@ SLOT_GROUPS = {"age": "duration", "minutes": "duration", "days": "duration", "se
                "size": "size", "bytes": "size", "glob": "ext", "ext": "ext"}
 
 # Kinds that may fill an optional slot the phrasing does not mention ("... in /var/log", "... over 1GB").
-SPECIFIC_KINDS = frozenset({"path", "size", "duration", "port", "hostport", "ext", "file", "url", "host",
+SPECIFIC_KINDS = frozenset({"dir", "path", "size", "duration", "port", "hostport", "ext", "file", "url", "host",
                             "userhost", "mode", "num", "quoted"})
 
 

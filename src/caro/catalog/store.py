@@ -17,6 +17,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
 LEXICON_FILE = "_lexicon.json"
 PLATFORM_KEYS = ("linux", "macos", "windows", "posix", "any")
 LIGHT_WEIGHT = 0.4
+GENERIC_WEIGHT = 0.8
+ACTION_FACTOR = 2.0  # "delete" left unexplained (or unsaid) must sink a match
 _SLOT_RE = re.compile(r"\{(\w+)(\?)?\}")
 _PHRASE_TOKEN = re.compile(r"\{\w+\}|[A-Za-z0-9][A-Za-z0-9+_.-]*")
 
@@ -33,8 +35,10 @@ class Anchor:
 class Phrasing:
     text: str
     concepts: frozenset[str]
+    words: frozenset[str]  # the content words as written (for one-word requests)
     slots: tuple[str, ...]
-    anchors: dict[str, tuple[Anchor, ...]]  # slot -> the words before it, nearest first
+    anchors: dict[str, tuple[Anchor, ...]]  # slot -> the word before it
+    after: dict[str, Anchor] = field(default_factory=dict)  # slot -> the word after it ("the {service} service")
 
 
 @dataclass
@@ -68,11 +72,15 @@ def template_slots(template: str) -> list[str]:
 
 def _phrasing(text: str, lexicon: Lexicon) -> Phrasing:
     concepts: list[str] = []
+    words: list[str] = []
     slots: list[str] = []
     anchors: dict[str, tuple[Anchor, ...]] = {}
     before: list[Anchor] = []
+    after: dict[str, Anchor] = {}
+    pending: str | None = None
     for token in _PHRASE_TOKEN.findall(normalise_formats(text)):
         if token.startswith("{"):
+            pending = token[1:-1]
             slot = token[1:-1]
             slots.append(slot)
             anchors[slot] = tuple(before[-1:])  # only the word right before the slot
@@ -80,10 +88,14 @@ def _phrasing(text: str, lexicon: Lexicon) -> Phrasing:
             continue
         word = token.lower()
         concept = None if lexicon.is_stopword(word) else lexicon.concept(word)
+        if pending is not None:
+            after[pending] = Anchor(word, concept)
+            pending = None
         if concept is not None:
             concepts.append(concept)
+            words.append(word)
         before.append(Anchor(word, concept))
-    return Phrasing(text, frozenset(concepts), tuple(slots), anchors)
+    return Phrasing(text, frozenset(concepts), frozenset(words), tuple(slots), anchors, after)
 
 
 def _intent(raw: dict[str, Any], domain: str, lexicon: Lexicon, source: str) -> Intent:
@@ -135,5 +147,10 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
     catalog.weights = {c: min(4.0, max(0.5, math.log((total + 1) / (n + 0.5)))) for c, n in frequency.items()}
     for concept in lexicon.light:
         catalog.weights[concept] = LIGHT_WEIGHT
+    for concept in lexicon.generic:
+        catalog.weights[concept] = GENERIC_WEIGHT
+    for concept in lexicon.actions:
+        if concept in catalog.weights:
+            catalog.weights[concept] = max(catalog.weights[concept], 2.0) * ACTION_FACTOR
     catalog.unseen_weight = 3.0
     return catalog

@@ -66,6 +66,8 @@ class Lexicon:
     questions: dict[str, str]
     negations: frozenset[str]
     light: frozenset[str] = frozenset()  # concepts that weigh little wherever they appear
+    actions: frozenset[str] = frozenset()  # verbs that change what a command does: never ignore one
+    generic: frozenset[str] = frozenset()  # verbs so common that leaving them out costs little ("show")
     known: set[str] = field(default_factory=set)  # surface words that are never typos
     _typo_index: dict[str, list[str]] | None = None
     _stem_synonyms: dict[str, str] = field(default_factory=dict)
@@ -79,8 +81,15 @@ class Lexicon:
             questions=dict(data["keep_question_words"]),
             negations=frozenset(data.get("negations", ())),
             light=frozenset(stem(w) for w in data.get("light", ())),
+            actions=frozenset(),
         )
-        lexicon._stem_synonyms = {stem(k): stem(v) for k, v in lexicon.synonyms.items()}
+        # Inflections of a base-form key share its concept ("removing" -> delete); inflected keys
+        # ("stopped", "folders") only stand for themselves, or "stop" would become "exited".
+        lexicon._stem_synonyms = {
+            stem(k): stem(v) for k, v in lexicon.synonyms.items() if not k.endswith(("ed", "ing", "s"))
+        }
+        lexicon.actions = frozenset(lexicon.concept(w) for w in data.get("actions", ()))
+        lexicon.generic = frozenset(lexicon.concept(w) for w in data.get("generic", ()))
         lexicon.known.update(lexicon.stopwords, lexicon.synonyms, lexicon.synonyms.values(), lexicon.questions)
         lexicon.known.update(lexicon.negations)
         return lexicon
