@@ -122,11 +122,15 @@ def summarise(run: Run, worst: int = 10) -> dict[str, Any]:
         "unparseable": sum(1 for r in results if r.unparseable),
         "unparseable_rate": _ratio(sum(1 for r in results if r.unparseable), total),
         "blocked": sum(1 for r in results if r.score.method == "blocked"),
-        "errors": sum(1 for r in results if r.error and not r.command and r.error != "declined"),
+        "declined": sum(1 for r in results if r.error == "declined" and not r.command),
+        "errors": sum(1 for r in results if r.error and not r.command
+                      and r.error not in ("declined", "unparseable_output")),
         "exact_match": _ratio(sum(1 for r in results if r.score.exact), total),
         "normalized_match": _ratio(sum(1 for r in results if r.score.normalized), total),
         "functional_checked": sum(1 for r in results if r.score.functional is not None),
         "methods": dict(sorted(methods.items())),
+        "methods_correct": {m: sum(1 for r in results if r.score.method == m and r.score.correct)
+                            for m in sorted(methods)},
         "by_category": dict(sorted(categories.items())),
         "latency_ms": {
             "p50": _round(percentile(totals, 50)),
@@ -156,6 +160,8 @@ def _error_kind(error: CaroError) -> tuple[str, bool]:
     # `detail` only when it answered without a command.
     if code == "no_backend" and error.detail:
         return "unparseable_output", True
+    if code == "no_backend":
+        return "declined", False  # the lone backend gave no answer and no text: treated as a decline
     return code, False
 
 

@@ -78,6 +78,8 @@ def _rows(summaries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
         ("checked by running", each(lambda s: str(s["functional_checked"]))),
         ("answered", each(lambda s: f"{s['answered']}/{s['total']}")),
         ("no parseable command", each(lambda s: f"{s['unparseable']} ({_pct(s['unparseable_rate'])})")),
+        ("declined", each(lambda s: str(s["declined"]))),
+        ("backend errors", each(lambda s: str(s["errors"]))),
         ("blocked", each(lambda s: str(s["blocked"]))),
         ("latency p50", each(lambda s: _ms(s["latency_ms"]["p50"]))),
         ("latency p95", each(lambda s: _ms(s["latency_ms"]["p95"]))),
@@ -105,6 +107,9 @@ def terminal(doc: dict[str, Any]) -> str:
         out.append(f"note: {note}")
     out.append("")
     out += _table(["", *labels], [[name, *cells] for name, cells in _rows(summaries)])
+    for label, s in zip(labels, summaries, strict=True):
+        decided = ", ".join(f"{m} {n} ({s['methods_correct'][m]} right)" for m, n in s["methods"].items())
+        out.append(f"decided by ({label}): {decided}")
     out.append("")
     categories = sorted({c for s in summaries for c in s["by_category"]})
     cat_rows = []
@@ -289,7 +294,8 @@ def to_html(doc: dict[str, Any]) -> str:
                + "".join(f'<th class="num">{_e(label)}</th>' for label in labels) + "</tr>")
     for method in sorted({m for s in summaries for m in s["methods"]}):
         out.append(f"<tr><td>{_e(method)}</td>" + "".join(
-            f'<td class="num">{s["methods"].get(method, 0)}</td>' for s in summaries) + "</tr>")
+            f'<td class="num">{s["methods"].get(method, 0)} ({s["methods_correct"].get(method, 0)} right)</td>'
+            for s in summaries) + "</tr>")
     out.append("</table>")
     out.append(f"<h2>Worst misses ({_e(labels[0])})</h2>")
     misses = first["worst_misses"]
