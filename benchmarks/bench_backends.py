@@ -13,7 +13,8 @@
 3. Import cost of the HTTP layer: `import caro.http` against `import http.client` (what httpx and
    requests build on), same run.
 
-Medians of many runs; timings on a shared machine vary, so compare ratios within one run.
+Medians of many runs; timings on a shared machine vary, so compare ratios within one run. Child
+processes run without PYTHONDONTWRITEBYTECODE, as an installed caro does (pip writes .pyc files).
 """
 
 from __future__ import annotations
@@ -114,6 +115,13 @@ def availability(runs: int, home: Path) -> dict[str, object]:
     return results
 
 
+def child_env() -> dict[str, str]:
+    """The environment for timed subprocesses. PYTHONDONTWRITEBYTECODE is dropped: with it set, every run
+    recompiles each module from source, which an installed caro (pip writes .pyc files) never does."""
+    return {k: v for k, v in os.environ.items()
+            if not k.lower().endswith("_proxy") and k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall(argv: list[str], runs: int, env: dict[str, str]) -> list[float]:
     times = []
     for _ in range(runs):
@@ -127,7 +135,7 @@ def wall(argv: list[str], runs: int, env: dict[str, str]) -> list[float]:
 
 def cli_overhead(runs: int, home: Path) -> dict[str, object]:
     server = FakeLMStudio().start()
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env = child_env()
     env.update(CARO_HOME=str(home), CARO_LMSTUDIO_URL=server.url, NO_COLOR="1")
     caro = [sys.executable, "-m", "caro", "--backend", "lmstudio", "-o", "json", "list docker containers"]
     try:
@@ -149,8 +157,9 @@ def cli_overhead(runs: int, home: Path) -> dict[str, object]:
 
 
 def imports(runs: int) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items()}
+    env = child_env()
     out = {}
+    wall([sys.executable, "-c", "import caro.backends.lmstudio, caro.cli"], 1, env)  # write .pyc files
     for name, module in (("python -c pass", ""), ("caro.http", "import caro.http"),
                          ("http.client", "import http.client"), ("urllib.request", "import urllib.request")):
         out[name] = summary(wall([sys.executable, "-c", module or "pass"], runs, env))

@@ -71,7 +71,7 @@ def parse(raw: RawOutput) -> Suggestion:
         if found:
             return found
     # A call was made but is unusable: do not guess a command from the surrounding text.
-    if not problems and START_CALL not in text and ESCAPE not in text:
+    if not problems and not _structured(text):
         found = _fenced(text) or _plain(text)
         if found:
             return found
@@ -97,6 +97,13 @@ def _clean(text: str) -> str:
     for token in _STRAY_TOKENS:
         text = text.replace(token, "")
     return text.strip()
+
+
+def _structured(text: str) -> bool:
+    """Call markup or a JSON document that held no command: never read it as a plain command."""
+    if START_CALL in text or ESCAPE in text or "[TOOL_REQUEST]" in text:
+        return True
+    return text[:1] in "{[" and isinstance(_json_object(text), dict | list)
 
 
 # --- structured calls ----------------------------------------------------------------------------

@@ -145,6 +145,8 @@ def test_plain_text(text: str, command: str) -> None:
     "Sorry, I don't know.",
     "",
     "<think>only thinking, never answering",
+    '{"answer": "I do not know"}',
+    "[TOOL_REQUEST]not json at all[END_TOOL_REQUEST]",
 ])
 def test_prose_or_nothing_is_unparseable(text: str) -> None:
     with pytest.raises(UnparseableOutput) as caught:
