@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caro.backends.base import RawOutput, ToolCall
 from caro.errors import UnparseableOutput
@@ -16,6 +18,7 @@ TRICKY = [
     "awk -F'\t' '{print $1}' data.tsv",
     "cat <<'EOF' > notes.txt\nline one: {x}\nEOF",
     "grep -rn 'TODO:' src/ && echo done",
+    "sort < in.txt > out.txt 2>&1",
 ]
 
 
@@ -157,3 +160,22 @@ def test_prose_or_nothing_is_unparseable(text: str) -> None:
 
 def test_stray_turn_tokens_are_not_part_of_the_command() -> None:
     assert parse(RawOutput("ls -la<end_of_turn>")).command == "ls -la"
+
+
+# Any command text survives: printable characters, quotes, braces, backslashes, tabs and newlines.
+_COMMAND_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="\t\n"),
+    min_size=1, max_size=80,
+).map(str.strip).filter(lambda s: bool(s) and not any(t in s for t in ("<escape>", "<think>", "</think>", "<start_", "<end_", "<eos>", "<bos>", "<|", "</s>")))
+
+
+@given(_COMMAND_TEXT)
+@settings(max_examples=200, deadline=None)
+def test_any_command_survives_functiongemma_and_tool_calls(command: str) -> None:
+    import json
+
+    assert parse(RawOutput(fg_call(command))).command == command
+    assert parse(RawOutput(fg_call(command, end=False))).command == command
+    assert parse(RawOutput("", [ToolCall("run_shell_command", json.dumps({"command": command}))])).command == command
+    wrapped = json.dumps({"name": "run_shell_command", "arguments": {"command": command}})
+    assert parse(RawOutput(f"[TOOL_REQUEST]{wrapped}[END_TOOL_REQUEST]")).command == command
