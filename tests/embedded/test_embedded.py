@@ -231,3 +231,24 @@ def test_no_model_anywhere_says_how_to_get_one(caro: CaroRunner) -> None:
 def test_raw_output_shape_is_the_protocol() -> None:
     raw = RawOutput(text='{"command": "ls", "explanation": "x"}')
     assert parse(raw).command == "ls"
+
+
+@needs_llama
+def test_fixed_prompt_prefix_is_cached_on_disk_between_runs(caro: CaroRunner, smollm2: Path,
+                                                            isolated_home: Path) -> None:
+    (isolated_home / ".caro").mkdir(exist_ok=True)
+    (isolated_home / ".caro" / "config.toml").write_text("[embedded]\ntemperature = 0.0\n")
+    env = {"CARO_MODEL_PATH": str(smollm2)}
+    args = ("--backend", "embedded", "-v", "-o", "json", "show disk usage of this folder")
+    first = caro(*args, env=env, timeout=120)
+    assert "fixed prompt prefix from saved" in first.stderr, first.stderr
+    states = list((isolated_home / ".caro" / "cache" / "embedded").glob("*.state"))
+    assert len(states) == 1
+    second = caro(*args, env=env, timeout=120)
+    assert "fixed prompt prefix from disk" in second.stderr, second.stderr
+    # Same greedy answer whether the prefix was evaluated or loaded.
+    assert json.loads(first.stdout)["command"] == json.loads(second.stdout)["command"]
+    # A damaged cache file is dropped and rebuilt, never trusted.
+    states[0].write_bytes(b"garbage")
+    third = caro(*args, env=env, timeout=120)
+    assert "fixed prompt prefix from saved" in third.stderr and json.loads(third.stdout)["command"]

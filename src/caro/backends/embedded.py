@@ -83,10 +83,12 @@ def json_instructions() -> str:
     from caro.prompting import TOOL
 
     params = TOOL["function"]["parameters"]["properties"]
+    # An example rather than the field descriptions: tiny models copy a description word for word.
     return (
-        f"Reply with only one JSON object holding the arguments of {TOOL_NAME}: "
-        f'{{"command": "{params["command"]["description"]}", '
-        f'"explanation": "{params["explanation"]["description"]}"}}'
+        f"Reply with only one JSON object holding the arguments of {TOOL_NAME} "
+        f'("command": {params["command"]["description"].lower().rstrip(".")}; "explanation": '
+        f'{params["explanation"]["description"].lower().rstrip(".")}), for example: '
+        '{"command": "du -sh .", "explanation": "Shows the total size of the current directory."}'
     )
 
 
@@ -260,6 +262,9 @@ class EmbeddedBackend:
             kwargs["grammar"] = _grammar(params.max_tokens)
         started = time.perf_counter()
         deadline = started + max(request.timeout, 0.1)
+        how = self._warm_prefix(llm, params, messages, kwargs.get("tools"))
+        if how:
+            request.debug(f"embedded: fixed prompt prefix from {how} in {(time.perf_counter() - started) * 1000:.0f} ms")
         pieces: list[str] = []
         finish: str | None = None
         try:
@@ -305,6 +310,24 @@ class EmbeddedBackend:
         return RawOutput(text=text, tool_calls=tool_calls, model=params.path.name, info=info)
 
 
+    def _warm_prefix(self, llm: Any, params: _Params, messages: list[dict[str, str]],
+                     tools: list[dict[str, Any]] | None) -> str:
+        """Load (or build) the state after the fixed part of the prompt; see llama_prompt_cache."""
+        from caro.backends import llama_prompt_cache as cache
+
+        key = (id(llm), messages[0]["content"], tools is not None)
+        try:
+            if key not in _PREFIXES:
+                _PREFIXES[key] = cache.prefix_tokens(llm, cache.prefix_text(llm, messages, tools))
+            return cache.warm(llm, params.path, _PREFIXES[key], self.settings.cache_dir / "embedded")
+        except (OSError, ValueError, RuntimeError, ImportError, AttributeError, TypeError):
+            # A cache is an optimisation: on any surprise, generate as if it did not exist.
+            return ""
+
+
+_PREFIXES: dict[tuple[int, str, bool], list[int]] = {}
+
+
 def _close_json(text: str) -> dict[str, Any] | None:
     """The grammar's JSON as arguments; when the token budget cut the explanation short, close it.
 
@@ -333,7 +356,7 @@ _GRAMMARS: dict[int, Any] = {}
 
 def _grammar(max_tokens: int) -> Any:
     if max_tokens not in _GRAMMARS:
-        from llama_cpp import LlamaGrammar
+        from llama_cpp.llama_grammar import LlamaGrammar
 
         _GRAMMARS[max_tokens] = LlamaGrammar.from_string(command_grammar(max_tokens), verbose=False)
     return _GRAMMARS[max_tokens]
