@@ -16,7 +16,7 @@ from typing import Any
 from caro.training import examples as ex
 
 # Two prompts whose character-trigram sets overlap this much are the same request reworded.
-NEAR_DUPLICATE = 0.8
+NEAR_DUPLICATE = 0.7
 # Rough characters per token when no tokenizer is given (Gemma-style vocabularies on English and shell).
 CHARS_PER_TOKEN = 3.5
 

@@ -1,0 +1,69 @@
+"""A tiny model of FunctionGemma's architecture, built from nothing in a few seconds.
+
+Gemma3ForCausalLM from a small config with random weights, a SentencePiece tokenizer trained on the
+example dataset with FunctionGemma's control and tool tokens at FunctionGemma's positions in spirit
+(pad 0, eos 1, bos 2, unk 3, then the turn and tool tokens), and caro's FunctionGemma-style chat template.
+Hidden size 640 like FunctionGemma, so the GGUF quantizer meets the same row-width fallbacks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from caro.training.chat_template import FUNCTION_TOKENS, TEMPLATE, TURN_TOKENS
+
+BASE = ("<pad>", "<eos>", "<bos>", "<unk>")
+
+
+def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 2000) -> None:
+    """A byte-fallback BPE SentencePiece model plus the transformers files that describe it."""
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus), model_writer=model, vocab_size=vocab_size, model_type="bpe",
+        pad_id=0, eos_id=1, bos_id=2, unk_id=3, pad_piece="<pad>", eos_piece="<eos>", bos_piece="<bos>",
+        unk_piece="<unk>", user_defined_symbols=list(TURN_TOKENS + FUNCTION_TOKENS), byte_fallback=True,
+        character_coverage=1.0, normalization_rule_name="identity", add_dummy_prefix=False,
+        remove_extra_whitespaces=False, allow_whitespace_only_pieces=True, split_digits=True, hard_vocab_limit=False,
+        minloglevel=2, num_threads=1,
+    )
+    (folder / "tokenizer.model").write_bytes(model.getvalue())
+    decoder = {}
+    for i, token in enumerate(BASE + TURN_TOKENS + FUNCTION_TOKENS):
+        # Turn markers are control tokens (hidden in output); tool tokens are printed, as in FunctionGemma.
+        special = token in BASE or token in TURN_TOKENS
+        decoder[str(i)] = {"content": token, "special": special, "lstrip": False, "rstrip": False,
+                           "normalized": False, "single_word": False}
+    config = {"tokenizer_class": "GemmaTokenizer", "bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>",
+              "unk_token": "<unk>", "mask_token": None, "add_bos_token": True, "add_eos_token": False,
+              "added_tokens_decoder": decoder, "chat_template": TEMPLATE, "model_max_length": 2048}
+    (folder / "tokenizer_config.json").write_text(json.dumps(config, indent=1))
+
+
+def build(folder: Path, corpus: list[str], seed: int = 0) -> Path:
+    """Write a random-weight Gemma3ForCausalLM with its tokenizer into `folder`; returns the folder."""
+    import torch
+    from transformers import AutoTokenizer, Gemma3ForCausalLM, Gemma3TextConfig
+
+    folder.mkdir(parents=True, exist_ok=True)
+    train_tokenizer(corpus, folder)
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    torch.manual_seed(seed)
+    config = Gemma3TextConfig(
+        vocab_size=len(tokenizer), hidden_size=640, intermediate_size=512, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=1, head_dim=64, max_position_embeddings=2048,
+        sliding_window=512, pad_token_id=0, eos_token_id=[1, tokenizer.convert_tokens_to_ids("<end_of_turn>")],
+        bos_token_id=2, tie_word_embeddings=True, rms_norm_eps=1e-6, query_pre_attn_scalar=64,
+        attn_implementation="eager",
+    )
+    model = Gemma3ForCausalLM(config)
+    # Weights exactly representable in F16, so an F16 GGUF holds the same numbers as the checkpoint.
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.copy_(parameter.to(torch.float16).to(torch.float32))
+    model.save_pretrained(str(folder), safe_serialization=True)
+    tokenizer.save_pretrained(str(folder))
+    return folder
