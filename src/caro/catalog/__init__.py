@@ -24,8 +24,9 @@ def get() -> Catalog:
     global _loaded
     if _loaded is None:
         from caro.catalog.store import load
+        from caro.config import caro_home
 
-        _loaded = load()
+        _loaded = load(cache_dir=caro_home() / "cache")
     return _loaded
 
 

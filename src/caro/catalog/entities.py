@@ -8,116 +8,471 @@ so case and punctuation inside paths, names and quoted text survive.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 from caro.catalog.text import Lexicon
 
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "hundred": 100,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "hundred": 100,
 }
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
 
-_SIZE_UNITS = {"b": 1, "byte": 1, "bytes": 1, "k": 1024, "kb": 1024, "kib": 1024, "kilobyte": 1024,
-               "kilobytes": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2, "meg": 1024**2, "megs": 1024**2,
-               "megabyte": 1024**2, "megabytes": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3,
-               "gig": 1024**3, "gigs": 1024**3, "gigabyte": 1024**3, "gigabytes": 1024**3, "t": 1024**4,
-               "tb": 1024**4, "tib": 1024**4, "terabyte": 1024**4, "terabytes": 1024**4}
-_DURATION_UNITS = {"s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
-                   "min": 1, "mins": 1, "minute": 1, "minutes": 1, "h": 60, "hr": 60, "hrs": 60, "hour": 60,
-                   "hours": 60, "d": 1440, "day": 1440, "days": 1440, "w": 10080, "wk": 10080, "wks": 10080,
-                   "week": 10080, "weeks": 10080, "month": 43200, "months": 43200, "year": 525600,
-                   "years": 525600}
+_SIZE_UNITS = {
+    "b": 1,
+    "byte": 1,
+    "bytes": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "kilobyte": 1024,
+    "kilobytes": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mib": 1024**2,
+    "meg": 1024**2,
+    "megs": 1024**2,
+    "megabyte": 1024**2,
+    "megabytes": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gib": 1024**3,
+    "gig": 1024**3,
+    "gigs": 1024**3,
+    "gigabyte": 1024**3,
+    "gigabytes": 1024**3,
+    "t": 1024**4,
+    "tb": 1024**4,
+    "tib": 1024**4,
+    "terabyte": 1024**4,
+    "terabytes": 1024**4,
+}
+_DURATION_UNITS = {
+    "s": 1 / 60,
+    "sec": 1 / 60,
+    "secs": 1 / 60,
+    "second": 1 / 60,
+    "seconds": 1 / 60,
+    "min": 1,
+    "mins": 1,
+    "minute": 1,
+    "minutes": 1,
+    "h": 60,
+    "hr": 60,
+    "hrs": 60,
+    "hour": 60,
+    "hours": 60,
+    "d": 1440,
+    "day": 1440,
+    "days": 1440,
+    "w": 10080,
+    "wk": 10080,
+    "wks": 10080,
+    "week": 10080,
+    "weeks": 10080,
+    "month": 43200,
+    "months": 43200,
+    "year": 525600,
+    "years": 525600,
+}
 
 # Words naming file types, as in "python files" or "log files".
 EXTENSION_WORDS = {
-    "python": "py", "py": "py", "javascript": "js", "js": "js", "typescript": "ts", "ts": "ts", "java": "java",
-    "go": "go", "golang": "go", "rust": "rs", "ruby": "rb", "php": "php", "c": "c", "cpp": "cpp", "c++": "cpp",
-    "header": "h", "css": "css", "html": "html", "json": "json", "yaml": "yaml", "yml": "yml", "xml": "xml",
-    "csv": "csv", "txt": "txt", "text": "txt", "log": "log", "md": "md", "markdown": "md", "pdf": "pdf",
-    "jpg": "jpg", "jpeg": "jpg", "png": "png", "gif": "gif", "svg": "svg", "mp3": "mp3", "mp4": "mp4",
-    "mov": "mov", "zip": "zip", "iso": "iso", "sh": "sh", "shell": "sh", "bash": "sh", "sql": "sql",
-    "conf": "conf", "ini": "ini", "toml": "toml", "swift": "swift", "kotlin": "kt", "lua": "lua", "perl": "pl",
-    "tsx": "tsx", "jsx": "jsx", "vue": "vue", "docx": "docx", "xlsx": "xlsx", "bak": "bak", "backup": "bak",
-    "tmp": "tmp", "temp": "tmp", "temporary": "tmp", "rb": "rb", "rs": "rs", "h": "h", "csharp": "cs",
+    "python": "py",
+    "py": "py",
+    "javascript": "js",
+    "js": "js",
+    "typescript": "ts",
+    "ts": "ts",
+    "java": "java",
+    "go": "go",
+    "golang": "go",
+    "rust": "rs",
+    "ruby": "rb",
+    "php": "php",
+    "c": "c",
+    "cpp": "cpp",
+    "c++": "cpp",
+    "header": "h",
+    "css": "css",
+    "html": "html",
+    "json": "json",
+    "yaml": "yaml",
+    "yml": "yml",
+    "xml": "xml",
+    "csv": "csv",
+    "txt": "txt",
+    "text": "txt",
+    "log": "log",
+    "md": "md",
+    "markdown": "md",
+    "pdf": "pdf",
+    "jpg": "jpg",
+    "jpeg": "jpg",
+    "png": "png",
+    "gif": "gif",
+    "svg": "svg",
+    "mp3": "mp3",
+    "mp4": "mp4",
+    "mov": "mov",
+    "zip": "zip",
+    "iso": "iso",
+    "sh": "sh",
+    "shell": "sh",
+    "bash": "sh",
+    "sql": "sql",
+    "conf": "conf",
+    "ini": "ini",
+    "toml": "toml",
+    "swift": "swift",
+    "kotlin": "kt",
+    "lua": "lua",
+    "perl": "pl",
+    "tsx": "tsx",
+    "jsx": "jsx",
+    "vue": "vue",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "bak": "bak",
+    "backup": "bak",
+    "tmp": "tmp",
+    "temp": "tmp",
+    "temporary": "tmp",
+    "rb": "rb",
+    "rs": "rs",
+    "h": "h",
+    "csharp": "cs",
 }
 _EXT_WORD_RE = "|".join(re.escape(w) for w in sorted(EXTENSION_WORDS, key=len, reverse=True))
 
-_TLDS = {"com", "org", "net", "io", "dev", "co", "uk", "de", "fr", "edu", "gov", "app", "ai", "me", "info",
-         "biz", "us", "ca", "au", "jp", "local", "internal", "lan", "cloud", "eu", "nl", "ch", "se", "no",
-         "es", "it", "ru", "cn", "in", "br", "tv", "xyz", "site", "tech", "example", "test", "localdomain"}
+_TLDS = {
+    "com",
+    "org",
+    "net",
+    "io",
+    "dev",
+    "co",
+    "uk",
+    "de",
+    "fr",
+    "edu",
+    "gov",
+    "app",
+    "ai",
+    "me",
+    "info",
+    "biz",
+    "us",
+    "ca",
+    "au",
+    "jp",
+    "local",
+    "internal",
+    "lan",
+    "cloud",
+    "eu",
+    "nl",
+    "ch",
+    "se",
+    "no",
+    "es",
+    "it",
+    "ru",
+    "cn",
+    "in",
+    "br",
+    "tv",
+    "xyz",
+    "site",
+    "tech",
+    "example",
+    "test",
+    "localdomain",
+}
 
-_PLACES = {"current": ".", "working": ".", "this": ".", "present": ".", "same": ".", "home": "~",
-           "parent": "..", "root": "/", "downloads": "~/Downloads", "download": "~/Downloads",
-           "desktop": "~/Desktop", "documents": "~/Documents", "temp": "/tmp", "tmp": "/tmp"}
-_DOTFILES = {"bashrc", "zshrc", "profile", "bash_profile", "gitignore", "vimrc", "env", "ssh", "gitconfig",
-             "npmrc", "inputrc", "tmux", "config", "local", "cache", "kube", "docker"}
-_NOT_FOLDER_NAMES = {"is", "and", "or", "size", "sizes", "tree", "structure", "new", "empty", "hidden", "large", "big",
-                     "old", "all", "every", "each", "same", "other", "whole", "entire", "shared", "subfolder",
-                     "contents", "content", "listing", "permissions", "owner", "name", "path", "sub", "git", "one"}
+_PLACES = {
+    "current": ".",
+    "working": ".",
+    "this": ".",
+    "present": ".",
+    "same": ".",
+    "home": "~",
+    "parent": "..",
+    "root": "/",
+    "downloads": "~/Downloads",
+    "download": "~/Downloads",
+    "desktop": "~/Desktop",
+    "documents": "~/Documents",
+    "temp": "/tmp",
+    "tmp": "/tmp",
+}
+_DOTFILES = {
+    "bashrc",
+    "zshrc",
+    "profile",
+    "bash_profile",
+    "gitignore",
+    "vimrc",
+    "env",
+    "ssh",
+    "gitconfig",
+    "npmrc",
+    "inputrc",
+    "tmux",
+    "config",
+    "local",
+    "cache",
+    "kube",
+    "docker",
+}
+_NOT_FOLDER_NAMES = {
+    "is",
+    "and",
+    "or",
+    "size",
+    "sizes",
+    "tree",
+    "structure",
+    "new",
+    "empty",
+    "hidden",
+    "large",
+    "big",
+    "old",
+    "all",
+    "every",
+    "each",
+    "same",
+    "other",
+    "whole",
+    "entire",
+    "shared",
+    "subfolder",
+    "contents",
+    "content",
+    "listing",
+    "permissions",
+    "owner",
+    "name",
+    "path",
+    "sub",
+    "git",
+    "one",
+}
 _DIR_WORD = r"(?:folder|directory|dir)"
 _PREP = r"(?:in|inside|under|within|from|of|into|to|at|on)"
 
 
-@dataclass
 class Word:
-    text: str  # lower case
-    raw: str  # as typed
-    concept: str | None  # None: a stopword
-    unknown: bool = False
+    __slots__ = ("concept", "raw", "text", "unknown")
+
+    def __init__(self, text: str, raw: str, concept: str | None, unknown: bool = False) -> None:
+        self.text = text  # lower case
+        self.raw = raw  # as typed
+        self.concept = concept  # None: a stopword
+        self.unknown = unknown
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass
 class Entity:
-    kind: str  # quoted url userhost host hostport size duration port ext path file mode var image num word
-    value: str
-    number: float = 0.0  # sizes in bytes, durations in minutes, numbers
-    host: str = ""  # for hostport and userhost
-    absorbed: frozenset[str] = field(default_factory=frozenset)  # concepts this entity explains
-    # A word that was also a catalog concept ("python"), kept so an anchored slot can take it.
-    concept: str | None = None
-    after_in: bool = False  # a bare word after "in"/"under"/"inside": probably a folder
+    """A typed value found in the prompt; `concept` keeps a catalog word ("python") an anchor may take."""
+
+    __slots__ = ("absorbed", "after_in", "concept", "host", "kind", "number", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        value: str,
+        number: float = 0.0,
+        host: str = "",
+        absorbed: frozenset[str] | None = None,
+        concept: str | None = None,
+        after_in: bool = False,
+    ) -> None:
+        self.kind = (
+            kind  # quoted url userhost host hostport size duration port ext path file mode var image num word
+        )
+        self.value = value
+        self.number = number  # sizes in bytes, durations in minutes, numbers
+        self.host = host  # for hostport and userhost
+        self.absorbed: frozenset[str] = (
+            frozenset() if absorbed is None else absorbed
+        )  # concepts this entity explains
+        self.concept = concept
+        self.after_in = after_in  # a bare word after "in"/"under"/"inside": probably a folder
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
 Item = Word | Entity
 
 # (kind, pattern, group holding the value). Earlier patterns win; matches never overlap.
-_PATTERNS: list[tuple[str, re.Pattern[str], int]] = [
-    ("quoted", re.compile(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<![\w])'([^']+)'(?![\w])"), 0),
-    ("url", re.compile(r"\b(?:https?|ftp)://[^\s'\"<>]+"), 0),
-    ("userhost", re.compile(r"\b[A-Za-z_][\w.-]*@[A-Za-z0-9][\w.-]*[A-Za-z0-9](?::[^\s]*)?"), 0),
-    ("hostport", re.compile(r"\b(localhost|\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(\d{1,5})\b"), 0),
-    ("host", re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?\b|\blocalhost\b"), 0),
-    ("var", re.compile(r"(?<![\w$])\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"), 1),
-    ("size", re.compile(
-        r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(bytes?|kib|kb|kilobytes?|mib|mb|megs?|megabytes?|gib|gb|gigs?|gigabytes?"
-        r"|tib|tb|terabytes?)|(k|m|g|t))\b", re.I), 0),
-    ("duration", re.compile(
-        rf"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)?(?:(?:last|past|previous)\s+)?"
-        rf"(?<![\w.])(\d+|{_NUM_WORD_RE})\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?"
-        rf"|(?<=\d)(?:s|h|d|w))\b", re.I), 0),
-    ("duration1", re.compile(
-        r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)(?:last|past|previous|this)\s+(hour|day|week|month|year)\b"
-        r"|\b(today|yesterday)\b", re.I), 0),
-    ("port", re.compile(r"\bports?\s*(?:number\s*|no\.?\s*|#\s*)?(\d{1,5})\b", re.I), 1),
-    ("port", re.compile(r"(?<![\w/:.]):(\d{2,5})\b"), 1),
-    ("mode", re.compile(r"(?<!\S)[ugoa]{0,3}[+\-=][rwxXst]{1,4}(?!\S)"), 0),
-    ("ext", re.compile(r"(?<![\w/])\*?\.([A-Za-z0-9]{1,8})(?![\w/.])"), 1),
-    ("ext", re.compile(r"\b(?:extension|ext|suffix|ending\s+(?:in|with)|end\s+(?:in|with)|ends\s+(?:in|with))\s+"
-                       r"\.?([A-Za-z0-9]{1,8})\b", re.I), 1),
-    ("extword", re.compile(rf"(?<![\w.+-])({_EXT_WORD_RE})(?=\s+(?:source\s+|code\s+)?(?:files?|scripts?|sources?|documents?|logs?)\b)", re.I), 1),
-    ("path", re.compile(r"(?<!\S)(?:~|\.{1,2})?/[^\s'\"]*|(?<!\S)~(?!\S)|(?<!\S)\.{1,2}(?=\s|$)|(?<![\w@$])[\w.-]+/[\w./-]*"), 0),
-    ("place", re.compile(rf"\b{_PREP}\s+(?:the\s+|my\s+|this\s+|a\s+|our\s+)?"
-                         rf"({'|'.join(_PLACES)})\s+{_DIR_WORD}\b", re.I), 1),
-    ("named_dir", re.compile(rf"\b{_DIR_WORD}\s+(?:called\s+|named\s+)?([\w][\w.-]*)"
-                             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b", re.I), 0),
-    ("file", re.compile(r"(?<![\w/.-])[\w-]*[A-Za-z_][\w-]*(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7}\b(?![/])"), 0),
-    ("image", re.compile(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
-    ("num", re.compile(rf"(?<![\w.])\d+(?:st|nd|rd|th)?(?![\w.])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+_DIGITS = tuple("0123456789")
+# A pattern runs (and is compiled, which costs more than running it) only when the prompt holds one
+# of these strings: "list docker containers" compiles almost none of them.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "quoted": ('"', "'", "`", "\u201c"),
+    "url": ("://",),
+    "userhost": ("@",),
+    "hostport": (":",),
+    "host": (*_DIGITS, "localhost"),
+    "var": ("$",),
+    "size": _DIGITS,
+    "duration1": ("last", "past", "previous", "this", "today", "yesterday"),
+    "port": ("port", ":"),
+    "mode": ("+", "-", "="),
+    "ext": (".", "ext", "suffix", "end"),
+    "extword": ("file", "script", "source", "document", "log"),
+    "path": ("/", "~", "."),
+    "place": ("folder", "dir"),
+    "named_dir": ("folder", "dir"),
+    "file": (".",),
+    "image": (":",),
+}
+
+
+class Lazy:
+    """A regular expression compiled on first use."""
+
+    __slots__ = ("_compiled", "flags", "source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+        return self._compiled
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern().finditer(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.pattern().match(text)
+
+
+_PATTERNS: list[tuple[str, Lazy, int]] = [
+    ("quoted", Lazy(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<![\w])'([^']+)'(?![\w])"), 0),
+    ("url", Lazy(r"\b(?:https?|ftp)://[^\s'\"<>]+"), 0),
+    ("userhost", Lazy(r"\b[A-Za-z_][\w.-]*@[A-Za-z0-9][\w.-]*[A-Za-z0-9](?::[^\s]*)?"), 0),
+    (
+        "hostport",
+        Lazy(r"\b(localhost|\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(\d{1,5})\b"),
+        0,
+    ),
+    ("host", Lazy(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?\b|\blocalhost\b"), 0),
+    ("var", Lazy(r"(?<![\w$])\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"), 1),
+    (
+        "size",
+        Lazy(
+            # Generic shape, unit checked in Python: a long alternation costs milliseconds to compile.
+            r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*([a-z]{2,9})|([kmgt]))\b",
+            re.I,
+        ),
+        0,
+    ),
+    (
+        "duration",
+        Lazy(
+            r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)?(?:(?:last|past|previous)\s+)?"
+            r"(?<![\w.])(\d+|[a-z]{3,7})\s*([a-z]{2,7}|(?<=\d)[shdw])\b",
+            re.I,
+        ),
+        0,
+    ),
+    (
+        "duration1",
+        Lazy(
+            r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)(?:last|past|previous|this)\s+(hour|day|week|month|year)\b"
+            r"|\b(today|yesterday)\b",
+            re.I,
+        ),
+        0,
+    ),
+    ("port", Lazy(r"\bports?\s*(?:number\s*|no\.?\s*|#\s*)?(\d{1,5})\b", re.I), 1),
+    ("port", Lazy(r"(?<![\w/:.]):(\d{2,5})\b"), 1),
+    ("mode", Lazy(r"(?<!\S)[ugoa]{0,3}[+\-=][rwxXst]{1,4}(?!\S)"), 0),
+    ("ext", Lazy(r"(?<![\w/])\*?\.([A-Za-z0-9]{1,8})(?![\w/.])"), 1),
+    (
+        "ext",
+        Lazy(
+            r"\b(?:extension|ext|suffix|ending\s+(?:in|with)|end\s+(?:in|with)|ends\s+(?:in|with))\s+"
+            r"\.?([A-Za-z0-9]{1,8})\b",
+            re.I,
+        ),
+        1,
+    ),
+    (
+        "extword",
+        Lazy(
+            r"(?<![\w.+-])([a-z+]{1,10})(?=\s+(?:source\s+|code\s+)?(?:files?|scripts?|sources?|documents?|logs?)\b)",
+            re.I,
+        ),
+        1,
+    ),
+    (
+        "path",
+        Lazy(
+            r"(?<!\S)(?:~|\.{1,2})?/[^\s'\"]*|(?<!\S)~(?!\S)|(?<!\S)\.{1,2}(?=\s|$)|(?<![\w@$])[\w.-]+/[\w./-]*"
+        ),
+        0,
+    ),
+    (
+        "place",
+        Lazy(
+            rf"\b{_PREP}\s+(?:the\s+|my\s+|this\s+|a\s+|our\s+)?"
+            rf"({'|'.join(_PLACES)})\s+{_DIR_WORD}\b",
+            re.I,
+        ),
+        1,
+    ),
+    (
+        "named_dir",
+        Lazy(
+            rf"\b{_DIR_WORD}\s+(?:called\s+|named\s+)?([\w][\w.-]*)"
+            rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b",
+            re.I,
+        ),
+        0,
+    ),
+    (
+        "file",
+        Lazy(r"(?<![\w/.-])[\w-]*[A-Za-z_][\w-]*(?:\.[\w-]+)*\.[A-Za-z][A-Za-z0-9]{0,7}\b(?![/])"),
+        0,
+    ),
+    ("image", Lazy(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
+    ("num", Lazy(rf"(?<![\w.])\d+(?:st|nd|rd|th)?(?![\w.])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
 ]
 
-_CONTRACTION_RE = re.compile(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
+_CONTRACTION_RE = re.compile(
+    r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I
+)
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
 _NAMEY = re.compile(r"^[A-Za-z0-9][\w.+:@/-]*$")
 
@@ -126,7 +481,7 @@ _FORMATS = re.compile(r"(?<![\w.])\.?(tar)\.(gz|bz2|xz)(?![\w.])", re.I)
 
 
 def normalise_formats(text: str) -> str:
-    """"tar.gz" as a format name (not inside a file name) becomes one word, "targz"."""
+    """ "tar.gz" as a format name (not inside a file name) becomes one word, "targz"."""
     return _FORMATS.sub(lambda m: m.group(1) + m.group(2), text)
 
 
@@ -135,7 +490,9 @@ _POSSESSIVE = re.compile(r"\b([A-Za-z]+)'s\b")
 
 def _expand(prompt: str, lexicon: Lexicon) -> str:
     text = normalise_formats(prompt)
-    text = _POSSESSIVE.sub(lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text)
+    text = _POSSESSIVE.sub(
+        lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text
+    )
     return _CONTRACTION_RE.sub(lambda m: lexicon.contractions.get(m.group(0).lower(), m.group(0)), text)
 
 
@@ -158,18 +515,31 @@ def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> En
     if kind == "size":
         number = float(match.group(1))
         unit = (match.group(2) or match.group(3) or "b").lower()
+        if unit not in _SIZE_UNITS:
+            return None
         return Entity("size", text, number=number * _SIZE_UNITS.get(unit, 1), absorbed=frozenset({"siz"}))
     if kind == "duration":
         count = match.group(1).lower()
-        amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
         unit = match.group(2).lower()
+        if unit not in _DURATION_UNITS or not (count.isdigit() or count in _NUMBER_WORDS):
+            return None
+        if len(unit) == 1 and not count.isdigit():
+            return None
+        amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
         shown = f"{match.group(1)} {unit}" if len(unit) > 1 else f"{match.group(1)}{unit}"
-        return Entity("duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"}))
+        return Entity(
+            "duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"})
+        )
     if kind == "duration1":
         unit = (match.group(1) or "").lower()
         day = (match.group(2) or "").lower()
         minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
-        return Entity("duration", day or f"1 {unit}", number=float(minutes), absorbed=frozenset({"last", "recent", "today"}))
+        return Entity(
+            "duration",
+            day or f"1 {unit}",
+            number=float(minutes),
+            absorbed=frozenset({"last", "recent", "today"}),
+        )
     if kind == "port":
         return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
     if kind == "mode":
@@ -177,9 +547,15 @@ def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> En
     if kind == "ext":
         if match.group(1).lower() in _DOTFILES:
             return Entity("file", text.lstrip("*"))
-        return Entity("ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"}))
+        return Entity(
+            "ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"})
+        )
     if kind == "extword":
-        return Entity("ext", EXTENSION_WORDS[match.group(1).lower()], concept=lexicon.concept(match.group(1).lower()))
+        if match.group(1).lower() not in EXTENSION_WORDS:
+            return None
+        return Entity(
+            "ext", EXTENSION_WORDS[match.group(1).lower()], concept=lexicon.concept(match.group(1).lower())
+        )
     if kind == "path":
         return Entity("path", text.rstrip(".,;:!?)") if len(text) > 2 else text)
     if kind == "place":
@@ -213,7 +589,11 @@ def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
     text = _expand(prompt, lexicon)
     spans: list[tuple[int, int, Entity]] = []
     taken = [False] * (len(text) + 1)
+    lowered = text.lower()
     for kind, pattern, group in _PATTERNS:
+        triggers = _TRIGGERS.get(kind)
+        if triggers is not None and not any(t in lowered for t in triggers):
+            continue
         for match in pattern.finditer(text):
             if kind == "named_dir":
                 group = 1 if match.group(1) is not None else 2

@@ -42,9 +42,11 @@ class Report:
         return self.answered / self.in_scope if self.in_scope else 0.0
 
     def summary(self) -> str:
-        return (f"in-scope {self.in_scope}: answered {self.answered} ({self.coverage:.1%}), "
-                f"correct {self.correct} ({self.precision:.1%} of answered); "
-                f"out-of-scope {self.out_of_scope}: declined {self.declined_out}")
+        return (
+            f"in-scope {self.in_scope}: answered {self.answered} ({self.coverage:.1%}), "
+            f"correct {self.correct} ({self.precision:.1%} of answered); "
+            f"out-of-scope {self.out_of_scope}: declined {self.declined_out}"
+        )
 
 
 def evaluate(path: Path = DEFAULT_SET) -> Report:
@@ -81,8 +83,11 @@ def main(argv: list[str]) -> int:
     report = evaluate(Path(paths[0]) if paths else DEFAULT_SET)
     print(report.summary())
     if verbose:
-        for title, lines in (("WRONG", report.wrong), ("ANSWERED OUT-OF-SCOPE", report.answered_out),
-                             ("MISSED", report.missed)):
+        for title, lines in (
+            ("WRONG", report.wrong),
+            ("ANSWERED OUT-OF-SCOPE", report.answered_out),
+            ("MISSED", report.missed),
+        ):
             print(f"\n{title} ({len(lines)})")
             for line in lines:
                 print("  " + line)

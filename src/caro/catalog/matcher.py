@@ -9,10 +9,17 @@ intent with a different command, and every required slot filled; anything less d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from caro.catalog.entities import Entity, Item, Word, analyse
-from caro.catalog.slots import SLOT_GROUPS, SPECIFIC_KINDS, has_type, quote_posix, quote_powershell, slot_type, value_of
+from caro.catalog.slots import (
+    SLOT_GROUPS,
+    SPECIFIC_KINDS,
+    has_type,
+    quote_posix,
+    quote_powershell,
+    slot_type,
+    value_of,
+)
 from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
 from caro.context import Context
 
@@ -28,41 +35,105 @@ MIN_CONCEPT_HIT = 2.0  # least weight of prompt concepts a phrasing must share: 
 SINGLE_CONCEPT_WEIGHT = 3.5  # a one-word request ("pwd", "whoami") needs a rare, telling word
 NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation changes the task
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
-_NOT_NAMES = frozenset({"all", "every", "each", "some", "run", "running", "new", "current", "other", "same", "this",
-                        "that", "it", "them", "file", "files", "folder", "directory", "process", "processes",
-                        "container", "containers", "image", "images", "package", "packages", "something", "everything",
-                        "anything", "nothing", "stuff", "pid", "port", "service", "user", "group"})
+_NOT_NAMES = frozenset(
+    {
+        "all",
+        "every",
+        "each",
+        "some",
+        "run",
+        "running",
+        "new",
+        "current",
+        "other",
+        "same",
+        "this",
+        "that",
+        "it",
+        "them",
+        "file",
+        "files",
+        "folder",
+        "directory",
+        "process",
+        "processes",
+        "container",
+        "containers",
+        "image",
+        "images",
+        "package",
+        "packages",
+        "something",
+        "everything",
+        "anything",
+        "nothing",
+        "stuff",
+        "pid",
+        "port",
+        "service",
+        "user",
+        "group",
+    }
+)
 _ARTICLES = frozenset({"the", "a", "an", "called", "named", "my", "this"})
 _OPTIONAL = re.compile(r" ?\{(\w+)\?\}")
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
-@dataclass
 class Candidate:
-    intent: Intent
-    score: float
-    recall: float
-    precision: float
-    phrasing: Phrasing
-    values: dict[str, Entity] = field(default_factory=dict)
+    __slots__ = ("intent", "phrasing", "precision", "recall", "score", "values")
+
+    def __init__(
+        self,
+        intent: Intent,
+        score: float,
+        recall: float,
+        precision: float,
+        phrasing: Phrasing,
+        values: dict[str, Entity] | None = None,
+    ) -> None:
+        self.intent = intent
+        self.score = score
+        self.recall = recall
+        self.precision = precision
+        self.phrasing = phrasing
+        self.values: dict[str, Entity] = dict() if values is None else values
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass
 class Match:
     """A confident answer: the intent, the rendered command and its explanation."""
 
-    intent_id: str
-    command: str
-    explanation: str
-    score: float
+    __slots__ = ("command", "explanation", "intent_id", "score")
+
+    def __init__(self, intent_id: str, command: str, explanation: str, score: float) -> None:
+        self.intent_id = intent_id
+        self.command = command
+        self.explanation = explanation
+        self.score = score
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass
 class Analysis:
-    items: list[Item]
-    concepts: dict[str, float]  # prompt concept -> weight
-    entities: list[Entity]
-    negations: set[str]
+    __slots__ = ("concepts", "entities", "items", "negations")
+
+    def __init__(
+        self, items: list[Item], concepts: dict[str, float], entities: list[Entity], negations: set[str]
+    ) -> None:
+        self.items = items
+        self.concepts = concepts  # prompt concept -> weight
+        self.entities = entities
+        self.negations = negations
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
 def analyse_prompt(prompt: str, catalog: Catalog) -> Analysis:
@@ -112,8 +183,10 @@ def _matches(item: Item, anchor: Anchor, catalog: Catalog) -> bool:
         return False
     if item.text == anchor.surface:
         return True
-    return anchor.concept is not None and item.concept == anchor.concept and (
-        catalog.weights.get(anchor.concept, 0.0) >= ANCHOR_WEIGHT
+    return (
+        anchor.concept is not None
+        and item.concept == anchor.concept
+        and (catalog.weights.get(anchor.concept, 0.0) >= ANCHOR_WEIGHT)
     )
 
 
@@ -128,11 +201,15 @@ def _anchored(
     if after is not None and after.concept is not None:
         for position in range(1, len(items)):
             previous = items[position - 1]
-            if _matches(items[position], after, catalog) and isinstance(previous, Word):
-                if position - 1 not in taken and _nameable(previous, phrasing, catalog):
-                    entity = Entity("word", previous.raw, concept=previous.concept)
-                    if kind.check(entity):
-                        return position - 1, entity
+            if (
+                _matches(items[position], after, catalog)
+                and isinstance(previous, Word)
+                and position - 1 not in taken
+                and _nameable(previous, phrasing, catalog)
+            ):
+                entity = Entity("word", previous.raw, concept=previous.concept)
+                if kind.check(entity):
+                    return position - 1, entity
     for anchor in phrasing.anchors.get(slot, ()):
         # Same word, or a synonym when that concept is specific enough ("uninstall" for "remove").
         for position, item in enumerate(items):
@@ -154,7 +231,9 @@ def _anchored(
 
 
 _SAME_PREPOSITION = {"into": "to", "onto": "to", "inside": "in", "within": "in", "under": "in"}
-_PREPOSITIONS = frozenset({"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at"})
+_PREPOSITIONS = frozenset(
+    {"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at"}
+)
 
 
 def _preposition_clash(slot: str, phrasing: Phrasing, analysis: Analysis, entity: Entity) -> bool:
@@ -165,7 +244,9 @@ def _preposition_clash(slot: str, phrasing: Phrasing, analysis: Analysis, entity
     previous = analysis.items[position - 1] if position else None
     if not isinstance(previous, Word) or previous.text not in _PREPOSITIONS:
         return False
-    return _SAME_PREPOSITION.get(previous.text, previous.text) != _SAME_PREPOSITION.get(wanted[0].surface, wanted[0].surface)
+    return _SAME_PREPOSITION.get(previous.text, previous.text) != _SAME_PREPOSITION.get(
+        wanted[0].surface, wanted[0].surface
+    )
 
 
 def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catalog) -> Candidate:
@@ -201,7 +282,10 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
         if slot in values or slot in phrasing.slots:
             continue
         kind = slot_type(slot)
-        pool = [e if e.kind in SPECIFIC_KINDS or (e.kind == "word" and e.after_in) else Entity("-", "") for e in entities]
+        pool = [
+            e if e.kind in SPECIFIC_KINDS or (e.kind == "word" and e.after_in) else Entity("-", "")
+            for e in entities
+        ]
         number = _pick(slot, pool, used, False)
         if number is not None:
             used.add(number)
@@ -245,16 +329,41 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
     return Candidate(intent, harmonic, recall, precision, phrasing, values)
 
 
+def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float]) -> bool:
+    """True when even with every slot filled and every prompt word explained this phrasing scores too
+    low to answer or to rival an answer; skipping it keeps matching within a few milliseconds."""
+    wanted = SLOT_WEIGHT * len(phrasing.slots)
+    hit = 0.0
+    for concept in phrasing.concepts:
+        weight = weights.get(concept, 1.0)
+        wanted += weight
+        if concept in analysis.concepts:
+            hit += weight
+    if not wanted:
+        return True
+    recall = (hit + SLOT_WEIGHT * len(phrasing.slots)) / wanted
+    if hit < MIN_CONCEPT_HIT:
+        recall = min(recall, hit / MIN_CONCEPT_HIT)
+    beta2 = BETA * BETA
+    best = (1 + beta2) * recall / (beta2 + recall) if recall else 0.0
+    return best < THRESHOLD - MARGIN
+
+
 def candidates(analysis: Analysis, catalog: Catalog) -> list[Candidate]:
     """Every intent sharing a concept with the prompt, best phrasing each, best first."""
     numbers: set[int] = set()
-    for concept in analysis.concepts:
-        numbers.update(catalog.index.get(concept, ()))
+    # Intents sharing a telling concept; "show" alone would drag in most of the catalog.
+    telling = [
+        c for c, w in analysis.concepts.items() if catalog.weights.get(c, 4.0) >= 1.0
+    ] or analysis.concepts
+    for concept in telling:
+        numbers.update(catalog.using(concept))
     found: list[Candidate] = []
     for number in numbers:
-        intent = catalog.intents[number]
-        best = max((score(intent, p, analysis, catalog) for p in intent.phrasings), key=lambda c: c.score)
-        found.append(best)
+        intent = catalog.intent(number)
+        hopeful = [p for p in intent.phrasings if not _hopeless(p, analysis, catalog.weights)]
+        if hopeful:
+            found.append(max((score(intent, p, analysis, catalog) for p in hopeful), key=lambda c: c.score))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
 

@@ -7,25 +7,51 @@ quotes), except values this module builds itself from validated numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from caro.catalog.entities import Entity
+from caro.catalog.entities import Entity, Lazy
 
-_NAME = re.compile(r"^[A-Za-z0-9][\w.+@:/-]*$")
-_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"
-                   r"|^\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?$")
-_USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
-_MODE = re.compile(r"^(?:[0-7]{3,4}|[ugoa]{0,3}[+\-=][rwxXst]{1,4})$")
-_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = Lazy(r"^[A-Za-z0-9][\w.+@:/-]*$")
+_HOST = Lazy(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"
+    r"|^\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?$"
+)
+_USER = Lazy(r"^[a-z_][a-z0-9_.-]{0,31}$")
+_MODE = Lazy(r"^(?:[0-7]{3,4}|[ugoa]{0,3}[+\-=][rwxXst]{1,4})$")
+_VAR = Lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-_BARE_FILES = {"makefile", "dockerfile", "readme", "license", "licence", "changelog", "jenkinsfile", "vagrantfile",
-               "gemfile", "procfile", "rakefile", "containerfile", "justfile", "brewfile", "caddyfile", "authors",
-               "contributing", "notice", "copying", "install", "todo", "hosts", "passwd", "fstab", "crontab"}
+_BARE_FILES = {
+    "makefile",
+    "dockerfile",
+    "readme",
+    "license",
+    "licence",
+    "changelog",
+    "jenkinsfile",
+    "vagrantfile",
+    "gemfile",
+    "procfile",
+    "rakefile",
+    "containerfile",
+    "justfile",
+    "brewfile",
+    "caddyfile",
+    "authors",
+    "contributing",
+    "notice",
+    "copying",
+    "install",
+    "todo",
+    "hosts",
+    "passwd",
+    "fstab",
+    "crontab",
+}
 
 
 def _bare_file(value: str) -> bool:
@@ -54,23 +80,44 @@ def _age_find(e: Entity) -> str:
     return f"-mmin -{minutes}"
 
 
-@dataclass(frozen=True)
 class SlotType:
-    kinds: tuple[str, ...]  # entity kinds accepted, most specific first
-    check: Callable[[Entity], bool] = lambda e: True
-    # Builds the text put into the command from a checked entity; None = quote e.value for the shell.
-    build: Callable[[Entity], str] | None = None
-    # True: a plain word after an anchor word in the prompt may fill it ("install git").
-    anchored: bool = False
+    """Entity kinds accepted (most specific first), a check, and `build`: the text put into the command
+    (None = quote the value for the shell). `anchored`: a plain word after an anchor word in the prompt
+    may fill it ("install git")."""
+
+    __slots__ = ("anchored", "build", "check", "kinds")
+
+    def __init__(
+        self,
+        kinds: tuple[str, ...],
+        check: Callable[[Entity], bool] = lambda e: True,
+        build: Callable[[Entity], str] | None = None,
+        anchored: bool = False,
+    ) -> None:
+        self.kinds = kinds  # entity kinds accepted, most specific first
+        self.check = check
+        self.build = build
+        self.anchored = anchored
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-def _name_type(pattern: re.Pattern[str] = _NAME, kinds: tuple[str, ...] = ("quoted", "word", "image")) -> SlotType:
+def _name_type(pattern: Lazy = _NAME, kinds: tuple[str, ...] = ("quoted", "word", "image")) -> SlotType:
     return SlotType(kinds, lambda e: bool(pattern.match(e.value)), anchored=True)
 
 
 _PATHS = ("path", "file", "dir", "quoted", "word", "image")
-_port_ok: Callable[[Entity], bool] = lambda e: e.value.isdigit() and 1 <= int(e.value) <= 65535
-_count_ok: Callable[[Entity], bool] = lambda e: e.value.isdigit() and 1 <= int(e.value) <= 100000
+
+
+def _port_ok(e: Entity) -> bool:
+    return e.value.isdigit() and 1 <= int(e.value) <= 65535
+
+
+def _count_ok(e: Entity) -> bool:
+    return e.value.isdigit() and 1 <= int(e.value) <= 100000
+
 
 SLOT_TYPES: dict[str, SlotType] = {
     "dir": SlotType(("dir", "path", "quoted", "word")),
@@ -78,30 +125,48 @@ SLOT_TYPES: dict[str, SlotType] = {
     "path": SlotType(_PATHS),
     "src": SlotType(_PATHS),
     "dst": SlotType(_PATHS),
-    "archive": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(
-        r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$", e.value, re.I))),
+    "archive": SlotType(
+        ("file", "path", "quoted"),
+        lambda e: bool(re.search(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$", e.value, re.I)),
+    ),
     "zipfile": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(r"\.zip$", e.value, re.I))),
-    "gzfile": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(r"(?<!\.tar)\.gz$", e.value, re.I))),
+    "gzfile": SlotType(
+        ("file", "path", "quoted"), lambda e: bool(re.search(r"(?<!\.tar)\.gz$", e.value, re.I))
+    ),
     "ext": SlotType(("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value))),
-    "glob": SlotType(("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value)), build=lambda e: f"*.{e.value}"),
+    "glob": SlotType(
+        ("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value)), build=lambda e: f"*.{e.value}"
+    ),
     "size": SlotType(("size",), lambda e: e.number > 0, build=_size_find),
     "bytes": SlotType(("size",), lambda e: e.number > 0, build=_size_ps),
     "age": SlotType(("duration",), lambda e: e.number > 0, build=_age_find),
-    "minutes": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number)))),
-    "days": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number / 1440)))),
-    "seconds": SlotType(("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, round(e.number * 60)))),
+    "minutes": SlotType(
+        ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number)))
+    ),
+    "days": SlotType(
+        ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number / 1440)))
+    ),
+    "seconds": SlotType(
+        ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, round(e.number * 60)))
+    ),
     "port": SlotType(("port", "hostport", "num"), _port_ok, build=lambda e: str(int(e.value))),
     "count": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value))),
     "epoch": SlotType(("num",), lambda e: e.value.isdigit(), build=lambda e: str(int(e.value))),
-    "pid": SlotType(("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))),
+    "pid": SlotType(
+        ("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))
+    ),
     "pattern": SlotType(("quoted", "word", "var", "num"), lambda e: bool(e.value.strip()), anchored=True),
     "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()), anchored=True),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
     "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
-    "host": SlotType(("host", "userhost", "hostport"), lambda e: bool(_HOST.match(e.host or e.value)
-                                                                     or "@" in e.value),
-                     build=None),
-    "url": SlotType(("url", "host"), lambda e: bool(re.match(r"^(?:https?|ftp)://\S+$", e.value) or _HOST.match(e.value))),
+    "host": SlotType(
+        ("host", "userhost", "hostport"),
+        lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value),
+        build=None,
+    ),
+    "url": SlotType(
+        ("url", "host"), lambda e: bool(re.match(r"^(?:https?|ftp)://\S+$", e.value) or _HOST.match(e.value))
+    ),
     "user": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "group": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "mode": SlotType(("mode", "num"), lambda e: bool(_MODE.match(e.value))),
@@ -113,28 +178,53 @@ SLOT_TYPES: dict[str, SlotType] = {
     "network": _name_type(),
     "pod": _name_type(),
     "deployment": _name_type(),
-    "namespace": _name_type(re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")),
+    "namespace": _name_type(Lazy(r"^[a-z0-9][a-z0-9-]{0,62}$")),
     "service": _name_type(),
     "node": _name_type(),
     "context": _name_type(),
-    "package": _name_type(re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$"), ("quoted", "word", "image", "file")),
-    "branch": _name_type(re.compile(r"^[A-Za-z0-9][\w./-]*$"), ("quoted", "word", "path", "file")),
-    "remote": _name_type(re.compile(r"^[A-Za-z0-9][\w.-]*$")),
-    "tag": _name_type(re.compile(r"^[A-Za-z0-9][\w.-]*$")),
-    "commit": _name_type(re.compile(r"^[0-9a-f]{6,40}$|^HEAD(?:[~^]\d*)?$")),
-    "interface": _name_type(re.compile(r"^[A-Za-z][\w.-]{0,14}$")),
-    "command": _name_type(re.compile(r"^[A-Za-z0-9][\w.+-]*$")),
+    "package": _name_type(Lazy(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$"), ("quoted", "word", "image", "file")),
+    "branch": _name_type(Lazy(r"^[A-Za-z0-9][\w./-]*$"), ("quoted", "word", "path", "file")),
+    "remote": _name_type(Lazy(r"^[A-Za-z0-9][\w.-]*$")),
+    "tag": _name_type(Lazy(r"^[A-Za-z0-9][\w.-]*$")),
+    "commit": _name_type(Lazy(r"^[0-9a-f]{6,40}$|^HEAD(?:[~^]\d*)?$")),
+    "interface": _name_type(Lazy(r"^[A-Za-z][\w.-]{0,14}$")),
+    "command": _name_type(Lazy(r"^[A-Za-z0-9][\w.+-]*$")),
     "domain": SlotType(("host",), lambda e: bool(_HOST.match(e.value))),
 }
 
-SLOT_GROUPS = {"age": "duration", "minutes": "duration", "days": "duration", "seconds": "duration",
-               "size": "size", "bytes": "size", "glob": "ext", "ext": "ext"}
+SLOT_GROUPS = {
+    "age": "duration",
+    "minutes": "duration",
+    "days": "duration",
+    "seconds": "duration",
+    "size": "size",
+    "bytes": "size",
+    "glob": "ext",
+    "ext": "ext",
+}
 
 # Kinds that may fill an optional slot the phrasing does not mention ("... in /var/log", "... over 1GB").
-SPECIFIC_KINDS = frozenset({"dir", "path", "size", "duration", "port", "hostport", "ext", "file", "url", "host",
-                            "userhost", "mode", "num", "quoted"})
+SPECIFIC_KINDS = frozenset(
+    {
+        "dir",
+        "path",
+        "size",
+        "duration",
+        "port",
+        "hostport",
+        "ext",
+        "file",
+        "url",
+        "host",
+        "userhost",
+        "mode",
+        "num",
+        "quoted",
+    }
+)
 
 
+@functools.lru_cache(maxsize=256)
 def slot_type(slot: str) -> SlotType:
     """The type of a slot: its own name, or the name before a digit/underscore suffix (`file2`, `path_to`)."""
     base = re.sub(r"(?:_\w+|\d+)$", "", slot)

@@ -1,11 +1,17 @@
-"""Loading the catalog data (src/caro/data/catalog/*.json) into intents with pre-tokenised phrasings."""
+"""Loading the catalog data (src/caro/data/catalog/*.json) into intents with pre-tokenised phrasings.
+
+Tokenising ~1,400 phrasings takes tens of milliseconds, so the result is kept as one JSON file in
+caro's cache folder, named by a hash of the data and of this package's code: a later start reads it
+in a few milliseconds, and any edit to either makes a new one.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
-from dataclasses import dataclass, field
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,46 +29,120 @@ _SLOT_RE = re.compile(r"\{(\w+)(\?)?\}")
 _PHRASE_TOKEN = re.compile(r"\{\w+\}|[A-Za-z0-9][A-Za-z0-9+_.-]*")
 
 
-@dataclass(frozen=True)
 class Anchor:
     """A phrasing word next to a slot: the prompt word matching it points at the slot's value."""
 
-    surface: str
-    concept: str | None
+    __slots__ = ("concept", "surface")
+
+    def __init__(self, surface: str, concept: str | None) -> None:
+        self.surface = surface
+        self.concept = concept
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass
 class Phrasing:
-    text: str
-    concepts: frozenset[str]
-    words: frozenset[str]  # the content words as written (for one-word requests)
-    slots: tuple[str, ...]
-    anchors: dict[str, tuple[Anchor, ...]]  # slot -> the word before it
-    after: dict[str, Anchor] = field(default_factory=dict)  # slot -> the word after it ("the {service} service")
+    __slots__ = ("after", "anchors", "concepts", "slots", "text", "words")
+
+    def __init__(
+        self,
+        text: str,
+        concepts: frozenset[str],
+        words: frozenset[str],
+        slots: tuple[str, ...],
+        anchors: dict[str, tuple[Anchor, ...]],
+        after: dict[str, Anchor] | None = None,
+    ) -> None:
+        self.text = text
+        self.concepts = concepts
+        self.words = words  # the content words as written (for one-word requests)
+        self.slots = slots
+        self.anchors = anchors  # slot -> the word before it
+        self.after: dict[str, Anchor] = (
+            dict() if after is None else after
+        )  # slot -> the word after it ("the {service} service")
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass
 class Intent:
-    id: str
-    domain: str
-    phrasings: list[Phrasing]
-    commands: dict[str, str]  # linux | macos | windows (PowerShell) | posix | any -> template
-    explanation: str
-    defaults: dict[str, str]
-    slots: tuple[str, ...]  # every slot any template uses
-    source: str = ""
+    __slots__ = ("commands", "defaults", "domain", "explanation", "id", "phrasings", "slots", "source")
+
+    def __init__(
+        self,
+        id: str,
+        domain: str,
+        phrasings: list[Phrasing],
+        commands: dict[str, str],
+        explanation: str,
+        defaults: dict[str, str],
+        slots: tuple[str, ...],
+        source: str = "",
+    ) -> None:
+        self.id = id
+        self.domain = domain
+        self.phrasings = phrasings
+        self.commands = commands  # linux | macos | windows (PowerShell) | posix | any -> template
+        self.explanation = explanation
+        self.defaults = defaults
+        self.slots = slots  # every slot any template uses
+        self.source = source
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
     def required(self) -> set[str]:
         return {s for s in self.slots if s not in self.defaults}
 
 
-@dataclass
 class Catalog:
-    intents: list[Intent]
-    lexicon: Lexicon
-    weights: dict[str, float] = field(default_factory=dict)
-    index: dict[str, list[int]] = field(default_factory=dict)  # concept -> intents using it
-    unseen_weight: float = 3.0
+    """Intents, lexicon, concept weights and the concept -> intents index. Intents read from the cache
+    are built on first use: one match touches a few dozen of several hundred."""
+
+    __slots__ = ("_frozen", "_intents", "index", "lexicon", "unseen_weight", "weights")
+
+    def __init__(
+        self,
+        intents: list[Intent | None],
+        lexicon: Lexicon,
+        weights: dict[str, float] | None = None,
+        index: dict[str, list[int] | str] | None = None,
+        unseen_weight: float = 3.0,
+        frozen: list[str] | None = None,
+    ) -> None:
+        self._intents = intents
+        self._frozen = frozen
+        self.lexicon = lexicon
+        self.weights: dict[str, float] = dict() if weights is None else weights
+        # concept -> intents using it; from the cache as "3 17 42", turned into numbers on first use
+        self.index: dict[str, list[int] | str] = dict() if index is None else index
+        self.unseen_weight = unseen_weight
+
+    def __repr__(self) -> str:
+        return f"Catalog({len(self._intents)} intents)"
+
+    def using(self, concept: str) -> list[int]:
+        """The intents whose phrasings use this concept."""
+        found = self.index.get(concept, [])
+        if isinstance(found, str):
+            found = self.index[concept] = [int(n) for n in found.split()]
+        return found
+
+    def intent(self, number: int) -> Intent:
+        found = self._intents[number]
+        if found is None:
+            assert self._frozen is not None
+            found = self._intents[number] = _thaw_intent(self._frozen[number])
+        return found
+
+    @property
+    def intents(self) -> list[Intent]:
+        return [self.intent(n) for n in range(len(self._intents))]
 
 
 def template_slots(template: str) -> list[str]:
@@ -121,7 +201,136 @@ def raw_files(data_dir: Path = DATA_DIR) -> list[Path]:
     return sorted(p for p in data_dir.glob("*.json") if p.name != LEXICON_FILE)
 
 
-def load(data_dir: Path = DATA_DIR) -> Catalog:
+def signature(data_dir: Path = DATA_DIR) -> str:
+    """A checksum of the names, sizes and modification times of the catalog data and of the code that
+    compiles it: any edit makes a new cache file, and nothing is read to find out."""
+    # crc32 from zlib: hashlib's OpenSSL import alone costs more than the whole check.
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    facts = []
+    for path in [data_dir / LEXICON_FILE, *raw_files(data_dir), *code]:
+        stat = path.stat()
+        facts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return f"{zlib.crc32(chr(10).join(facts).encode()):08x}"
+
+
+def load(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> Catalog:
+    """The compiled catalog: from the cache when it matches the data, else compiled (and cached)."""
+    if cache_dir is None:
+        return compile_catalog(data_dir)
+    path = cache_dir / f"catalog-{signature(data_dir)}.json"
+    try:
+        return _thaw(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    catalog = compile_catalog(data_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(_freeze(catalog), separators=(",", ":")), encoding="utf-8")
+        os.replace(partial, path)  # atomic: a parallel caro never reads half a file
+    except OSError:
+        pass  # a read-only home only costs speed
+    return catalog
+
+
+def _anchor_out(a: Anchor) -> list[str | None]:
+    return [a.surface, a.concept]
+
+
+def _freeze(catalog: Catalog) -> dict[str, Any]:
+    lexicon = catalog.lexicon
+    return {
+        "lexicon": {
+            # Word lists as one string each: splitting a string is far cheaper than parsing a list.
+            "stopwords": " ".join(sorted(lexicon.stopwords)),
+            "synonyms": lexicon.synonyms,
+            "contractions": lexicon.contractions,
+            "questions": lexicon.questions,
+            "negations": sorted(lexicon.negations),
+            "light": sorted(lexicon.light),
+            "actions": sorted(lexicon.actions),
+            "generic": sorted(lexicon.generic),
+            "known": " ".join(sorted(lexicon.known)),
+            "stem_synonyms": lexicon.stem_synonyms,
+        },
+        # Each intent as its own JSON text, parsed when a match first needs it.
+        "intents": [
+            json.dumps(
+                {
+                    "id": i.id,
+                    "domain": i.domain,
+                    "commands": i.commands,
+                    "explanation": i.explanation,
+                    "defaults": i.defaults,
+                    "slots": i.slots,
+                    "source": i.source,
+                    "phrasings": [
+                        [
+                            p.text,
+                            sorted(p.concepts),
+                            sorted(p.words),
+                            p.slots,
+                            {s: [_anchor_out(a) for a in anchors] for s, anchors in p.anchors.items()},
+                            {s: _anchor_out(a) for s, a in p.after.items()},
+                        ]
+                        for p in i.phrasings
+                    ],
+                },
+                separators=(",", ":"),
+            )
+            for i in catalog.intents
+        ],
+        "weights": catalog.weights,
+        "index": {c: " ".join(map(str, numbers)) for c, numbers in catalog.index.items()},
+        "unseen_weight": catalog.unseen_weight,
+    }
+
+
+def _thaw(data: dict[str, Any]) -> Catalog:
+    raw = data["lexicon"]
+    lexicon = Lexicon(
+        stopwords=frozenset(raw["stopwords"].split()),
+        synonyms=raw["synonyms"],
+        contractions=raw["contractions"],
+        questions=raw["questions"],
+        negations=frozenset(raw["negations"]),
+        light=frozenset(raw["light"]),
+        actions=frozenset(raw["actions"]),
+        generic=frozenset(raw["generic"]),
+        known=set(raw["known"].split()),
+    )
+    lexicon.stem_synonyms = raw["stem_synonyms"]
+    frozen: list[str] = data["intents"]
+    return Catalog(
+        [None] * len(frozen), lexicon, data["weights"], data["index"], data["unseen_weight"], frozen
+    )
+
+
+def _thaw_intent(text: str) -> Intent:
+    i = json.loads(text)
+    return Intent(
+        id=i["id"],
+        domain=i["domain"],
+        commands=i["commands"],
+        explanation=i["explanation"],
+        defaults=i["defaults"],
+        slots=tuple(i["slots"]),
+        source=i["source"],
+        phrasings=[
+            Phrasing(
+                text,
+                frozenset(concepts),
+                frozenset(words),
+                tuple(slots),
+                {s: tuple(Anchor(*a) for a in anchors) for s, anchors in before.items()},
+                {s: Anchor(*a) for s, a in after.items()},
+            )
+            for text, concepts, words, slots, before, after in i["phrasings"]
+        ],
+    )
+
+
+def compile_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     """Read the lexicon and every catalog file, and index the phrasings."""
     lexicon = Lexicon.from_data(json.loads((data_dir / LEXICON_FILE).read_text(encoding="utf-8")))
     documents = [(path.name, json.loads(path.read_text(encoding="utf-8"))) for path in raw_files(data_dir)]
@@ -135,13 +344,13 @@ def load(data_dir: Path = DATA_DIR) -> Catalog:
         for name, document in documents
         for raw in document["intents"]
     ]
-    catalog = Catalog(intents, lexicon)
+    catalog = Catalog(list(intents), lexicon)
     frequency: dict[str, int] = {}
     for number, intent in enumerate(intents):
         concepts = set().union(*(p.concepts for p in intent.phrasings))
         for concept in concepts:
             frequency[concept] = frequency.get(concept, 0) + 1
-            catalog.index.setdefault(concept, []).append(number)
+            catalog.index.setdefault(concept, []).append(number)  # type: ignore[union-attr]
     total = len(intents)
     # Rare concepts ("docker", "dmesg") identify a task; common ones ("show", "file") barely do.
     catalog.weights = {c: min(4.0, max(0.5, math.log((total + 1) / (n + 0.5)))) for c, n in frequency.items()}

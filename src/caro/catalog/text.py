@@ -6,7 +6,6 @@ Prompts and catalog phrasings go through the same functions, so "Show me the big
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 _PLURALS = (("sses", "ss"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"))
@@ -35,42 +34,61 @@ def stem(word: str) -> str:
     return word
 
 
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def within_one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by one insertion, deletion, substitution or adjacent swap."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diffs = [i for i in range(la) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
-    if la > lb:
-        a, b = b, a
-    return a in _deletes(b)
+def _edits(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + replaces + inserts)
 
 
-@dataclass
 class Lexicon:
-    """Stopwords, synonyms and the words the catalog knows, with a lazily built typo index."""
+    """Stopwords, synonyms and the words the catalog knows."""
 
-    stopwords: frozenset[str]
-    synonyms: dict[str, str]
-    contractions: dict[str, str]
-    questions: dict[str, str]
-    negations: frozenset[str]
-    light: frozenset[str] = frozenset()  # concepts that weigh little wherever they appear
-    actions: frozenset[str] = frozenset()  # verbs that change what a command does: never ignore one
-    generic: frozenset[str] = frozenset()  # verbs so common that leaving them out costs little ("show")
-    known: set[str] = field(default_factory=set)  # surface words that are never typos
-    _typo_index: dict[str, list[str]] | None = None
-    _stem_synonyms: dict[str, str] = field(default_factory=dict)
+    __slots__ = (
+        "actions",
+        "contractions",
+        "generic",
+        "known",
+        "light",
+        "negations",
+        "questions",
+        "stem_synonyms",
+        "stopwords",
+        "synonyms",
+    )
+
+    def __init__(
+        self,
+        stopwords: frozenset[str],
+        synonyms: dict[str, str],
+        contractions: dict[str, str],
+        questions: dict[str, str],
+        negations: frozenset[str],
+        light: frozenset[str] = frozenset(),
+        actions: frozenset[str] = frozenset(),
+        generic: frozenset[str] = frozenset(),
+        known: set[str] | None = None,
+        stem_synonyms: dict[str, str] | None = None,
+    ) -> None:
+        self.stopwords = stopwords
+        self.synonyms = synonyms
+        self.contractions = contractions
+        self.questions = questions
+        self.negations = negations
+        self.light = light  # concepts that weigh little wherever they appear
+        self.actions = actions  # verbs that change what a command does: never ignore one
+        self.generic = generic  # verbs so common that leaving them out costs little ("show")
+        self.known: set[str] = set() if known is None else known  # surface words that are never typos
+        self.stem_synonyms: dict[str, str] = dict() if stem_synonyms is None else stem_synonyms
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Lexicon:
@@ -85,12 +103,14 @@ class Lexicon:
         )
         # Inflections of a base-form key share its concept ("removing" -> delete); inflected keys
         # ("stopped", "folders") only stand for themselves, or "stop" would become "exited".
-        lexicon._stem_synonyms = {
+        lexicon.stem_synonyms = {
             stem(k): stem(v) for k, v in lexicon.synonyms.items() if not k.endswith(("ed", "ing", "s"))
         }
         lexicon.actions = frozenset(lexicon.concept(w) for w in data.get("actions", ()))
         lexicon.generic = frozenset(lexicon.concept(w) for w in data.get("generic", ()))
-        lexicon.known.update(lexicon.stopwords, lexicon.synonyms, lexicon.synonyms.values(), lexicon.questions)
+        lexicon.known.update(
+            lexicon.stopwords, lexicon.synonyms, lexicon.synonyms.values(), lexicon.questions
+        )
         lexicon.known.update(lexicon.negations)
         return lexicon
 
@@ -104,7 +124,7 @@ class Lexicon:
         if word in self.synonyms:
             return stem(self.synonyms[word])
         stemmed = stem(word)
-        return self._stem_synonyms.get(stemmed, stemmed)
+        return self.stem_synonyms.get(stemmed, stemmed)
 
     def is_known(self, word: str) -> bool:
         return word in self.known or stem(word) in self.known
@@ -118,18 +138,8 @@ class Lexicon:
             swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(3)}
             found = sorted(w for w in swaps if w in self.known)
             return found[0] if len(found) == 1 else None
-        if self._typo_index is None:
-            index: dict[str, list[str]] = {}
-            for known in self.known:
-                if len(known) >= 3 and known.isalpha():
-                    for key in (known, *_deletes(known)):
-                        index.setdefault(key, []).append(known)
-            self._typo_index = index
-        candidates: set[str] = set()
-        for key in (word, *_deletes(word)):
-            for known in self._typo_index.get(key, ()):
-                if within_one_edit(word, known):
-                    candidates.add(known)
+        # Every string one edit away (a few hundred), looked up in the known words: no index to build.
+        candidates = {w for w in _edits(word) if w in self.known}
         if len(candidates) > 1:
             # Prefer candidates keeping the first letter (typos rarely hit it); still ambiguous -> give up.
             candidates = {c for c in candidates if c[0] == word[0]}
