@@ -93,6 +93,7 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
                 continue
             result.findings += rules.judge(cmd)
         result.findings += script.findings
+        result.findings += rules.script_findings(commands)
         if script.problems:
             result.findings += rules.text_findings(text)
     _apply_deny(result, deny, text, [" ".join(c.argv) for c in commands])

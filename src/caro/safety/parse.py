@@ -56,6 +56,10 @@ def _ansi_c(body: str) -> str:
     return _ANSI_C.sub(repl, body)
 
 
+_ASCII_ONLY = bytes(range(128)) + b"x" * 128
+_STRAY_KEYWORDS = {"then", "do", "done", "fi", "else", "elif", "esac", "in", "}", "{", "!", ";;"}
+
+
 class _Walker:
     """Walks one tree-sitter tree, adding every command found to `script`."""
 
@@ -284,11 +288,17 @@ class _Walker:
                 continue
             if not child.is_named or kind == "comment":
                 continue
+            if kind not in _WORDISH:  # `sudo (rm -rf /)`: tree-sitter keeps a subshell here; judge what is in it
+                inner += self.statement(child, upstream)
             found = self.substitutions(child)
             if found:
                 subst[len(argv)] = found
                 inner += found
-            argv.append(self.value(child))
+            value = self.value(child)
+            if kind in ("simple_expansion", "expansion") and value != self.text(child):
+                argv.extend(value.split())  # an unquoted variable splits into words: a='-rf /'; rm $a
+            else:
+                argv.append(value)
         if not argv:
             if redirect_nodes:  # `> /etc/shadow` alone still truncates the file
                 bare = Command(argv=[], text=self.text(node), via=self.via, upstream=list(upstream))
@@ -299,6 +309,9 @@ class _Walker:
         cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream), subst=subst,
                       dynamic=dynamic, cwd=self.env.get("\0cwd"), stdin_text=self.stdin_of(node) or self.pending_stdin)
         self.pending_stdin = None
+        if argv[0] in _STRAY_KEYWORDS and node.child_by_field_name("name") is not None:
+            # tree-sitter reads a misplaced `then`/`do`/`fi` as a command name; bash calls it a syntax error
+            self.script.problems.append(f"unexpected '{argv[0]}': the command is not valid shell syntax")
         if argv[0] in ("cd", "pushd") and len(argv) <= 2:
             target = argv[1] if len(argv) == 2 else "~"
             if not self.unresolved(node.named_children[-1]) or len(argv) == 1:
@@ -389,7 +402,10 @@ def parse_into(text: str, script: Script, via: tuple[str, ...], env: dict[str, s
     """Parse POSIX shell `text`, adding what it runs to `script`. Returns False when it has syntax errors."""
     source = text.encode("utf-8", "surrogatepass")
     try:
-        tree = _ts_parser().parse(source)
+        # Non-ASCII bytes are only ever word characters to a shell; the parser sees them as `x` (same byte
+        # offsets, so node positions still index `source`). tree-sitter-bash 0.25's scanner can read out of
+        # bounds on some astral-plane characters after `{`; it never sees one this way.
+        tree = _ts_parser().parse(source.translate(_ASCII_ONLY))
     except ImportError:
         script.problems.append("the shell parser (tree-sitter-bash) is not installed; caro used a rough split")
         fallback(text, script, via)

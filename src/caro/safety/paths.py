@@ -65,6 +65,7 @@ class Scope:
             "root": "the whole filesystem",
             "home": "a home folder",
             "home-sub": "a folder at the top of the home folder",
+            "home-deep": "files inside your home folder",
             "system": "a system folder",
             "system-sub": "files the operating system needs",
             "device": "a disk device",

@@ -1055,6 +1055,53 @@ def judge(cmd: Command) -> list[Finding]:
     return [f for f in found if f.level > SAFE]
 
 
+_INTERPRETER_RUN = re.compile(r"^(?:sh|bash|zsh|dash|ksh|fish|source|\.|python[\d.]*|perl|ruby|node|php|pwsh|powershell)$")
+
+
+def _downloaded_file(cmd: Command) -> str | None:
+    """The file a curl / wget / Invoke-WebRequest line saves to, if it names one."""
+    args = cmd.args
+    for i, arg in enumerate(args):
+        if cmd.name == "curl" and arg in ("-o", "--output") and i + 1 < len(args):
+            return args[i + 1]
+        if cmd.name == "curl" and arg in ("-O", "--remote-name") or (cmd.name == "curl" and arg.startswith("-") and
+                                                                     not arg.startswith("--") and arg.endswith("O")):
+            urls = [a for a in args if "://" in a]
+            return urls[-1].rstrip("/").rsplit("/", 1)[-1] if urls else None
+        if cmd.name == "wget" and arg in ("-O", "--output-document") and i + 1 < len(args):
+            return args[i + 1] if args[i + 1] != "-" else None
+        if cmd.name in ("invoke-webrequest", "iwr") and arg.lower() == "-outfile" and i + 1 < len(args):
+            return args[i + 1]
+    if cmd.name == "wget" and not any(a.startswith("-O") or a == "--output-document" for a in args):
+        urls = [a for a in args if "://" in a]
+        return urls[-1].rstrip("/").rsplit("/", 1)[-1] if urls else None
+    return None
+
+
+def script_findings(commands: list[Command]) -> list[Finding]:
+    """Across commands: a script downloaded and then run in the same line."""
+    fetched: dict[str, Command] = {}
+    found: list[Finding] = []
+    for cmd in commands:
+        if cmd.name in ("curl", "wget", "invoke-webrequest", "iwr"):
+            name = _downloaded_file(cmd)
+            if name:
+                fetched[name.lstrip("./")] = cmd
+            continue
+        if not fetched:
+            continue
+        run = None
+        if _INTERPRETER_RUN.match(cmd.name):
+            operands = [a for a in cmd.args if not a.startswith("-")]
+            run = operands[0] if operands else None
+        elif cmd.argv and cmd.argv[0].startswith(("./", "/")):
+            run = cmd.argv[0]
+        if run and run.lstrip("./") in fetched:
+            found.append(said(cmd, HIGH, f"runs {run}, a script downloaded from the network in the same line, "
+                                         "before anyone has read it."))
+    return found
+
+
 _FORK_TEXT = re.compile(r"([\w:.]+)\s*\(\)\s*\{\s*\1\s*\|\s*\1\s*&\s*;?\s*\}|%0\s*\|\s*%0|\bfork\s+while\s+fork\b")
 
 

@@ -56,6 +56,10 @@ def _skip_options(argv: list[str], start: int, values: tuple[set[str], set[str]]
 def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) -> Command:
     """The command `cmd` runs from argv[start:], remembering the wrapper."""
     new_argv = list(cmd.argv[start:]) if argv is None else argv
+    while new_argv and re.fullmatch(r"[{(!\s]+", new_argv[0]) and argv is None:
+        # `sudo { rm -rf /; }` is not valid shell, but judge it as the group it looks like
+        new_argv = [w for w in new_argv[1:] if w not in ("}", ")")]
+        start += 1
     subst = {} if argv is not None else {i - start: v for i, v in cmd.subst.items() if i >= start}
     return Command(argv=new_argv, text=cmd.text, via=(*cmd.via, label), upstream=cmd.upstream,
                    stdin_text=cmd.stdin_text, subst=subst, found=cmd.found, windows=cmd.windows,
@@ -123,8 +127,10 @@ def literal_stdin(cmd: Command) -> str | None:
         return cmd.stdin_text
     for up in cmd.upstream:
         if up.name in ("echo", "printf") and up.args:
-            args = up.args[1:] if up.name == "printf" and len(up.args) > 1 else up.args
-            return " ".join(a for a in args if a not in ("-e", "-n", "-E")).replace("\\n", "\n")
+            args = up.args[1:] if up.name == "printf" and len(up.args) > 1 else list(up.args)
+            while up.name == "echo" and args and args[0] in ("-e", "-n", "-E", "-ne", "-en"):
+                args.pop(0)
+            return " ".join(args).replace("\\n", "\n")
         if up.name == "cat" and up.stdin_text is not None and not up.args:
             return up.stdin_text
     return None
@@ -244,6 +250,8 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:  # noqa: C901 - a fla
     name, argv = cmd.name, cmd.argv
     if len(cmd.via) > 16:
         return []
+    if name in ("then", "do", "done", "fi", "else", "elif", "esac", "{", "}", "!", "in") and len(argv) > 1:
+        return [derive(cmd, 1, name)]  # a stray keyword before a command: judge the command
     if name in ("sudo", "doas", "pkexec", "run0", "gosu", "su-exec"):
         if name == "sudo":
             i = _skip_options(argv, 1, _SUDO_VALUE)
