@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Explanation:
 @lru_cache(maxsize=1)
 def programs() -> dict[str, Entry]:
     """The built-in descriptions: program name -> entry (summary, flags, args, reads, changes...)."""
-    text = resources.files("caro").joinpath("data/explain_programs.json").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "explain_programs.json").read_text(encoding="utf-8")
     data: dict[str, Entry] = json.loads(text)
     data.pop("_comment", None)
     for alias, target in list(data.pop("_aliases", {}).items()):

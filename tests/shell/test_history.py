@@ -120,13 +120,14 @@ def test_a_command_caro_runs_joins_the_running_shells_history(
     """Through the init snippet's wrapper: the shell's own (unexported) HISTFILE or fish session is used,
     and the entry is merged into the running shell, so arrow-up finds it."""
     term = start_shell(shell)
-    term.type("caro -x 'show current directory'")
+    term.type("caro -x 'show current directory'; echo caro-'done'-42")
     term.send("Enter")
-    term.wait_for(lambda s: "work-dir-7d1f" in s, "pwd to run")
+    term.wait_for(lambda s: "work-dir-7d1f" in s and "caro-done-42" in s, "pwd to run and caro to finish")
     assert "pwd" in (isolated_home / relative).read_text().splitlines()[-1] if shell != "fish" else (
         "- cmd: pwd" in (isolated_home / relative).read_text()
     )
     term.send("C-l")
+    term.wait_for(lambda s: "caro-done-42" not in s, "a clear screen")
     term.type(listing)
     term.send("Enter")
     term.wait_for(lambda s: listing in s and s.rstrip().endswith(PROMPTS[shell].strip()), "the history listing")

@@ -13,6 +13,7 @@ MENU = "[r] run"
 
 def _ask(term: Terminal, request: str, *flags: str) -> None:
     term.send("C-l")
+    term.wait_for(lambda s: MENU not in s, "a clear screen")
     term.type(f"caro {' '.join(flags)} '{request}'; echo exit=$?")
     term.send("Enter")
     term.wait_for(lambda s: MENU in s, "the menu")
@@ -100,6 +101,7 @@ def test_colour_follows_risk_and_no_color(start_shell: Callable[..., Terminal]) 
     for no_color in ("", "1"):
         term.type("clear")
         term.send("Enter")
+        term.wait_for(lambda s: MENU not in s, "a clear screen")
         term.type(f"NO_COLOR={no_color} {sys.executable} -c \"{code}\"")
         term.send("Enter")
         term.wait_for(lambda s: MENU in s, "the menu")

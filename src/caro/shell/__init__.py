@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 
 from caro.errors import UsageError
@@ -105,7 +104,9 @@ def snippet(shell: str, key: str | None = None, env: Mapping[str, str] | None = 
             f"Use one of: {', '.join(INIT_SHELLS)}.",
         )
     chords = parse_key(resolve_key(key, env))
-    text = resources.files(__package__).joinpath(_FILES[shell]).read_text(encoding="utf-8")
+    # A plain file read: importlib.resources costs more start-up time than the whole snippet (it runs in
+    # every new shell through `eval "$(caro init ...)"`).
+    text = (Path(__file__).parent / _FILES[shell]).read_text(encoding="utf-8")
     return text.replace("__CARO_KEY_NAME__", key_label(chords)).replace("__CARO_BIND__", bind_lines(chords, shell))
 
 

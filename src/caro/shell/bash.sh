@@ -11,7 +11,7 @@ __caro_widget() {
     err=$(mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
     # Readline redraws the prompt and line after this function returns.
     printf '\r\033[K%s' 'caro: working on it...' >&2
-    out=$(NO_COLOR=1 CARO_INTEGRATION=bash command caro --shell bash -- "$request" 2>"$err" </dev/null)
+    out=$(NO_COLOR=1 command caro --shell bash -- "$request" 2>"$err" </dev/null)
     rc=$?
     printf '\r\033[K' >&2
     if [[ $rc -eq 0 && -n $out ]]; then

@@ -13,7 +13,7 @@ function __caro_widget --description 'Replace the line with the command caro sug
     set -l err (mktemp)
     or return 0
     printf '\r\033[K%s' 'caro: working on it...' >&2
-    set -l out (env NO_COLOR=1 CARO_INTEGRATION=fish caro --shell fish -- "$request" 2>$err </dev/null | string collect)
+    set -l out (env NO_COLOR=1 caro --shell fish -- "$request" 2>$err </dev/null | string collect)
     set -l rc $pipestatus[1]
     printf '\r\033[K' >&2
     if test "$rc" -eq 0; and test -n "$out"

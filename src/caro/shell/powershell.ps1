@@ -13,14 +13,12 @@ function global:__CaroWidget {
     $errFile = [System.IO.Path]::GetTempFileName()
     $oldNoColor = $env:NO_COLOR
     $env:NO_COLOR = '1'
-    $env:CARO_INTEGRATION = 'powershell'
     [Console]::Write("`r$esc[Kcaro: working on it...")
     try {
         $out = (& caro --shell powershell -- $line 2>$errFile | Out-String).TrimEnd()
         $rc = $LASTEXITCODE
     } finally {
         $env:NO_COLOR = $oldNoColor
-        Remove-Item Env:CARO_INTEGRATION -ErrorAction SilentlyContinue
     }
     [Console]::Write("`r$esc[K")
     if ($rc -eq 0 -and $out) {
