@@ -87,6 +87,15 @@ class Spinner:
         with self._lock:
             self.text = (self.text + chunk)[-400:]
 
+    def write_line(self, text: str) -> None:
+        """Print a whole line (a fallback notice, a -v message) without tearing the spinner: the spinner
+        line is cleared first and drawn again on the next tick."""
+        with self._lock:
+            if self._drawn:
+                self._write("\r\x1b[K")
+                self._drawn = False
+            self._write(text + "\n")
+
     def _line(self, frame: str) -> str:
         width = shutil.get_terminal_size((80, 24)).columns
         head = f"{frame} {self.label} {self.elapsed:.1f}s".replace("  ", " ").strip()

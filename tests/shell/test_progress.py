@@ -14,7 +14,9 @@ from caro import progress
 with progress.spinner("lmstudio", output=sys.argv[1]) as spin:
     spin.feed("docker ")
     spin.feed("ps -a")
-    time.sleep(0.6)
+    time.sleep(0.3)
+    spin.write_line("caro: LM Studio is not running; using the built-in catalog")
+    time.sleep(0.3)
 print("finished", file=sys.stderr)
 """
 
@@ -45,15 +47,17 @@ def test_spinner_shows_label_elapsed_time_and_streamed_text_then_erases_itself()
     assert "lmstudio 0." in seen
     assert "docker ps -a" in seen
     assert any(frame in seen for frame in "⠋⠙⠹⠸")
-    # The line is cleaned before the next output, so nothing of the spinner stays on screen.
+    # A notice gets a clean line of its own, and the spinner line is cleaned before the next output.
+    assert "\r\x1b[Kcaro: LM Studio is not running; using the built-in catalog\n" in seen.replace("\r\n", "\n")
     assert seen.rstrip().endswith("\r\x1b[Kfinished")
 
 
 @pytest.mark.parametrize("output", ["json", "yaml"])
 def test_silent_in_machine_output_modes(output: str) -> None:
-    assert _run_on_terminal(output).strip() == "finished"
+    lines = _run_on_terminal(output).split()
+    assert "⠋" not in "".join(lines) and lines[-1] == "finished"
 
 
 def test_silent_when_stderr_is_not_a_terminal() -> None:
     done = subprocess.run([sys.executable, "-c", SCRIPT, "plain"], capture_output=True, text=True, timeout=30, check=False)
-    assert done.stderr == "finished\n"
+    assert done.stderr == "caro: LM Studio is not running; using the built-in catalog\nfinished\n"
