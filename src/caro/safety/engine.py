@@ -81,7 +81,7 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
     commands = script.commands
     if kind == "powershell":
         # On Linux and macOS, PowerShell runs native commands: `rm -rf /` there is /bin/rm.
-        commands = commands + parse(text, "bash").commands
+        commands = commands + parse(text, "bash", fallback_on_error=False).commands
 
     allow_patterns = [p for p in (_compile(a) for a in (allow or []) if isinstance(a, str)) if p is not None]
     if allow and len(allow_patterns) < len(allow):

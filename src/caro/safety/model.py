@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 RISKS = ("safe", "moderate", "high", "critical")
 SAFE, MODERATE, HIGH, CRITICAL = range(4)
@@ -40,15 +41,15 @@ class Command:
     redirects: list[Redirect] = field(default_factory=list)  # where its output is written
     cwd: str | None = None  # the folder an earlier `cd` in the same line moved to
 
-    @property
+    @cached_property
     def name(self) -> str:
+        """The program: `/bin/rm`, `RM`, `rm.exe` are all `rm` (argv[0] is fixed once a Command exists)."""
         if not self.argv:
             return ""
         word = self.argv[0].replace("\\", "/") if self.windows else self.argv[0]
         base = word.rsplit("/", 1)[-1].lower()
-        for suffix in (".exe", ".com", ".cmd", ".bat"):
-            if base.endswith(suffix):
-                base = base[: -len(suffix)]
+        if "." in base and base.endswith((".exe", ".com", ".cmd", ".bat")):
+            base = base[:-4]
         return base
 
     @property

@@ -56,6 +56,7 @@ def _ansi_c(body: str) -> str:
     return _ANSI_C.sub(repl, body)
 
 
+_LEAVES = {"word", "raw_string", "number", "ansi_c_string", "variable_name", "string_content"}
 _ASCII_ONLY = bytes(range(128)) + b"x" * 128
 _STRAY_KEYWORDS = {"then", "do", "done", "fi", "else", "elif", "esac", "in", "}", "{", "!", ";;"}
 
@@ -71,6 +72,7 @@ class _Walker:
         self.nest = nest
         self.depth = 0
         self.pending_stdin: str | None = None  # here-doc text for the command about to be built
+        self.tail: list[Command] = []  # commands of the last part of the latest list or pipeline
 
     # ----- text and words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -118,6 +120,8 @@ class _Walker:
     # ----- substitutions --------------------------------------------------------------------------
     def substitutions(self, node: Any) -> list[Command]:
         """Commands run by $(…), `…`, <(…) and >(…) anywhere inside `node`."""
+        if node.type in _LEAVES:
+            return []
         found: list[Command] = []
         stack = [node]
         while stack:
@@ -145,19 +149,30 @@ class _Walker:
         finally:
             self.depth -= 1
 
-    def _statement(self, node: Any, upstream: list[Command]) -> list[Command]:  # noqa: C901
+    def _statement(self, node: Any, upstream: list[Command]) -> list[Command]:
         kind = node.type
         if kind == "command":
             return self.command(node, upstream)
         if kind == "pipeline":
             out: list[Command] = []
             feed = list(upstream)
+            last: list[Command] = []
             for child in node.named_children:
                 if child.type == "comment":
                     continue
-                cmds = self.statement(child, feed)
-                out += cmds
-                feed = feed + cmds
+                last = self.statement(child, feed)
+                out += last
+                feed = wrappers.trim_upstream(feed + last)
+            self.tail = last
+            return out
+        if kind == "list":
+            out = []
+            last = []
+            for child in node.named_children:
+                if child.type != "comment":
+                    last = self.statement(child, upstream)
+                    out += last
+            self.tail = last
             return out
         if kind == "redirected_statement":
             body = node.child_by_field_name("body")
@@ -170,9 +185,11 @@ class _Walker:
                     self.pending_stdin = self.stdin_of(node)
                 cmds = self.statement(body, upstream)
                 self.pending_stdin = None
+            # `a && b > f` and `a | b > f`: the redirection belongs to b alone
+            targets = self.tail if body is not None and body.type in ("list", "pipeline") else cmds
             for child in node.children:
                 if child is not body:
-                    cmds += self.redirect(child, cmds)
+                    cmds += self.redirect(child, targets)
             return cmds
         if kind == "variable_assignment":
             self.assign(node)
@@ -183,7 +200,7 @@ class _Walker:
                 self.script.commands.append(Command(argv=["=", setting], text=self.text(node), via=self.via))
             return self.substitutions(node)
         if kind in ("declaration_command", "unset_command"):
-            words = [self.text(c) if c.type != "variable_assignment" else self.text(c) for c in node.children]
+            words = [self.text(c) for c in node.children]
             for child in node.named_children:
                 if child.type == "variable_assignment":
                     self.assign(child)
@@ -398,7 +415,7 @@ def add_command(cmd: Command, script: Script, nest: int) -> list[Command]:
 
 
 def parse_into(text: str, script: Script, via: tuple[str, ...], env: dict[str, str], nest: int,
-               upstream: list[Command] | None = None) -> bool:
+               upstream: list[Command] | None = None, *, fallback_on_error: bool = True) -> bool:
     """Parse POSIX shell `text`, adding what it runs to `script`. Returns False when it has syntax errors."""
     source = text.encode("utf-8", "surrogatepass")
     try:
@@ -419,7 +436,8 @@ def parse_into(text: str, script: Script, via: tuple[str, ...], env: dict[str, s
     if root.has_error:
         if not any("could not parse" in p for p in script.problems):
             script.problems.append("caro could not parse all of it as shell syntax")
-        fallback(text, script, via)
+        if fallback_on_error:
+            fallback(text, script, via)
         return False
     return True
 
@@ -474,7 +492,7 @@ def fallback(text: str, script: Script, via: tuple[str, ...]) -> None:
     flush()
 
 
-def parse(text: str, shell: str = "bash") -> Script:
+def parse(text: str, shell: str = "bash", *, fallback_on_error: bool = True) -> Script:
     """Every simple command `text` runs, in shell `shell` (bash, zsh, sh, fish, powershell, cmd)."""
     script = Script()
     if shell in ("powershell", "cmd"):
@@ -482,7 +500,7 @@ def parse(text: str, shell: str = "bash") -> Script:
 
         windows.parse_into(text, shell, script, (), None, 0)
     else:
-        parse_into(text, script, (), {}, 0)
+        parse_into(text, script, (), {}, 0, fallback_on_error=fallback_on_error)
     _feed_stdin_code(script)
     return script
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Top-level system folders (POSIX, macOS, Windows without the drive letter), lower-case.
 SYSTEM_TOP = {
@@ -85,7 +86,8 @@ def normalise(word: str) -> str:
     return low
 
 
-def scope(word: str) -> Scope:  # noqa: C901 - a table of cases
+@lru_cache(maxsize=4096)
+def scope(word: str) -> Scope:
     """Classify one path argument."""
     path = normalise(word)
     path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
@@ -156,6 +158,6 @@ def _home_scope(word: str, rest: str, sensitive: bool) -> Scope:
     first = inner.split("/", 1)[0]
     if any(inner == c or inner.startswith(c + "/") for c in CACHE_HOME):
         return Scope("home-deep", word, sensitive)
-    if "/" not in inner or inner.endswith("/*") and inner.count("/") == 1:
+    if "/" not in inner or (inner.endswith("/*") and inner.count("/") == 1):
         return Scope("home-sub", word, sensitive or first in (".ssh", ".gnupg", ".aws", ".kube"))
     return Scope("home-deep", word, sensitive)

@@ -138,7 +138,7 @@ def _rm(cmd: Command) -> list[Finding]:
 
 @rule("rmdir")
 def _rmdir(cmd: Command) -> list[Finding]:
-    short, long, operands = flags(cmd.args)
+    _, _, operands = flags(cmd.args)
     if cmd.windows or any(a.lower() == "/s" for a in cmd.args):
         return _windows_delete(cmd)
     return [said(cmd, MODERATE, f"removes {scope(t).describe()} ({t}) if it is empty.")
@@ -147,7 +147,7 @@ def _rmdir(cmd: Command) -> list[Finding]:
 
 @rule("shred", "wipe")
 def _shred(cmd: Command) -> list[Finding]:
-    short, long, operands = flags(cmd.args)
+    short, _, operands = flags(cmd.args)
     found = []
     for t in operands:
         sc = scope(t)
@@ -201,7 +201,7 @@ def _find(cmd: Command) -> list[Finding]:
 
 @rule("rsync")
 def _rsync(cmd: Command) -> list[Finding]:
-    short, long, operands = flags(cmd.args)
+    _, long, operands = flags(cmd.args)
     found: list[Finding] = []
     if any(o.startswith("--delete") or o == "--remove-source-files" for o in long) and operands:
         dest = operands[-1]
@@ -214,7 +214,7 @@ def _rsync(cmd: Command) -> list[Finding]:
 
 @rule("mv", "move-item", "move")
 def _mv(cmd: Command) -> list[Finding]:
-    short, long, operands = flags(cmd.args) if not cmd.windows else (set(), set(), [a for a in cmd.args if not a.startswith(("-", "/"))])
+    _, _, operands = flags(cmd.args) if not cmd.windows else (set(), set(), [a for a in cmd.args if not a.startswith(("-", "/"))])
     if len(operands) < 2:
         return []
     *sources, dest = operands
@@ -335,7 +335,7 @@ def _dd(cmd: Command) -> list[Finding]:
 @rule("fdisk", "sfdisk", "gdisk", "cfdisk", "sgdisk", "parted", "diskpart", "partprobe", "diskutil", "format",
       "format-volume", "clear-disk", "initialize-disk", "remove-partition", "hdparm", "badblocks", "cryptsetup",
       "mdadm", "zpool", "zfs", "vgremove", "lvremove", "pvremove", "set-partition", "resize-partition", "dmsetup")
-def _partitioning(cmd: Command) -> list[Finding]:  # noqa: C901
+def _partitioning(cmd: Command) -> list[Finding]:
     name, args = cmd.name, cmd.args
     lower = [a.lower() for a in args]
     listing = {"-l", "--list", "print", "-p", "--print", "list", "info", "status", "--show", "-h", "--help",
@@ -403,7 +403,7 @@ _SHELL_BINARIES = re.compile(r"(?:^|/)(?:ba|z|da|k|c|tc|fi)?sh$|(?:^|/)(?:python
 
 
 @rule("chmod", "chown", "chgrp", "setfacl", "icacls", "takeown", "cacls", "chattr")
-def _permissions(cmd: Command) -> list[Finding]:  # noqa: C901
+def _permissions(cmd: Command) -> list[Finding]:
     name = cmd.name
     args = cmd.args
     if name in ("icacls", "takeown", "cacls"):
@@ -411,7 +411,7 @@ def _permissions(cmd: Command) -> list[Finding]:  # noqa: C901
         recursive = "/t" in lower or "/r" in lower
         targets = [a for a in args if not a.startswith("/") and ":" not in a[2:]][:1]
         loose = any("everyone" in a or "*s-1-1-0" in a for a in lower)
-        found = []
+        found: list[Finding] = []
         for t in targets:
             sc = scope(t)
             if sc.kind in ("root", "system", "home") and (recursive or loose):
@@ -434,11 +434,11 @@ def _permissions(cmd: Command) -> list[Finding]:  # noqa: C901
     if "{}" in operands and cmd.found is not None:
         operands = [o for o in operands if o != "{}"] + [r or "." for r in cmd.found.roots]
         recursive = recursive or not cmd.found.narrowed
-    world = name == "chmod" and bool(re.search(r"(?:^|[^0-7])[0-7]*[2367]$", mode) or re.search(r"[ao]?\+[rwx]*w", mode)
-                                     and not mode.startswith(("u", "g")))
-    setuid = name == "chmod" and bool(re.match(r"^[0-7]*[4567][0-7]{3}$", mode) and len(mode) == 4
+    world = name == "chmod" and bool(re.search(r"(?:^|[^0-7])[0-7]*[2367]$", mode) or (re.search(r"[ao]?\+[rwx]*w", mode)
+                                     and not mode.startswith(("u", "g"))))
+    setuid = name == "chmod" and bool((re.match(r"^[0-7]*[4567][0-7]{3}$", mode) and len(mode) == 4)
                                       or re.search(r"[ug]*\+[rwx]*s", mode))
-    found: list[Finding] = []
+    found = []
     verb = {"chmod": "changes permissions of", "chown": "changes the owner of", "chgrp": "changes the group of",
             "setfacl": "changes access lists of", "chattr": "changes attributes of"}[name]
     for t in operands:
@@ -482,7 +482,7 @@ def _kill(cmd: Command) -> list[Finding]:
         pids = [a for a in args if not a.startswith("-") or re.fullmatch(r"-1", a)]
         skip_sig = [a for i, a in enumerate(args) if i > 0 and args[i - 1] in ("-s", "-n")]
         pids = [p for p in pids if p not in skip_sig]
-        if "-1" in args[1:] or "-1" in pids and (len(args) > 1 or args == ["-1"]) and args.index("-1") > 0 or args[-1:] == ["-1"] and len(args) >= 2:
+        if "-1" in args[1:] or ("-1" in pids and (len(args) > 1 or args == ["-1"]) and args.index("-1") > 0) or (args[-1:] == ["-1"] and len(args) >= 2):
             return [said(cmd, CRITICAL, "kills every process you are allowed to signal (as root: the whole system).")]
         if "1" in pids:
             return [said(cmd, CRITICAL, "signals PID 1 (init): the system goes down.")]
@@ -493,7 +493,7 @@ def _kill(cmd: Command) -> list[Finding]:
             return [said(cmd, CRITICAL, "stops every running process.")]
         return []
     if name == "taskkill":
-        if "*" in lower or any(a in ("/im",) for a in lower) and "*" in " ".join(lower):
+        if "*" in lower or (any(a in ("/im",) for a in lower) and "*" in " ".join(lower)):
             return [said(cmd, CRITICAL, "kills every running program.")]
         return []
     if "-u" in args or any(a.startswith("--user") for a in args):
@@ -505,14 +505,13 @@ def _kill(cmd: Command) -> list[Finding]:
 
 @rule("shutdown", "reboot", "halt", "poweroff", "init", "telinit", "stop-computer", "restart-computer", "systemctl",
       "service", "rc-service", "launchctl", "sc", "stop-service", "set-service", "net", "loginctl", "pmset", "openrc")
-def _power_services(cmd: Command) -> list[Finding]:  # noqa: C901
+def _power_services(cmd: Command) -> list[Finding]:
     name = cmd.name
     args = cmd.args
     lower = [a.lower() for a in args]
     if name in ("shutdown", "reboot", "halt", "poweroff", "stop-computer", "restart-computer"):
-        if name == "shutdown" and any(a in ("-c", "/a", "--help", "-h", "/?") for a in lower) and "-h" not in lower[:0]:
-            if "-c" in lower or "/a" in lower or "--help" in lower or "/?" in lower:
-                return []
+        if name == "shutdown" and any(a in ("-c", "/a", "--help", "/?") for a in lower):
+            return []  # cancelling a shutdown, or asking for help
         return [said(cmd, HIGH, "shuts down or restarts the machine; unsaved work and running jobs are lost.")]
     if name in ("init", "telinit"):
         return [said(cmd, HIGH, f"switches the system to runlevel {args[0]}: a shutdown, reboot or single-user mode.")] if lower[:1] and lower[0] in ("0", "1", "6", "s") else []
@@ -558,7 +557,7 @@ def _power_services(cmd: Command) -> list[Finding]:  # noqa: C901
 
 @rule("crontab")
 def _crontab(cmd: Command) -> list[Finding]:
-    short, long, operands = flags(cmd.args)
+    short, _, operands = flags(cmd.args)
     if "r" in short:
         level = MODERATE if "i" in short else HIGH
         return [said(cmd, level, "deletes all your scheduled cron jobs at once, without a backup.")]
@@ -571,7 +570,7 @@ def _crontab(cmd: Command) -> list[Finding]:
 @rule("iptables", "ip6tables", "iptables-legacy", "iptables-nft", "ufw", "nft", "firewall-cmd", "pfctl", "netsh",
       "set-netfirewallprofile", "disable-netfirewallrule", "setenforce", "csrutil", "spctl", "set-mppreference",
       "set-executionpolicy", "fdesetup", "auditctl")
-def _firewall(cmd: Command) -> list[Finding]:  # noqa: C901
+def _firewall(cmd: Command) -> list[Finding]:
     name = cmd.name
     lower = [a.lower() for a in cmd.args]
     joined = " ".join(lower)
@@ -582,7 +581,7 @@ def _firewall(cmd: Command) -> list[Finding]:  # noqa: C901
             return [said(cmd, HIGH, "sets the default policy to DROP, which can cut off all network access, yours included.")]
         return [said(cmd, MODERATE, "changes firewall rules.")] if any(a in ("-a", "-i", "-d", "-r") for a in lower) else []
     if name == "ufw":
-        if lower[:1] in (["disable"], ["reset"]) or "--force" in lower and "reset" in lower:
+        if lower[:1] in (["disable"], ["reset"]) or ("--force" in lower and "reset" in lower):
             return [said(cmd, HIGH, f"ufw {lower[0] if lower else ''} turns off or wipes the firewall.")]
         return [said(cmd, MODERATE, "changes firewall rules.")] if lower[:1] in (["allow"], ["deny"], ["delete"], ["enable"]) else []
     if name == "nft":
@@ -595,7 +594,7 @@ def _firewall(cmd: Command) -> list[Finding]:  # noqa: C901
         return []
     if name == "pfctl":
         return [said(cmd, HIGH, "disables or flushes the packet filter firewall.")] if any(
-            a in ("-d", "-f", "-fa", "-f all", "-F") or a.startswith("-f") and "all" in joined for a in cmd.args) and ("-d" in lower or "all" in lower) else []
+            a in ("-d", "-f", "-fa", "-f all", "-F") or (a.startswith("-f") and "all" in joined) for a in cmd.args) and ("-d" in lower or "all" in lower) else []
     if name == "netsh":
         if "firewall" in joined and ("off" in lower or "disable" in lower or "reset" in lower):
             return [said(cmd, HIGH, "turns off or resets the Windows firewall.")]
@@ -626,7 +625,7 @@ def _firewall(cmd: Command) -> list[Finding]:  # noqa: C901
 @rule("sudo", "doas", "pkexec", "run0", "su", "gosu")
 def _root(cmd: Command) -> list[Finding]:
     inner = wrappers.unwrap(cmd, lambda *a: [])
-    if cmd.name == "su" or not inner or cmd.name == "sudo" and any(a in ("-i", "-s", "--login", "--shell") for a in cmd.args):
+    if cmd.name == "su" or not inner or (cmd.name == "sudo" and any(a in ("-i", "-s", "--login", "--shell") for a in cmd.args)):
         if any(a in ("-l", "--list", "-v", "--validate", "-k", "-K", "-h", "--help", "-V", "--version") for a in cmd.args):
             return []
         return [said(cmd, MODERATE, "opens a shell with administrator (root) rights.")]
@@ -723,7 +722,7 @@ def _downloads(cmds: list[Command], depth: int = 0) -> bool:
 
 @rule("scp", "sftp")
 def _scp(cmd: Command) -> list[Finding]:
-    short, long, operands = flags(cmd.args)
+    _, _, operands = flags(cmd.args)
     return _credential_upload(cmd, operands[:-1])
 
 
@@ -786,7 +785,7 @@ def network_findings(cmd: Command) -> list[Finding]:
 
 # ----- version control, containers, clusters, cloud ------------------------------------------------
 @rule("git")
-def _git(cmd: Command) -> list[Finding]:  # noqa: C901
+def _git(cmd: Command) -> list[Finding]:
     args = cmd.args
     i = 0
     while i < len(args) and args[i].startswith("-"):
@@ -822,7 +821,7 @@ def _git(cmd: Command) -> list[Finding]:  # noqa: C901
         return []
     if verb in ("filter-branch", "filter-repo"):
         return [said(cmd, HIGH, f"git {verb} rewrites the whole history of the repository.")]
-    if verb == "reflog" and operands[:1] == ["expire"] or verb == "gc" and any("--prune=now" in a for a in rest):
+    if (verb == "reflog" and operands[:1] == ["expire"]) or (verb == "gc" and any("--prune=now" in a for a in rest)):
         return [said(cmd, HIGH if verb == "reflog" else MODERATE,
                      "expires the reflog / prunes unreachable commits: the safety net for lost work is gone.")]
     if verb == "branch" and ("D" in short or ("d" in short and "f" in short)):
@@ -835,7 +834,7 @@ def _git(cmd: Command) -> list[Finding]:  # noqa: C901
 
 
 @rule("docker", "podman", "nerdctl", "docker-compose")
-def _containers(cmd: Command) -> list[Finding]:  # noqa: C901
+def _containers(cmd: Command) -> list[Finding]:
     args = [a for a in cmd.args if a not in ("container", "image")] if cmd.args[:1] in (["container"], ["image"]) else cmd.args
     lower = [a.lower() for a in args]
     if not lower:
@@ -865,11 +864,10 @@ def _containers(cmd: Command) -> list[Finding]:  # noqa: C901
 
 @rule("kubectl", "oc", "helm", "terraform", "pulumi", "aws", "gcloud", "az", "gsutil", "eksctl", "kind", "minikube",
       "k3d", "s3cmd", "doctl")
-def _cloud(cmd: Command) -> list[Finding]:  # noqa: C901
+def _cloud(cmd: Command) -> list[Finding]:
     name = cmd.name
     lower = [a.lower() for a in cmd.args]
     words = [a for a in lower if not a.startswith("-")]
-    joined = " ".join(lower)
     if name in ("kubectl", "oc"):
         if not words or words[0] != "delete":
             if words[:1] == ["drain"] or (words[:1] == ["scale"] and "--replicas=0" in lower):
@@ -903,7 +901,7 @@ def _cloud(cmd: Command) -> list[Finding]:  # noqa: C901
     if name in ("gcloud", "az", "doctl") and "delete" in words:
         level = HIGH if any(w in ("projects", "group", "project") for w in words) else MODERATE
         return [said(cmd, level, f"{name} … delete removes cloud resources.")]
-    return [] if "delete" not in joined else []
+    return []
 
 
 # ----- databases -----------------------------------------------------------------------------------
@@ -949,7 +947,7 @@ _PKG_REMOVE = {"remove", "purge", "erase", "autoremove", "uninstall", "rm", "del
 @rule("apt", "apt-get", "aptitude", "dpkg", "dnf", "yum", "rpm", "zypper", "pacman", "apk", "brew", "snap", "flatpak",
       "port", "pkg", "emerge", "xbps-remove", "nix-env", "choco", "winget", "scoop", "uninstall-package", "yay", "paru",
       "microdnf", "tdnf", "opkg", "pip", "pip3", "pipx", "npm", "gem")
-def _packages(cmd: Command) -> list[Finding]:  # noqa: C901
+def _packages(cmd: Command) -> list[Finding]:
     name = cmd.name
     args = cmd.args
     lower = [a.lower() for a in args]
@@ -985,11 +983,11 @@ def _packages(cmd: Command) -> list[Finding]:  # noqa: C901
 @rule("insmod", "rmmod", "modprobe", "kexec", "swapoff", "umount", "mount", "sysctl", "vssadmin", "wmic", "bcdedit",
       "cipher", "reg", "remove-itemproperty", "bless", "nvram", "efibootmgr", "grub-install", "update-grub", "tmutil",
       "fsck", "e2fsck", "xfs_repair", "debugfs", "tune2fs", "resize2fs", "chroot", "dracut", "mkinitcpio", "kmutil")
-def _system_misc(cmd: Command) -> list[Finding]:  # noqa: C901
+def _system_misc(cmd: Command) -> list[Finding]:
     name = cmd.name
     lower = [a.lower() for a in cmd.args]
     joined = " ".join(lower)
-    if name == "vssadmin" and "delete" in lower or name == "wmic" and "shadowcopy" in joined and "delete" in joined:
+    if (name == "vssadmin" and "delete" in lower) or (name == "wmic" and "shadowcopy" in joined and "delete" in joined):
         return [said(cmd, CRITICAL, "deletes all Windows shadow copies (backups), a typical ransomware step.")]
     if name == "bcdedit" and any(a in ("/delete", "/deletevalue", "/set") for a in lower):
         return [said(cmd, HIGH, "changes the Windows boot configuration; the machine may not start.")]
@@ -1064,7 +1062,7 @@ def _downloaded_file(cmd: Command) -> str | None:
     for i, arg in enumerate(args):
         if cmd.name == "curl" and arg in ("-o", "--output") and i + 1 < len(args):
             return args[i + 1]
-        if cmd.name == "curl" and arg in ("-O", "--remote-name") or (cmd.name == "curl" and arg.startswith("-") and
+        if (cmd.name == "curl" and arg in ("-O", "--remote-name")) or (cmd.name == "curl" and arg.startswith("-") and
                                                                      not arg.startswith("--") and arg.endswith("O")):
             urls = [a for a in args if "://" in a]
             return urls[-1].rstrip("/").rsplit("/", 1)[-1] if urls else None

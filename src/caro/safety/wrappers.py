@@ -121,6 +121,19 @@ def reads_stdin_code(cmd: Command) -> bool:
     return name in ("iex", "invoke-expression") and not cmd.args
 
 
+# Upstream commands whose mere presence matters however far back they are (download-and-execute).
+_KEEP_UPSTREAM = {"curl", "wget", "fetch", "aria2c", "nc", "ncat", "netcat", "socat", "telnet", "openssl", "iwr",
+                  "irm", "invoke-webrequest", "invoke-restmethod", "find", "get-childitem", "get-process", "echo", "printf"}
+
+
+def trim_upstream(feed: list[Command], keep: int = 24) -> list[Command]:
+    """The upstream a long pipeline hands on: its last stages plus any downloader (linear, not quadratic)."""
+    if len(feed) <= keep:
+        return feed
+    early = [c for c in feed[:-keep] if c.name in _KEEP_UPSTREAM][-keep:]
+    return early + feed[-keep:]
+
+
 def literal_stdin(cmd: Command) -> str | None:
     """Text known to arrive on the command's stdin: a here-doc, a here-string, or `echo …` piped in."""
     if cmd.stdin_text is not None:
@@ -174,7 +187,7 @@ def _find_exec(cmd: Command) -> list[Command]:
     return out
 
 
-_SSH_VALUE = (set("bcDEeFIiJLlmOopQRSWwB"), set())
+_SSH_VALUE: tuple[set[str], set[str]] = (set("bcDEeFIiJLlmOopQRSWwB"), set())
 _CODE_CALL = re.compile(
     r"""(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|\bsystem|\bexec|\bpopen|\bspawn|execSync|shell_exec|passthru|\bqx)\s*\(?\s*(?:\[\s*)?(['"])(.*?)(?<!\\)\1""",
     re.DOTALL,
@@ -190,9 +203,7 @@ def code_strings(cmd: Command) -> list[str]:
     args = cmd.argv
     for i, arg in enumerate(args[1:], 1):
         flag = arg.lstrip("-")
-        if arg.startswith("-") and not arg.startswith("--") and flag and flag[-1] in "cerE" and i + 1 < len(args):
-            out.append(args[i + 1])
-        elif arg in ("--eval", "--command", "-p", "--print") and i + 1 < len(args):
+        if (arg.startswith("-") and not arg.startswith("--") and flag and flag[-1] in "cerE" and i + 1 < len(args)) or (arg in ("--eval", "--command", "-p", "--print") and i + 1 < len(args)):
             out.append(args[i + 1])
     return out
 
@@ -245,7 +256,7 @@ def _windows_shell(cmd: Command, nested: Nested) -> list[Command]:
     return []
 
 
-def unwrap(cmd: Command, nested: Nested) -> list[Command]:  # noqa: C901 - a flat table of wrappers
+def unwrap(cmd: Command, nested: Nested) -> list[Command]:
     """The commands `cmd` runs on its behalf (empty when it is not a wrapper)."""
     name, argv = cmd.name, cmd.argv
     if len(cmd.via) > 16:
