@@ -201,7 +201,11 @@ class _Walker:
             for redirect in getattr(n, "redirects", []):
                 self.redirect(redirect, depth)
         elif kind in ("for", "while", "until", "if", "case"):
-            for part in n.parts:
+            parts = list(n.parts)
+            for index, part in enumerate(parts):
+                if kind == "for" and index == 1 and part.kind == "word":
+                    self.add(part.word, "argument", f"the loop variable: ${part.word} holds each item in turn", depth)
+                    continue
                 self.node(part, depth)
         elif kind == "function":
             self.add(n.name.word, "keyword", "define a shell function with this name", depth)

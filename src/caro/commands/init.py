@@ -65,4 +65,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"caro: {path} already loads caro ({line}).", file=sys.stderr)
         return 0
     sys.stdout.write(integration.snippet(name, args.key))
+    if sys.stdout.isatty():
+        # Someone reading it, not a shell loading it: say how to load it.
+        print(f"\ncaro: to use it, add to {integration.startup_file(name)}:\n  {integration.load_line(name, args.key)}"
+              f"\n  (or run: caro init {name} --install)", file=sys.stderr)
     return 0
