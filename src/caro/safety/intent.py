@@ -21,9 +21,11 @@ _DESTRUCTIVE = [
     (r"\b(?:wipe|erase|destroy|nuke|zero(?:\s+out)?|shred|overwrite|format|reformat|corrupt|trash|kill)\b[\w\s,'-]{0,30}?"
      r"\b(?:disk|drive|hard\s*drive|hdd|ssd|partition|boot\s*sector|mbr|filesystem|file\s*system|usb|sd\s*card)s?\b",
      "wiping a disk"),
-    (r"\b(?:delete|remove|erase|wipe|destroy|nuke|rm)\b[\w\s,'-]{0,30}?\b(?:everything|all\s+(?:the\s+)?files|entire"
-     r"\s+(?:system|computer|machine|disk|drive)|whole\s+(?:system|computer|machine|disk|drive|filesystem)|root\s+"
-     r"(?:directory|folder|filesystem)|home\s+(?:directory|folder|dir)|system32|my\s+home|the\s+os|operating\s+system)",
+    (r"\b(?:delete|remove|erase|wipe|destroy|nuke|rm)\b[\w\s,'-]{0,30}?\b(?:(?:everything|all\s+(?:the\s+|my\s+)?"
+     r"(?:files|data))(?=\s*(?:$|[.!?]|(?:on|in|from)\s+(?:my|the|this)\s+(?:computer|system|machine|disk|drive|pc|mac|"
+     r"laptop|server|hard\s*drive)|everywhere|at\s+once))|(?:entire|whole)\s+(?:system|computer|machine|disk|drive|"
+     r"filesystem|file\s*system|hard\s*drive)|root\s+(?:directory|folder|filesystem)|(?:my\s+)?home\s+(?:directory|folder|dir)"
+     r"(?=\s*(?:$|[.!?]))|system32|the\s+os\b|operating\s+system)",
      "deleting everything"),
     (r"\brm\s+-\w*[rf]\w*\s+/(?:\s|$|\*)", "deleting the whole filesystem"),
     (r"\b(?:brick|crash|break|destroy|trash|freeze|hang)\b[\w\s,'-]{0,20}?\b(?:the\s+|my\s+|this\s+)?"

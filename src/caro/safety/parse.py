@@ -331,10 +331,8 @@ class _Walker:
             self.script.problems.append(f"unexpected '{argv[0]}': the command is not valid shell syntax")
         if argv[0] in ("cd", "pushd") and len(argv) <= 2:
             target = argv[1] if len(argv) == 2 else "~"
-            if not self.unresolved(node.named_children[-1]) or len(argv) == 1:
-                self.env["\0cwd"] = target
-            else:
-                self.env.pop("\0cwd", None)
+            if target != "-":
+                self.env["\0cwd"] = target  # unresolved `$DIR` stays as text: paths.scope() knows $HOME
         if dynamic and 0 in subst and len(subst[0]) == 1 and subst[0][0].name in ("echo", "printf"):
             # `$(echo rm -rf /)` as a command runs the words echo prints
             words = subst[0][0].args + argv[1:]

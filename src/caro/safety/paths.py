@@ -125,6 +125,8 @@ def scope(word: str) -> Scope:
         critical = stripped in CRITICAL_FILES
         if stripped in SYSTEM_TOP or (GLOB.search(stripped) and stripped.rsplit("/", 1)[0] in SYSTEM_TOP):
             return Scope("system", word, sensitive, critical)
+        if (stripped.startswith("/usr/local/") and len(parts) > 5) or stripped.startswith("/opt/"):
+            return Scope("file", word, sensitive)  # software installed by hand, not the system's own
         if stripped.startswith(SYSTEM_TREES) or top in ("/boot", "/bin", "/sbin", "/etc", "/usr", "/lib", "/lib64"):
             return Scope("system-sub", word, sensitive, critical)
         if top == "/var" and not stripped.startswith(("/var/tmp", "/var/folders")) and len(parts) <= 3:

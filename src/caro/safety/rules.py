@@ -148,7 +148,11 @@ def _rmdir(cmd: Command) -> list[Finding]:
 @rule("shred", "wipe")
 def _shred(cmd: Command) -> list[Finding]:
     short, _, operands = flags(cmd.args)
-    found = []
+    found: list[Finding] = []
+    if cmd.found is not None and ("{}" in operands or not operands or cmd.via[-1:] == ("xargs",)):
+        found += [Finding(f.level, f.reason.replace("deletes", "overwrites beyond recovery", 1))
+                  for f in judge_deletion(cmd, ["{}"], True)]
+        operands = [o for o in operands if o != "{}"]
     for t in operands:
         sc = scope(t)
         if sc.kind == "device":
@@ -316,7 +320,11 @@ def _mkfs(cmd: Command) -> list[Finding]:
             a in ("-a", "--all") or a.startswith(("-o", "--offset", "-a")) for a in cmd.args)):
         return [] if cmd.name != "wipefs" or not _devices(cmd.args) else [
             said(cmd, MODERATE, "lists or changes filesystem signatures on a disk device.")]
-    where = ", ".join(_devices(cmd.args)) or "the given device"
+    devices = _devices(cmd.args)
+    operands = [a for a in cmd.args if not a.startswith("-")]
+    if not devices and operands and all(scope(o).kind == "file" and not o.startswith(("/dev/", "$")) for o in operands[-1:]):
+        return [said(cmd, MODERATE, f"writes a new, empty filesystem into {operands[-1]}, replacing what it held.")]
+    where = ", ".join(devices) or "the given device"
     return [said(cmd, CRITICAL, f"erases {where} and everything stored on it (a new, empty filesystem or none).")]
 
 
@@ -457,7 +465,8 @@ def _permissions(cmd: Command) -> list[Finding]:
             level = CRITICAL if recursive and (world or name != "chmod") else HIGH if recursive or world else MODERATE
             found.append(said(cmd, level, f"{verb} your whole home folder ({t}){' recursively' if recursive else ''}."))
         elif kind == "system-sub":
-            found.append(said(cmd, HIGH, f"{verb} {t}, which the system relies on."))
+            level = HIGH if recursive or world or (name in ("chown", "chgrp") and recursive) else MODERATE
+            found.append(said(cmd, level, f"{verb} {t}, which the system relies on."))
         elif world and (recursive or kind in ("cwd", "parent", "unknown", "home-sub")):
             found.append(said(cmd, HIGH if kind in ("cwd", "parent", "unknown", "home-sub") else MODERATE,
                               f"makes {t}{' and everything inside' if recursive else ''} writable by every user."))
@@ -575,11 +584,13 @@ def _firewall(cmd: Command) -> list[Finding]:
     lower = [a.lower() for a in cmd.args]
     joined = " ".join(lower)
     if name.startswith(("iptables", "ip6tables")):
-        if any(a in ("-f", "--flush", "-x", "--delete-chain") for a in lower) or ("-p" in lower and "accept" in lower):
+        args = cmd.args  # case matters: -P is the policy, -p the protocol
+        policy = "-P" in args or "--policy" in args
+        if any(a in ("-F", "--flush", "-X", "--delete-chain") for a in args) or (policy and "ACCEPT" in args):
             return [said(cmd, HIGH, "flushes the firewall rules or opens the default policy: the machine loses its protection.")]
-        if "-p" in lower and "drop" in lower:
+        if policy and "DROP" in args:
             return [said(cmd, HIGH, "sets the default policy to DROP, which can cut off all network access, yours included.")]
-        return [said(cmd, MODERATE, "changes firewall rules.")] if any(a in ("-a", "-i", "-d", "-r") for a in lower) else []
+        return [said(cmd, MODERATE, "changes firewall rules.")] if any(a in ("-A", "-I", "-D", "-R", "--append", "--insert", "--delete") for a in args) else []
     if name == "ufw":
         if lower[:1] in (["disable"], ["reset"]) or ("--force" in lower and "reset" in lower):
             return [said(cmd, HIGH, f"ufw {lower[0] if lower else ''} turns off or wipes the firewall.")]
@@ -750,6 +761,12 @@ def network_findings(cmd: Command) -> list[Finding]:
     if wrappers.reads_stdin_code(cmd) and _downloads(cmd.upstream):
         found.append(said(cmd, CRITICAL, "runs code straight from the network without showing it to you "
                                          "(download-and-execute); read the script first."))
+    if wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found:
+        decoders = [u for u in cmd.upstream if u.name in ("base64", "base32", "xxd", "openssl", "gunzip", "zcat",
+                                                          "rev", "tr", "uudecode", "gpg", "certutil")]
+        level = HIGH if decoders else MODERATE
+        what = "decoded or transformed text" if decoders else "text from a pipe"
+        found.append(said(cmd, level, f"runs {what} as code; caro cannot see what it will do."))
     runs_code = (name in wrappers.SHELLS or wrappers.is_interpreter(name) or name in ("source", ".", "eval", "exec",
                  "iex", "invoke-expression", "powershell", "pwsh", "xargs") or cmd.dynamic)
     if runs_code and any(_downloads(v) for v in cmd.subst.values()):
@@ -1027,6 +1044,25 @@ def _system_misc(cmd: Command) -> list[Finding]:
     return []
 
 
+_DEVICE_READERS = {"lsblk", "blkid", "fdisk", "sfdisk", "parted", "gdisk", "smartctl", "hdparm", "mount", "umount",
+                   "eject", "cat", "head", "xxd", "hexdump", "od", "file", "stat", "udevadm", "ls", "df", "du",
+                   "findmnt", "cryptsetup", "e2label", "tune2fs", "dumpe2fs", "ddrescue", "pv", "less", "strings",
+                   "partprobe", "losetup", "fsck", "e2fsck", "badblocks", "lsof", "fuser", "dd", "diskutil", "wipefs",
+                   "mkfs", "mkswap", "swapon", "swapoff", "shred", "blockdev", "nvme", "zpool", "mdadm", "sg_inq"}
+
+
+def device_findings(cmd: Command) -> list[Finding]:
+    """A raw disk device anywhere in the arguments of a program not known to be harmless with it."""
+    devices = _devices(cmd.args)
+    if not devices or cmd.name in _DEVICE_READERS or cmd.name.startswith("mkfs") or cmd.name in RULES:
+        return []
+    if cmd.name in ("tar", "cpio", "pax", "gzip", "xz", "zstd"):
+        short, long, _ = flags(cmd.args)
+        if cmd.name != "tar" or "f" in short or "--file" in long or any(a.startswith("--file=") for a in cmd.args):
+            return [said(cmd, CRITICAL, f"writes onto the disk device {devices[0]}, destroying its filesystem.")]
+    return [said(cmd, MODERATE, f"works on the raw disk device {devices[0]}.")]
+
+
 def dynamic_findings(cmd: Command) -> list[Finding]:
     """A command whose name is only known when it runs."""
     if not cmd.dynamic:
@@ -1048,6 +1084,7 @@ def judge(cmd: Command) -> list[Finding]:
         found += fn(cmd)
     found += network_findings(cmd)
     found += dynamic_findings(cmd)
+    found += device_findings(cmd)
     for red in cmd.redirects:
         found += redirect_findings(cmd, red)
     return [f for f in found if f.level > SAFE]

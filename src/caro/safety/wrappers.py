@@ -138,14 +138,26 @@ def literal_stdin(cmd: Command) -> str | None:
     """Text known to arrive on the command's stdin: a here-doc, a here-string, or `echo …` piped in."""
     if cmd.stdin_text is not None:
         return cmd.stdin_text
-    for up in cmd.upstream:
-        if up.name in ("echo", "printf") and up.args:
-            args = up.args[1:] if up.name == "printf" and len(up.args) > 1 else list(up.args)
-            while up.name == "echo" and args and args[0] in ("-e", "-n", "-E", "-ne", "-en"):
-                args.pop(0)
-            return " ".join(args).replace("\\n", "\n")
-        if up.name == "cat" and up.stdin_text is not None and not up.args:
-            return up.stdin_text
+    if not cmd.upstream:
+        return None
+    up = cmd.upstream[-1]  # the stage right before this one
+    if up.name in ("echo", "printf") and up.args:
+        args = up.args[1:] if up.name == "printf" and len(up.args) > 1 else list(up.args)
+        while up.name == "echo" and args and args[0] in ("-e", "-n", "-E", "-ne", "-en"):
+            args.pop(0)
+        return " ".join(args).replace("\\n", "\n")
+    if up.name == "cat" and up.stdin_text is not None and not up.args:
+        return up.stdin_text
+    if up.name == "base64" and any(a in ("-d", "--decode", "-D") for a in up.args):
+        encoded = literal_stdin(up)
+        if encoded:
+            import base64
+            import binascii
+
+            try:
+                return base64.b64decode(encoded.strip(), validate=False).decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                return None
     return None
 
 
@@ -333,7 +345,8 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:
     if name in ("parallel",):
         i = _skip_options(argv, 1, ({"j", "S", "a"}, {"--jobs"}))
         cut = argv.index(":::") if ":::" in argv else len(argv)
-        return [derive(cmd, 0, name, argv=argv[i:cut])] if i < cut else []
+        inputs = [a for a in argv[cut + 1:] if a not in (":::", "::::")]
+        return [derive(cmd, 0, name, argv=argv[i:cut] + inputs)] if i < cut else []
     if name == "find":
         return _find_exec(cmd)
     if name in SHELLS or (name == "busybox" and argv[1:2] == ["sh"]):
