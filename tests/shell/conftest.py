@@ -55,12 +55,13 @@ def write_rc(shell: str, home: Path, init_args: str = "") -> list[str]:
     """Write the startup file that loads caro's integration; return the argv that starts the shell."""
     if shell == "bash":
         rc = home / ".bashrc"
-        rc.write_text(f"PS1='{PROMPTS['bash']}'\nHISTFILE=~/.custom_bash_history\neval \"$(caro init bash {init_args})\"\n")
+        # noclobber: the snippet must still work for people who set it.
+        rc.write_text(f"set -o noclobber\nPS1='{PROMPTS['bash']}'\nHISTFILE=~/.custom_bash_history\neval \"$(caro init bash {init_args})\"\n")
         return ["bash", "--noprofile", "--rcfile", str(rc), "-i"]
     if shell == "zsh":
         rc = home / ".zshrc"
         rc.write_text(
-            f"PS1='{PROMPTS['zsh'].replace('%', '%%')}'\nHISTFILE=~/.custom_zsh_history\nSAVEHIST=1000\nHISTSIZE=1000\n"
+            f"setopt noclobber\nPS1='{PROMPTS['zsh'].replace('%', '%%')}'\nHISTFILE=~/.custom_zsh_history\nSAVEHIST=1000\nHISTSIZE=1000\n"
             f"eval \"$(caro init zsh {init_args})\"\n"
         )
         return ["zsh", "-i"]

@@ -8,10 +8,10 @@ __caro_widget() {
     local request=$READLINE_LINE
     [[ -z ${request//[[:space:]]/} ]] && return 0
     local err out rc
-    err=$(mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
+    err=$(command mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
     # Readline redraws the prompt and line after this function returns.
     printf '\r\033[K%s' 'caro: working on it...' >&2
-    out=$(NO_COLOR=1 command caro --shell bash -- "$request" 2>"$err" </dev/null)
+    out=$(NO_COLOR=1 command caro --shell bash -- "$request" 2>|"$err" </dev/null)
     rc=$?
     printf '\r\033[K' >&2
     if [[ $rc -eq 0 && -n $out ]]; then
@@ -19,7 +19,7 @@ __caro_widget() {
         READLINE_POINT=${#READLINE_LINE}
     elif [[ -s $err ]]; then
         # The request stays on the line; the reason is printed above it.
-        cat -- "$err" >&2
+        command cat -- "$err" >&2
     else
         printf 'caro: no command came back (exit status %s)\n' "$rc" >&2
     fi

@@ -10,7 +10,7 @@ function __caro_widget --description 'Replace the line with the command caro sug
     if test -z (string trim -- "$request" | string collect)
         return 0
     end
-    set -l err (mktemp)
+    set -l err (command mktemp)
     or return 0
     printf '\r\033[K%s' 'caro: working on it...' >&2
     set -l out (env NO_COLOR=1 caro --shell fish -- "$request" 2>$err </dev/null | string collect)
@@ -21,7 +21,7 @@ function __caro_widget --description 'Replace the line with the command caro sug
         commandline -C (string length -- $out)
     else if test -s $err
         # The request stays on the line; the reason is printed above it.
-        cat $err >&2
+        command cat $err >&2
     else
         printf 'caro: no command came back (exit status %s)\n' $rc >&2
     end

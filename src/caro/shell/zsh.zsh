@@ -9,9 +9,9 @@ __caro_widget() {
     local request=$BUFFER
     [[ -z ${request//[[:space:]]/} ]] && return 0
     local err out rc
-    err=$(mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
+    err=$(command mktemp "${TMPDIR:-/tmp}/caro.XXXXXX") || return 0
     zle -R "caro: working on it..."
-    out=$(NO_COLOR=1 command caro --shell zsh -- "$request" 2>"$err" </dev/null)
+    out=$(NO_COLOR=1 command caro --shell zsh -- "$request" 2>|"$err" </dev/null)
     rc=$?
     if (( rc == 0 )) && [[ -n $out ]]; then
         BUFFER=$out
