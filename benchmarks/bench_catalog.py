@@ -78,7 +78,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="passes over the held-out prompts (default 5)")
     args = parser.parse_args()
     median, p90, prompts = bench_matching(args.rounds)
-    print(f"matching: {prompts} prompts x {args.rounds} rounds: median {median:.2f} ms, p90 {p90:.2f} ms (budget 5 ms)")
+    print(
+        f"matching: {prompts} prompts x {args.rounds} rounds: median {median:.2f} ms, p90 {p90:.2f} ms (budget 5 ms)"
+    )
     base, with_catalog, cold = bench_start(args.runs)
     print(
         f"start: baseline {base:.1f} ms, with catalog {with_catalog:.1f} ms, "

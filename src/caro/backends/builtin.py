@@ -38,7 +38,11 @@ class BuiltinBackend:
         return RawOutput(
             tool_calls=[ToolCall(TOOL_NAME, arguments)],
             model="catalog",
-            info={"intent": found.intent_id, "score": round(found.score, 3), "match_ms": round(elapsed_ms, 2)},
+            info={
+                "intent": found.intent_id,
+                "score": round(found.score, 3),
+                "match_ms": round(elapsed_ms, 2),
+            },
         )
 
     def describe(self) -> dict[str, Any]:

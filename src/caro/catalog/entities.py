@@ -401,7 +401,8 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "duration",
         Lazy(
             r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)?(?:(?:last|past|previous)\s+)?"
-            r"(?<![\w.])(\d+|[a-z]{3,7})\s*([a-z]{2,7}|(?<=\d)[shdw])\b",
+            # Unit stems only, full word checked in Python; a looser pattern would swallow "changed in".
+            r"(?<![\w.])(\d+|[a-z]{3,7})\s*((?:sec|min|hour|hr|day|week|wk|month|year)[a-z]{0,4}|(?<=\d)[shdw])\b",
             re.I,
         ),
         0,
@@ -488,7 +489,18 @@ def normalise_formats(text: str) -> str:
 _POSSESSIVE = re.compile(r"\b([A-Za-z]+)'s\b")
 
 
+_QUOTED_PART = re.compile(r"(\"[^\"]*\"|“[^”]*”|`[^`]*`|(?<![\w])'[^']*'(?![\w]))")
+
+
 def _expand(prompt: str, lexicon: Lexicon) -> str:
+    """Contractions and possessives expanded, outside quoted text only: a quoted value is kept as typed."""
+    if not any(q in prompt for q in "\"'`“"):
+        return _expand_part(prompt, lexicon)
+    parts = _QUOTED_PART.split(prompt)
+    return "".join(part if i % 2 else _expand_part(part, lexicon) for i, part in enumerate(parts))
+
+
+def _expand_part(prompt: str, lexicon: Lexicon) -> str:
     text = normalise_formats(prompt)
     text = _POSSESSIVE.sub(
         lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text
@@ -633,6 +645,7 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
 
 
 _HERE_WORDS = frozenset({"project", "repo", "repository", "codebase", "workspace", "here"})
+_FOLDERISH = frozenset({"in", "inside", "under", "within", "folder", "directory", "dir"})
 _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
 
 
@@ -640,6 +653,13 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
     """Unknown words become `word` entities (names: processes, packages, branches); runs of them join."""
     out: list[Item] = []
     for item in items:
+        if isinstance(item, Entity) and item.kind == "quoted":
+            # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.
+            before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
+            hint = before[-1].text if before and isinstance(before[-1], Word) else ""
+            item.after_in = hint in _FOLDERISH and not re.search(r"\.[A-Za-z][A-Za-z0-9]{0,7}$", item.value)
+            if item.after_in and hint in ("folder", "directory", "dir"):
+                item.absorbed = frozenset({"dir"})
         if isinstance(item, Word) and item.unknown and _NAMEY.match(item.text):
             previous = out[-1] if out else None
             if isinstance(previous, Entity) and previous.kind == "word" and not previous.value.isdigit():

@@ -160,6 +160,8 @@ def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) 
             continue
         if entity.kind == "word" and entity.after_in != folder:
             continue  # "in src" names a folder; other bare words name files, processes, packages
+        if entity.kind == "quoted" and entity.after_in and not folder:
+            continue
         key = (0 if by_position else kind.kinds.index(entity.kind), number)
         if best is None or key < best:
             best = key

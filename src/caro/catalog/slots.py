@@ -259,6 +259,9 @@ def quote_posix(value: str, slot: str) -> str:
 
 
 def quote_powershell(value: str, slot: str) -> str:
-    if slot_type(slot).build is not None and re.match(r"^[\w.+-]+$", value):
+    """Single quotes (a quote inside doubled) unless the value is plain: letters, digits, . / \\ : ~ _ -."""
+    if re.match(r"^[\w.+-]+$", value) and (slot_type(slot).build is not None or not value.startswith("-")):
+        return value
+    if re.match(r"^[\w./\\:~][\w./\\:~-]*$", value):
         return value
     return "'" + value.replace("'", "''") + "'"

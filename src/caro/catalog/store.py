@@ -242,7 +242,7 @@ def _freeze(catalog: Catalog) -> dict[str, Any]:
     return {
         "lexicon": {
             # Word lists as one string each: splitting a string is far cheaper than parsing a list.
-            "stopwords": " ".join(sorted(lexicon.stopwords)),
+            "stopwords": "\n".join(sorted(lexicon.stopwords)),
             "synonyms": lexicon.synonyms,
             "contractions": lexicon.contractions,
             "questions": lexicon.questions,
@@ -250,7 +250,7 @@ def _freeze(catalog: Catalog) -> dict[str, Any]:
             "light": sorted(lexicon.light),
             "actions": sorted(lexicon.actions),
             "generic": sorted(lexicon.generic),
-            "known": " ".join(sorted(lexicon.known)),
+            "known": "\n".join(sorted(lexicon.known)),
             "stem_synonyms": lexicon.stem_synonyms,
         },
         # Each intent as its own JSON text, parsed when a match first needs it.
@@ -289,7 +289,7 @@ def _freeze(catalog: Catalog) -> dict[str, Any]:
 def _thaw(data: dict[str, Any]) -> Catalog:
     raw = data["lexicon"]
     lexicon = Lexicon(
-        stopwords=frozenset(raw["stopwords"].split()),
+        stopwords=frozenset(raw["stopwords"].split("\n")),
         synonyms=raw["synonyms"],
         contractions=raw["contractions"],
         questions=raw["questions"],
@@ -297,7 +297,7 @@ def _thaw(data: dict[str, Any]) -> Catalog:
         light=frozenset(raw["light"]),
         actions=frozenset(raw["actions"]),
         generic=frozenset(raw["generic"]),
-        known=set(raw["known"].split()),
+        known=set(raw["known"].split("\n")),
     )
     lexicon.stem_synonyms = raw["stem_synonyms"]
     frozen: list[str] = data["intents"]

@@ -1,0 +1,28 @@
+"""The quality bar on the held-out prompt set (data/catalog-heldout.jsonl), written apart from the
+catalog's phrasings: precision first, enough coverage, and every vague or out-of-scope prompt declined."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from caro.catalog.evaluate import evaluate
+
+HELDOUT = Path(__file__).resolve().parents[2] / "data" / "catalog-heldout.jsonl"
+
+
+def test_the_heldout_set_is_large_and_covers_both_platforms() -> None:
+    cases = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(cases) >= 250
+    assert {c["platform"] for c in cases} >= {"linux", "macos"}
+    in_scope = [c for c in cases if "accept" in c]
+    assert sum(c["platform"] == "macos" for c in in_scope) >= 30
+    assert sum(c.get("expect") == "decline" for c in cases) >= 40
+    assert all(c["accept"] and all(c["accept"]) for c in in_scope)
+
+
+def test_the_catalog_meets_the_quality_bar_on_the_heldout_set() -> None:
+    report = evaluate(HELDOUT)
+    assert report.precision >= 0.97, "\n".join(report.wrong)
+    assert report.coverage >= 0.70, report.summary()
+    assert report.declined_out == report.out_of_scope, "\n".join(report.answered_out)

@@ -1,0 +1,124 @@
+"""What the catalog answers, what it declines, and how it writes slot values into commands."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+from caro import catalog
+from caro.context import Context
+
+LINUX = Context("linux", "bash", "/home/me")
+MACOS = Context("macos", "zsh", "/Users/me")
+POWERSHELL = Context("windows", "powershell", "C:\\")
+CMD = Context("windows", "cmd", "C:\\")
+
+
+def command(prompt: str, context: Context = LINUX) -> str | None:
+    found = catalog.match(prompt, context)
+    return found.command if found else None
+
+
+def test_the_readme_quick_start_works_offline() -> None:
+    assert command("list docker containers") == "docker ps"
+    assert command("list docker containers", MACOS) == "docker ps"
+
+
+def test_plain_requests_the_old_rules_missed_are_answered() -> None:
+    assert command("list files in current directory") == "ls -la"
+    assert command("show me all running processes") == "ps aux"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "fix it",
+        "do the thing",
+        "find and kill",
+        "kill the process",
+        "kill it",
+        "stop the container",
+        "delete it",
+        "help",
+        "git",
+        "restart",
+        "copy the file",
+        "list all files except the hidden ones",
+        "write a python script that sorts a list",
+        "make my computer faster",
+        "",
+    ],
+)
+def test_vague_or_out_of_scope_requests_are_declined(prompt: str) -> None:
+    assert catalog.match(prompt, LINUX) is None
+
+
+def test_find_and_kill_never_produces_a_literal_placeholder() -> None:
+    for prompt in ("find and kill", "find the process and kill it", "kill pid", "kill process PID"):
+        found = command(prompt)
+        assert found is None or "PID" not in found
+
+
+def test_platform_flavours_differ_where_the_tools_do() -> None:
+    assert command("show the size of each folder in /var") == "du -h --max-depth=1 /var | sort -hr"
+    assert command("show the size of each folder in /var", MACOS) == "du -h -d 1 /var | sort -hr"
+    assert command("replace foo with bar in notes.txt") == "sed -i 's/foo/bar/g' notes.txt"
+    assert command("replace foo with bar in notes.txt", MACOS) == "sed -i '' 's/foo/bar/g' notes.txt"
+
+
+def test_windows_gets_powershell_where_the_task_exists_and_declines_elsewhere() -> None:
+    assert command("find files larger than 100MB", POWERSHELL) == (
+        "Get-ChildItem -Path . -Recurse -File | Where-Object Length -gt 104857600"
+    )
+    assert command("list docker containers", POWERSHELL) == "docker ps"
+    assert (
+        command("show the contents of notes.txt", CMD)
+        == 'powershell -NoProfile -Command "Get-Content notes.txt"'
+    )
+    assert command("reverse the order of lines in notes.txt", LINUX) == "tac notes.txt"
+    assert command("reverse the order of lines in notes.txt", POWERSHELL) is None
+
+
+def test_sizes_durations_ports_and_counts_are_understood() -> None:
+    assert command("find files bigger than 1.5GB in /data") == "find /data -type f -size +1536M"
+    assert command("files modified in the last 3 days") == "find . -type f -mtime -3"
+    assert command("which files changed in the past 30 minutes") == "find . -type f -mmin -30"
+    assert command("what is running on port 8080") == "sudo lsof -i :8080"
+    assert command("show the last 25 lines of app.log") == "tail -n 25 app.log"
+    assert command("top 5 processes by memory") == "ps aux --sort=-%mem | head -n 5"
+
+
+def test_typos_polite_forms_and_extra_words_still_match() -> None:
+    assert command("could you pls lsit the dokcer containers for me") == "docker ps"
+    assert command("please show me how much disk space is free") == "df -h"
+    assert command("shwo the git status") == "git status"
+
+
+def test_names_come_from_the_prompt() -> None:
+    assert command("kill firefox") == "pkill firefox"
+    assert command("install htop") == "sudo apt install htop"
+    assert command("install htop", MACOS) == "brew install htop"
+    assert command("restart the nginx service") == "sudo systemctl restart nginx"
+    assert command("create a new branch called feature/login") == "git switch -c feature/login"
+
+
+def test_slot_values_are_quoted_for_the_shell() -> None:
+    found = command('search for "a b; rm -rf ~" in all files')
+    assert found is not None
+    assert shlex.split(found) == ["grep", "-rn", "a b; rm -rf ~", "."]
+    found = command("delete the file 'x $(reboot).txt'")
+    assert found == "rm 'x $(reboot).txt'"
+    assert command('delete the file "it\'s here.txt"', POWERSHELL) == "Remove-Item 'it''s here.txt'"
+
+
+def test_a_home_path_stays_expandable_and_a_quoted_folder_stays_one_argument() -> None:
+    assert command("how big is the folder ~/Downloads") == "du -sh ~/Downloads"
+    assert command('list files in "~/My Folder"') == "ls -la ~/'My Folder'"
+    assert command('find all .log files in "~/My Logs"') == "find ~/'My Logs' -type f -name '*.log'"
+
+
+def test_the_explanation_names_the_values() -> None:
+    found = catalog.match("find files larger than 100MB in /var", LINUX)
+    assert found is not None
+    assert "100MB" in found.explanation and "/var" in found.explanation
