@@ -518,5 +518,5 @@ def _feed_stdin_code(script: Script) -> None:
                 from caro.safety import windows
 
                 windows.parse_into(text, "powershell", script, (*cmd.via, label), cmd, 1)
-            elif cmd.name in wrappers.SHELLS or cmd.name in ("source", "."):
+            elif cmd.name in wrappers.SHELLS or cmd.name in ("source", ".", "at", "batch"):
                 parse_into(text, script, (*cmd.via, label), {}, len(cmd.via) + 1)

@@ -40,7 +40,7 @@ _DEVICE = re.compile(
     re.IGNORECASE,
 )
 _HOME_VAR = re.compile(
-    r"^(?:~[a-z0-9_.-]*|\$home|\$\{home\}|\$\{home:?[-=][^}]*\}|%userprofile%|%homepath%|%homedrive%%homepath%"
+    r"^(?:~[a-z0-9_.-]*|\$home|\$\{home\}|\$\{home:?[-=?+][^}]*\}|%userprofile%|%homepath%|%homedrive%%homepath%"
     r"|\$env:userprofile|\$env:home|\$env:homepath|\$\(pwd\)/\.\.|\$xdg_[a-z_]+)(?=/|$)",
     re.IGNORECASE,
 )

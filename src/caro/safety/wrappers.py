@@ -115,6 +115,8 @@ def reads_stdin_code(cmd: Command) -> bool:
         return not operands or operands == ["-"]
     if name in ("source", ".") and cmd.args[:1] in (["/dev/stdin"], ["-"]):
         return True
+    if name in ("at", "batch") and not any(a in ("-l", "-r", "-d", "-c", "-f") for a in argv[1:]):
+        return True  # at runs the commands it reads, later
     if name in POWERSHELLS:
         lowered = [a.lower() for a in cmd.args]
         return "-" in lowered or not lowered or lowered[-1] in ("-command", "-c")
@@ -361,14 +363,26 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:
             i = _skip_options(argv, 1, ({"n", "d", "q"}, {"--interval", "--differences"}))
             return nested(" ".join(argv[i:]), "watch", "bash", cmd) if i < len(argv) else []
         if name in ("su", "script"):
-            for j, arg in enumerate(argv[:-1]):
-                if arg in ("-c", "--command") or arg.startswith("--command="):
-                    code = arg.split("=", 1)[1] if "=" in arg else argv[j + 1]
-                    return nested(code, f"{name} -c", "bash", cmd)
+            for j, arg in enumerate(argv):
+                if arg.startswith("--command="):
+                    return nested(arg.split("=", 1)[1], f"{name} -c", "bash", cmd)
+                short_c = arg.startswith("-") and not arg.startswith("--") and arg.endswith("c")
+                if (arg == "--command" or short_c) and j + 1 < len(argv):
+                    return nested(argv[j + 1], f"{name} -c", "bash", cmd)
             return []
         i = _skip_options(argv, 1, _SSH_VALUE)
         if i + 1 < len(argv):
             return nested(" ".join(argv[i + 1:]), f"ssh {argv[i]}", "bash", cmd)
+        return []
+    if name == "alias":  # alias ls='rm -rf ~': judge what the alias will run
+        out: list[Command] = []
+        for arg in argv[1:]:
+            if "=" in arg:
+                out += nested(arg.split("=", 1)[1], "alias", "bash", cmd)
+        return out
+    if name == "trap" and len(argv) > 2 and argv[1] not in ("-l", "-p", "-"):
+        return nested(argv[1], "trap", "bash", cmd)
+    if name in ("at", "batch") and cmd.stdin_text is None and not cmd.upstream:
         return []
     if is_interpreter(name):
         return _interpreter_code(cmd, nested)
