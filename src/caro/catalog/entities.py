@@ -392,7 +392,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "size",
         Lazy(
             # Generic shape, unit checked in Python: a long alternation costs milliseconds to compile.
-            r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*([a-z]{2,9})|([kmgt]))\b",
+            r"(?<![\w.-])(\d+(?:\.\d+)?)(?:\s*([a-z]{2,9})|([kmgt]))\b",
             re.I,
         ),
         0,
@@ -402,7 +402,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)?(?:(?:last|past|previous)\s+)?"
             # Unit stems only, full word checked in Python; a looser pattern would swallow "changed in".
-            r"(?<![\w.])(\d+|[a-z]{3,7})\s*((?:sec|min|hour|hr|day|week|wk|month|year)[a-z]{0,4}|(?<=\d)[shdw])\b",
+            r"(?<![\w.-])(\d+|[a-z]{3,7})\s*((?:sec|min|hour|hr|day|week|wk|month|year)[a-z]{0,4}|(?<=\d)[shdw])\b",
             re.I,
         ),
         0,
@@ -468,7 +468,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         0,
     ),
     ("image", Lazy(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
-    ("num", Lazy(rf"(?<![\w.])\d+(?:st|nd|rd|th)?(?![\w.])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+    ("num", Lazy(rf"(?<![\w.-])\d+(?:st|nd|rd|th)?(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
 ]
 
 _CONTRACTION_RE = re.compile(

@@ -28,6 +28,7 @@ MARGIN = 0.06  # least lead over the best intent with a different command
 PERFECT_MARGIN = 0.03
 SLOT_WEIGHT = 2.5
 BETA = 1.5
+PRECISION_FLOOR = 0.8
 ANCHOR_WEIGHT = 1.5  # least weight of a concept that may anchor a slot through a synonym
 ENTITY_WEIGHTS = {"word": 3.0, "quoted": 2.5, "num": 2.0}
 ENTITY_WEIGHT = 2.5
@@ -75,7 +76,7 @@ _NOT_NAMES = frozenset(
         "group",
     }
 )
-_ARTICLES = frozenset({"the", "a", "an", "called", "named", "my", "this"})
+_ARTICLES = frozenset({"the", "a", "an", "called", "named", "my", "this", "word", "string", "term", "phrase"})
 _OPTIONAL = re.compile(r" ?\{(\w+)\?\}")
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -168,6 +169,9 @@ def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) 
     return None if best is None else best[1]
 
 
+_FREE_TEXT = {slot_type("pattern"), slot_type("text"), slot_type("replacement")}
+
+
 def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
     """Whether a known word may be read as a name; verbs and common words are part of the request."""
     return not (
@@ -195,20 +199,20 @@ def _matches(item: Item, anchor: Anchor, catalog: Catalog) -> bool:
 def _anchored(
     slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], catalog: Catalog
 ) -> tuple[int, Entity] | None:
-    """A plain word next to the phrasing's anchor word: "install {package}" + "install git",
-    "restart the {service} service" + "restart the nginx service"."""
+    """A word next to the phrasing's anchor word: "install {package}" + "install htop",
+    "restart the {service} service" + "restart the nginx service". Names are only taken from there
+    (or from quotes): an unknown word elsewhere in the prompt is not a name, just an unknown word."""
     kind = slot_type(slot)
     items = analysis.items
     after = phrasing.after.get(slot)
     if after is not None and after.concept is not None:
         for position in range(1, len(items)):
             previous = items[position - 1]
-            if (
-                _matches(items[position], after, catalog)
-                and isinstance(previous, Word)
-                and position - 1 not in taken
-                and _nameable(previous, phrasing, catalog)
-            ):
+            if not _matches(items[position], after, catalog) or position - 1 in taken:
+                continue
+            if isinstance(previous, Entity) and previous.kind == "word" and kind.check(previous):
+                return position - 1, previous
+            if isinstance(previous, Word) and _nameable(previous, phrasing, catalog):
                 entity = Entity("word", previous.raw, concept=previous.concept)
                 if kind.check(entity):
                     return position - 1, entity
@@ -220,6 +224,8 @@ def _anchored(
             for follower_pos in range(position + 1, min(position + 3, len(analysis.items))):
                 follower = analysis.items[follower_pos]
                 if isinstance(follower, Entity):
+                    if follower.kind == "word" and follower_pos not in taken and kind.check(follower):
+                        return follower_pos, follower  # an unknown word right after the anchor: a name
                     break
                 if follower.text in _ARTICLES:
                     continue  # "install the git package", "kill the python process"
@@ -263,7 +269,10 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
         shared = types.count(kind) > 1 or any(
             set(kind.kinds) & set(other.kinds) for other in types if other is not kind
         )
-        number = _pick(slot, entities, used, shared)
+        # Names ({process}, {package}) take unknown words only next to an anchor: see _anchored.
+        naming = kind.anchored and slot_type(slot) not in _FREE_TEXT
+        pool = [Entity("-", "") if naming and e.kind == "word" else e for e in entities]
+        number = _pick(slot, pool, used, shared)
         if number is not None:
             used.add(number)
             values[slot] = entities[number]
@@ -275,7 +284,11 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
             if found is not None:
                 taken_words.add(found[0])
                 values[slot] = found[1]
-                if found[1].concept:
+                own = next((n for n, e in enumerate(entities) if e is found[1]), None)
+                if own is not None:
+                    used.add(own)
+                    filled += 1
+                elif found[1].concept:
                     explained.add(found[1].concept)
                     filled += 0.5  # a catalog word read as a name ("install git"): likely, not certain
                 else:
@@ -285,7 +298,10 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
             continue
         kind = slot_type(slot)
         pool = [
-            e if e.kind in SPECIFIC_KINDS or (e.kind == "word" and e.after_in) else Entity("-", "")
+            e
+            if (e.kind in SPECIFIC_KINDS and e.kind != "quoted")
+            or (e.kind in ("word", "quoted") and e.after_in)
+            else Entity("-", "")
             for e in entities
         ]
         number = _pick(slot, pool, used, False)
@@ -328,6 +344,8 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
     # F-beta with beta > 1: a phrasing word the prompt does not say costs more than an extra prompt word.
     beta2 = BETA * BETA
     harmonic = (1 + beta2) * recall * precision / (beta2 * precision + recall) if recall + precision else 0.0
+    if precision < PRECISION_FLOOR:
+        harmonic = min(harmonic, precision)  # a fifth of the request unexplained: not this intent
     return Candidate(intent, harmonic, recall, precision, phrasing, values)
 
 
