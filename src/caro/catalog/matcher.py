@@ -68,6 +68,13 @@ _NOT_NAMES = frozenset(
         "everything",
         "anything",
         "nothing",
+        "app",
+        "apps",
+        "programs",
+        "software",
+        "applications",
+        "tools",
+        "updates",
         "stuff",
         "pid",
         "port",
@@ -189,6 +196,8 @@ def _matches(item: Item, anchor: Anchor, catalog: Catalog) -> bool:
         return False
     if item.text == anchor.surface:
         return True
+    if item.text.endswith("ed"):
+        return False  # "installed apps" describes; only a verb ("install", "add") points at a name
     return (
         anchor.concept is not None
         and item.concept == anchor.concept
