@@ -217,13 +217,10 @@ _PLACES = {
     "same": ".",
     "home": "~",
     "parent": "..",
-    "root": "/",
     "downloads": "~/Downloads",
     "download": "~/Downloads",
     "desktop": "~/Desktop",
     "documents": "~/Documents",
-    "temp": "/tmp",
-    "tmp": "/tmp",
 }
 _DOTFILES = {
     "bashrc",
@@ -245,6 +242,7 @@ _DOTFILES = {
     "docker",
 }
 _NOT_FOLDER_NAMES = {
+    "root",
     "is",
     "and",
     "or",
