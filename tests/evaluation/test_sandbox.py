@@ -13,11 +13,12 @@ import pytest
 from caro.evaluation.sandbox import Limits, Sandbox
 
 
-def test_sees_the_fixture_as_its_home_and_reports_effects(sandbox: Sandbox) -> None:
-    outcome = sandbox.run("cat notes/a.txt; echo new > b.txt; pwd", {"notes/a.txt": "hello\n"})
+def test_works_in_the_fixture_and_reports_effects(sandbox: Sandbox) -> None:
+    outcome = sandbox.run("cat notes/a.txt; echo new > b.txt; touch ~/c; pwd; echo ~",
+                          {"notes/a.txt": "hello\n"})
     assert outcome.status == 0
-    assert outcome.stdout == b"hello\n/home/user\n"
-    assert set(outcome.tree) == {"notes", "notes/a.txt", "b.txt"}
+    assert outcome.stdout == b"hello\n/home/user/work\n/home/user\n"
+    assert set(outcome.tree) == {"notes", "notes/a.txt", "b.txt", "~/c"}
     assert outcome.tree["b.txt"].kind == "f"
 
 

@@ -111,6 +111,18 @@ def test_varying_reference_falls_back_to_string_metrics(scorer: Scorer) -> None:
     assert "varies" in score.note
 
 
+def test_silent_reference_proves_nothing(scorer: Scorer) -> None:
+    # No empty file here: the reference prints nothing, and so would any silent command.
+    score = scorer.score(case("find . -type f -empty"), "find . -name nothing-like-this")
+    assert not score.correct
+    assert score.functional is None
+    assert "no visible effect" in score.note
+
+
+def test_home_and_working_folder_differ(scorer: Scorer) -> None:
+    assert not scorer.score(case("echo $HOME"), "pwd").correct
+
+
 def test_reference_that_only_fails_proves_nothing(scorer: Scorer) -> None:
     # Outside a repository both fail identically; that must not count as equivalent.
     score = scorer.score(case("git status", files={}), "git log")

@@ -1,7 +1,8 @@
 """Throw-away bubblewrap sandboxes: run one command against a fixture file tree and report its effects.
 
 Each run gets a fresh set of namespaces (no network, own PIDs, own hostname), a read-only /usr, a made-up
-/etc with one user, and size-limited tmpfs mounts for the home folder (where the fixture is copied), /tmp
+/etc with one user, and size-limited tmpfs mounts for /home (the fixture is copied to ~/work, the working
+directory), /tmp
 and the capture folder. Nothing of the real file system outside /usr is mounted, so the user's files
 cannot be read or changed. Limits: wall time (coreutils `timeout -s KILL` inside, a host-side kill as a
 backstop), address space and process count (rlimits), output size (the capture tmpfs is small; a command
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HOME = "/home/user"
+# The working directory: a project folder inside the home, so `pwd`, `~` and `..` are all different places.
+WORK = "/home/user/work"
 CAPTURE = "/.caro"
 # Fixture files get a fixed timestamp so `ls -l` prints the same thing in every sandbox.
 FIXED_MTIME = 1_704_110_400  # 2024-01-01 12:00 UTC
@@ -36,10 +39,10 @@ NOBODY = 65534
 
 _DRIVER = r"""
 umask 022
-mkdir -p "$HOME"
-cp -a /.fixture/. "$HOME"/ 2>/dev/null
-touch -h -d @__MTIME__ "$HOME" /home
-cd "$HOME" || exit 90
+mkdir -p "$CARO_WORK"
+cp -a /.fixture/. "$CARO_WORK"/ 2>/dev/null
+touch -h -d @__MTIME__ "$CARO_WORK" "$HOME" /home
+cd "$CARO_WORK" || exit 90
 timeout -s KILL "$CARO_TIME_LIMIT" /bin/bash -c "$CARO_COMMAND" >/.caro/stdout 2>/.caro/stderr </dev/null
 status=$?
 # End whatever the command left behind (background jobs, setsid escapees, fork bombs): this is the
@@ -226,6 +229,7 @@ class Sandbox:
             "--clearenv",
             "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
             "--setenv", "HOME", HOME,
+            "--setenv", "CARO_WORK", WORK,
             "--setenv", "USER", "user",
             "--setenv", "LOGNAME", "user",
             "--setenv", "SHELL", "/bin/bash",
@@ -240,7 +244,7 @@ class Sandbox:
         ]
 
     def run(self, command: str, files: dict[str, str] | None = None) -> Outcome:
-        """Run `command` with bash in a fresh sandbox holding `files` in its home folder (also its cwd)."""
+        """Run `command` with bash in a fresh sandbox holding `files` in ~/work, its working directory."""
         import resource
 
         limits = self.limits
@@ -294,8 +298,10 @@ class Sandbox:
             if name.startswith(".caro/") and member.isfile():
                 handle = archive.extractfile(member)
                 captured[name.partition("/")[2]] = handle.read() if handle else b""
-            elif name.startswith("home/user/"):
-                path = name.removeprefix("home/user/")
+            elif name.startswith("home/user/") and name != "home/user/work":
+                # Paths inside the working folder as the fixture names them; elsewhere in the home as ~/...
+                inside = name.removeprefix("home/user/")
+                path = inside.removeprefix("work/") if inside.startswith("work/") else "~/" + inside
                 if member.isdir():
                     tree[path] = Entry("d", member.mode & 0o7777)
                 elif member.issym():

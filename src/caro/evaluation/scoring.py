@@ -9,8 +9,8 @@ The decision, per case:
    userland): run the candidate and each usable reference in identical sandboxes; same stdout, exit
    status and file tree as any reference -> right, else wrong; method "functional". A reference is
    usable when it ran within the limits, was found (exit 126/127 means the tool is missing here), did
-   something (a failure with no output and no file change proves nothing: `git log` outside a repository
-   fails the same way as `git status`), and gave the same effects on a second run (clocks, PIDs and
+   something visible (no output and no file change proves nothing: `git log` outside a repository fails
+   the same way as `git status`, and `true` matches any silent command), and gave the same effects on a second run (clocks, PIDs and
    random output make a reference unusable). A reference that prints nothing and changes files is
    compared on exit status and files only, so `tar -cvf` matches `tar -cf`;
 6. no usable functional comparison -> wrong, decided by the string metrics ("normalized"), with the
@@ -96,8 +96,10 @@ class Scorer:
             return ReferenceRun(first, False, "reference needs a tool the sandbox lacks")
         baseline = self.baseline(case)
         changed = first.tree != baseline.tree
-        if first.status != 0 and not first.stdout and not changed:
-            return ReferenceRun(first, False, f"reference fails in the sandbox (exit {first.status}, no output)")
+        if not first.stdout and not changed:
+            # Nothing to see: any command that prints nothing would match (`true`, a failing `git log`).
+            why = f"fails in the sandbox (exit {first.status}, no output)" if first.status else "has no visible effect here"
+            return ReferenceRun(first, False, f"reference {why}")
         second = self.sandbox.run(reference, case.files)
         if not first.same_effects(second):
             return ReferenceRun(first, False, "reference output varies between runs")
