@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from caro.safety.model import HIGH, Finding
+from caro.safety.model import HIGH, Finding, LazyPattern
 
-_PROTECTIVE = re.compile(
+_PROTECTIVE = LazyPattern(
     r"\b(?:prevent|protect|protection|against|avoid|stop(?:ping)?|detect|block|limit|defend|explain|what\s+is|what's"
     r"|what\s+does|how\s+does|why|safe(?:ly|guard)?|undo|recover|restore|backup|back\s+up|check\s+if|is\s+it\s+safe)\b",
     re.IGNORECASE,
@@ -43,7 +43,21 @@ _DESTRUCTIVE = [
      "stealing credentials"),
     (r"\bdrop\s+(?:the\s+|all\s+)?(?:production\s+|prod\s+)?(?:database|db|tables)", "dropping a database"),
 ]
-_COMPILED = [(re.compile(p, re.IGNORECASE), what) for p, what in _DESTRUCTIVE]
+_COMMON = {"the", "and", "all", "out", "off", "this", "that", "with", "from", "files", "file", "system", "data", "disk",
+           "drive", "machine", "computer"}
+
+
+def _triggers(source: str) -> frozenset[str]:
+    """Words of three letters or more from the pattern: a request with none of them cannot match it."""
+    plain = re.sub(r"\\[a-zA-Z]", " ", source.lower())
+    words = set(re.findall(r"[a-z]{3,}", plain)) - _COMMON
+    if re.search(r"\brm\b", plain):
+        words.add("rm")
+    return frozenset(words)
+
+
+# A pattern is compiled and tried only when the request mentions one of its words.
+_COMPILED = [(LazyPattern(p, re.IGNORECASE), what, _triggers(p)) for p, what in _DESTRUCTIVE]
 
 
 def intent_findings(prompt: str | None) -> list[Finding]:
@@ -51,7 +65,10 @@ def intent_findings(prompt: str | None) -> list[Finding]:
     if not prompt or not isinstance(prompt, str):
         return []
     text = " ".join(prompt.split())[:2000]
-    for pattern, what in _COMPILED:
+    lowered = text.lower()
+    for pattern, what, triggers in _COMPILED:
+        if triggers and not any(word in lowered for word in triggers):
+            continue
         match = pattern.search(text)
         if match is None:
             continue

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from caro.safety.model import LazyPattern
+
 # Top-level system folders (POSIX, macOS, Windows without the drive letter), lower-case.
 SYSTEM_TOP = {
     "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/sbin", "/srv",
@@ -33,22 +35,22 @@ SENSITIVE_HOME = (".ssh", ".gnupg", ".aws", ".kube", ".config/gcloud", ".azure",
                   ".password-store", ".pgpass", ".git-credentials", "library/keychains")
 CACHE_HOME = {".cache", ".npm", ".yarn", ".gradle", ".m2", ".cargo/registry", ".pnpm-store", ".local/share/trash",
               "library/caches", ".trash", "tmp", ".tmp", "downloads/tmp"}
-_DEVICE = re.compile(
+_DEVICE = LazyPattern(
     r"^/dev/(?:[shv]d[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(?:n\d+)?(?:p\d+)?|mmcblk\d+(?:p\d+)?|r?disk\d+(?:s\d+)*"
     r"|md\d+|dm-\d+|mapper/.+|sr\d+|loop\d+|mem|kmem|port|root|sda|disk/by-.+|xvd.*|vg.+/.+|nbd\d+|zd\d+|ubd.*)$"
     r"|^//\./(?:physicaldrive\d+|[a-z]:)$|^\\\\\.\\(?:physicaldrive\d+|[a-z]:)$",
     re.IGNORECASE,
 )
-_HOME_VAR = re.compile(
+_HOME_VAR = LazyPattern(
     r"^(?:~[a-z0-9_.-]*|\$home|\$\{home\}|\$\{home:?[-=?+][^}]*\}|%userprofile%|%homepath%|%homedrive%%homepath%"
     r"|\$env:userprofile|\$env:home|\$env:homepath|\$\(pwd\)/\.\.|\$xdg_[a-z_]+)(?=/|$)",
     re.IGNORECASE,
 )
-_ROOT_VAR = re.compile(r"^(?:%systemdrive%|\$env:systemdrive|[a-z]:)(?=/|$)", re.IGNORECASE)
-_SYS_VAR = re.compile(r"^(?:%windir%|%systemroot%|\$env:windir|\$env:systemroot|%programfiles%|\$env:programfiles"
+_ROOT_VAR = LazyPattern(r"^(?:%systemdrive%|\$env:systemdrive|[a-z]:)(?=/|$)", re.IGNORECASE)
+_SYS_VAR = LazyPattern(r"^(?:%windir%|%systemroot%|\$env:windir|\$env:systemroot|%programfiles%|\$env:programfiles"
                       r"|%programdata%|\$env:programdata)(?=/|$)", re.IGNORECASE)
-_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\d|\$[@*]|%[A-Za-z_]+%|\$\(|`")
-GLOB = re.compile(r"[*?\[]")
+_VAR = LazyPattern(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\d|\$[@*]|%[A-Za-z_]+%|\$\(|`")
+GLOB = LazyPattern(r"[*?\[]")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from caro.safety import wrappers
-from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Redirect
+from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, LazyPattern, Redirect
 from caro.safety.paths import Scope, scope
 
 Rule = Callable[[Command], list[Finding]]
@@ -309,7 +309,9 @@ def _writers(cmd: Command) -> list[Finding]:
 
 # ----- disks and filesystems -----------------------------------------------------------------------
 def _devices(args: list[str]) -> list[str]:
-    return [a.split("=", 1)[-1] for a in args if scope(a.split("=", 1)[-1]).kind == "device"]
+    return [a.split("=", 1)[-1] for a in args
+            if ("/dev/" in a or "physicaldrive" in a.lower() or "\\\\." in a or "//./" in a)
+            and scope(a.split("=", 1)[-1]).kind == "device"]
 
 
 @rule("mkfs", "mke2fs", "mkswap", "newfs", "newfs_apfs", "newfs_hfs", "wipefs", "blkdiscard", "mkfs.ext4", "mkfs.ext3",
@@ -406,7 +408,7 @@ def _partitioning(cmd: Command) -> list[Finding]:
 
 
 # ----- permissions and ownership -------------------------------------------------------------------
-_SHELL_BINARIES = re.compile(r"(?:^|/)(?:ba|z|da|k|c|tc|fi)?sh$|(?:^|/)(?:python[\d.]*|perl|ruby|find|vim?|nano|less"
+_SHELL_BINARIES = LazyPattern(r"(?:^|/)(?:ba|z|da|k|c|tc|fi)?sh$|(?:^|/)(?:python[\d.]*|perl|ruby|find|vim?|nano|less"
                              r"|more|env|awk|nmap|cp|tar|zip|node)$")
 
 
@@ -704,7 +706,7 @@ def _history(cmd: Command) -> list[Finding]:
     return []
 
 
-_CREDENTIAL = re.compile(r"(?:\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.pgpass"
+_CREDENTIAL = LazyPattern(r"(?:\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.pgpass"
                          r"|/etc/shadow|\.gnupg|\.kube/config|\.docker/config\.json|\.password-store|keychain)", re.I)
 
 
@@ -745,11 +747,11 @@ def _upload(cmd: Command) -> list[Finding]:
     return []
 
 
-_REVSHELL_CODE = re.compile(
+_REVSHELL_CODE = LazyPattern(
     r"(?:socket|TCPSocket|fsockopen|net\.Socket|require\(['\"]net['\"]\)|Net\.Sockets\.TCPClient|IO::Socket|"
     r"socket\.socket)[\s\S]*(?:subprocess|pty\.spawn|dup2|exec|/bin/(?:ba)?sh|cmd\.exe|spawn|system|popen|iex|"
     r"Invoke-Expression|child_process)", re.IGNORECASE)
-_FORK_CODE = re.compile(r"fork\s+while\s+fork|while\s*\(?\s*(?:1|true|True)\s*\)?\s*[:{]?\s*(?:os\.)?fork\(|"
+_FORK_CODE = LazyPattern(r"fork\s+while\s+fork|while\s*\(?\s*(?:1|true|True)\s*\)?\s*[:{]?\s*(?:os\.)?fork\(|"
                         r"loop\s*\{\s*fork|\bfork\(\)\s*while|for\s*\(\s*;;\s*\)\s*\{?\s*fork|"
                         r"while\s+True:\s*os\.fork", re.IGNORECASE)
 
@@ -922,10 +924,10 @@ def _cloud(cmd: Command) -> list[Finding]:
 
 
 # ----- databases -----------------------------------------------------------------------------------
-_SQL_DROP = re.compile(r"\b(?:drop\s+(?:database|schema|table|keyspace|user|role|collection)|truncate\s+(?:table\s+)?\w"
+_SQL_DROP = LazyPattern(r"\b(?:drop\s+(?:database|schema|table|keyspace|user|role|collection)|truncate\s+(?:table\s+)?\w"
                        r"|dropdatabase\s*\(|\.drop\s*\(\s*\)|flushall|flushdb|deletemany\s*\(\s*\{\s*\}\s*\)"
                        r"|delete\s+from\s+[\w.\"`\[\]]+\s*(?:;|$)|remove\s*\(\s*\{\s*\}\s*\))", re.IGNORECASE)
-_SQL_UPDATE_ALL = re.compile(r"\bupdate\s+[\w.\"`]+\s+set\s+(?:(?!\bwhere\b)[^;])*(?:;|$)", re.IGNORECASE)
+_SQL_UPDATE_ALL = LazyPattern(r"\bupdate\s+[\w.\"`]+\s+set\s+(?:(?!\bwhere\b)[^;])*(?:;|$)", re.IGNORECASE)
 DB_CLIENTS = {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "mongo", "mongosh", "redis-cli", "cqlsh",
               "clickhouse-client", "clickhouse", "sqlcmd", "duckdb", "invoke-sqlcmd", "cockroach", "usql", "pgcli",
               "mycli", "litecli", "valkey-cli", "keydb-cli", "influx", "bq"}
@@ -953,7 +955,7 @@ def _databases(cmd: Command) -> list[Finding]:
 
 
 # ----- packages ------------------------------------------------------------------------------------
-_ESSENTIAL = re.compile(r"^(?:libc6|libc-bin|glibc|bash|coreutils|systemd|systemd-sysv|sudo|apt|dpkg|rpm|yum|dnf|pacman"
+_ESSENTIAL = LazyPattern(r"^(?:libc6|libc-bin|glibc|bash|coreutils|systemd|systemd-sysv|sudo|apt|dpkg|rpm|yum|dnf|pacman"
                         r"|linux-image.*|linux-firmware|kernel.*|grub.*|shim.*|base-files|base-passwd|init|login|passwd"
                         r"|util-linux|libsystemd0|zlib1g|libpam.*|openssh-server|python3|python3-minimal|perl-base"
                         r"|dash|filesystem|glibc-common|busybox|\*|\.\*)(?::\w+)?$", re.IGNORECASE)
@@ -1090,7 +1092,7 @@ def judge(cmd: Command) -> list[Finding]:
     return [f for f in found if f.level > SAFE]
 
 
-_INTERPRETER_RUN = re.compile(r"^(?:sh|bash|zsh|dash|ksh|fish|source|\.|python[\d.]*|perl|ruby|node|php|pwsh|powershell)$")
+_INTERPRETER_RUN = LazyPattern(r"^(?:sh|bash|zsh|dash|ksh|fish|source|\.|python[\d.]*|perl|ruby|node|php|pwsh|powershell)$")
 
 
 def _downloaded_file(cmd: Command) -> str | None:
@@ -1137,7 +1139,7 @@ def script_findings(commands: list[Command]) -> list[Finding]:
     return found
 
 
-_FORK_TEXT = re.compile(r"([\w:.]+)\s*\(\)\s*\{\s*\1\s*\|\s*\1\s*&\s*;?\s*\}|%0\s*\|\s*%0|\bfork\s+while\s+fork\b")
+_FORK_TEXT = LazyPattern(r"([\w:.]+)\s*\(\)\s*\{\s*\1\s*\|\s*\1\s*&\s*;?\s*\}|%0\s*\|\s*%0|\bfork\s+while\s+fork\b")
 
 
 def text_findings(text: str) -> list[Finding]:

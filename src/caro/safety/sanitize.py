@@ -11,11 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from caro.safety.model import LazyPattern
+
 # Longer commands are still judged, but flagged: nobody reads 16 kB before saying yes.
 MAX_LENGTH = 16_384
 
-_FENCE = re.compile(r"^\s*```[\w+.-]*[ \t]*\n(?P<body>.*?)\n?[ \t]*```\s*$", re.DOTALL)
-_ANSI = re.compile(
+_FENCE = LazyPattern(r"^\s*```[\w+.-]*[ \t]*\n(?P<body>.*?)\n?[ \t]*```\s*$", re.DOTALL)
+_ANSI = LazyPattern(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
@@ -25,7 +27,7 @@ _ANSI = re.compile(
 # Characters that change how text displays without being visible themselves.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u180e\u2061\u2062\u2063\u2064")
-_PROMPT = re.compile(r"^[ \t]*(?:\$|PS [^>\n]*>|PS>)[ \t]+")
+_PROMPT = LazyPattern(r"^[ \t]*(?:\$|PS [^>\n]*>|PS>)[ \t]+")
 
 
 @dataclass

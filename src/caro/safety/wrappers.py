@@ -11,13 +11,13 @@ import re
 import shlex
 from collections.abc import Callable
 
-from caro.safety.model import Command, Found
+from caro.safety.model import Command, Found, LazyPattern
 
 # nested(code, label, shell, parent) parses `code` as a script run by `parent` and returns its commands.
 Nested = Callable[[str, str, str, Command], list[Command]]
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"}
-_INTERP = re.compile(r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|tclsh|osascript)$")
+_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|tclsh|osascript)$")
 POWERSHELLS = {"powershell", "pwsh"}
 
 # Options that take a value, per wrapper (short letters, long names).
@@ -202,13 +202,13 @@ def _find_exec(cmd: Command) -> list[Command]:
 
 
 _SSH_VALUE: tuple[set[str], set[str]] = (set("bcDEeFIiJLlmOopQRSWwB"), set())
-_CODE_CALL = re.compile(
+_CODE_CALL = LazyPattern(
     r"""(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|\bsystem|\bexec|\bpopen|\bspawn|execSync|shell_exec|passthru|\bqx)\s*\(?\s*(?:\[\s*)?(['"])(.*?)(?<!\\)\1""",
     re.DOTALL,
 )
-_CODE_LIST = re.compile(r"""(?:subprocess\.\w+|os\.exec\w*|spawn\w*)\s*\(\s*\[((?:\s*(?:'[^']*'|"[^"]*")\s*,?)+)\]""")
-_RMTREE = re.compile(r"""(?:shutil\.rmtree|rm_rf|rmSync|rmdirSync|FileUtils\.rm_r\w*)\s*\(\s*(['"])(.*?)\1""")
-_BACKTICK = re.compile(r"`([^`]+)`")
+_CODE_LIST = LazyPattern(r"""(?:subprocess\.\w+|os\.exec\w*|spawn\w*)\s*\(\s*\[((?:\s*(?:'[^']*'|"[^"]*")\s*,?)+)\]""")
+_RMTREE = LazyPattern(r"""(?:shutil\.rmtree|rm_rf|rmSync|rmdirSync|FileUtils\.rm_r\w*)\s*\(\s*(['"])(.*?)\1""")
+_BACKTICK = LazyPattern(r"`([^`]+)`")
 
 
 def code_strings(cmd: Command) -> list[str]:
