@@ -567,7 +567,10 @@ def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> En
             "ext", EXTENSION_WORDS[match.group(1).lower()], concept=lexicon.concept(match.group(1).lower())
         )
     if kind == "path":
-        return Entity("path", text.rstrip(".,;:!?)") if len(text) > 2 else text)
+        value = text.rstrip(".,;:!?)") if len(text) > 2 else text
+        # "/", "src/", "~", "..": plainly folders, never files
+        folder = value.endswith("/") or value in ("~", ".", "..")
+        return Entity("dir" if folder else "path", value)
     if kind == "place":
         return Entity("dir", _PLACES[match.group(1).lower()], absorbed=frozenset({"dir", "current", "home"}))
     if kind == "named_dir":

@@ -8,6 +8,7 @@ intent with a different command, and every required slot filled; anything less d
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from caro.catalog.entities import Entity, Item, Word, analyse
@@ -302,6 +303,14 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
                     filled += 0.5  # a catalog word read as a name ("install git"): likely, not certain
                 else:
                     filled += 1
+    # Values must come in the phrasing's order: "copy {folder} to {dst}" read from "copy a.txt to b/"
+    # backwards is a worse reading, not an equal one.
+    order = [
+        next(n for n, e in enumerate(entities) if e is values[s])
+        for s in phrasing.slots
+        if s in values and any(e is values[s] for e in entities)
+    ]
+    filled -= sum(1 for a, b in itertools.pairwise(order) if a > b)
     for slot in intent.slots:
         if slot in values or slot in phrasing.slots:
             continue

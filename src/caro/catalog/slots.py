@@ -121,6 +121,7 @@ def _count_ok(e: Entity) -> bool:
 
 SLOT_TYPES: dict[str, SlotType] = {
     "dir": SlotType(("dir", "path", "quoted", "word")),
+    "folder": SlotType(("dir",)),
     "file": SlotType(("file", "path", "quoted", "word"), lambda e: e.kind != "word" or _bare_file(e.value)),
     "path": SlotType(_PATHS),
     "src": SlotType(_PATHS),
