@@ -20,7 +20,6 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,15 +56,18 @@ class BodyTooLarge(ProtocolError):
     """The body exceeded the size limit."""
 
 
-@dataclass(frozen=True)
 class Endpoint:
-    """Where a URL points: scheme, the host caro dials, port, and the path prefix."""
+    """Where a URL points: scheme, the host caro dials, port, and the path prefix.
+    (Plain classes here, not dataclasses: building a dataclass costs milliseconds at every start.)"""
 
-    scheme: str
-    host: str
-    port: int
-    path: str
-    original_host: str
+    __slots__ = ("host", "original_host", "path", "port", "scheme")
+
+    def __init__(self, scheme: str, host: str, port: int, path: str, original_host: str) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+        self.original_host = original_host
 
     @property
     def root(self) -> str:
@@ -94,12 +96,16 @@ def endpoint(url: str) -> Endpoint:
     return Endpoint(parts.scheme, dial, port, parts.path.rstrip("/"), host)
 
 
-@dataclass
 class Response:
-    status: int
-    reason: str
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    """Status, lower-cased headers and body of one answer."""
+
+    __slots__ = ("body", "headers", "reason", "status")
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers: dict[str, str] = {}
+        self.body = b""
 
     @property
     def content_type(self) -> str:

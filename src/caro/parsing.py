@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from caro.backends.base import TOOL_NAME, RawOutput
@@ -38,12 +37,26 @@ _EXPLANATION_KEYS = ("explanation", "description", "reason", "comment")
 _HINT = "Rephrase the request, or rerun with -v to see what the model wrote."
 
 
-@dataclass
 class Suggestion:
-    """A command and its explanation, taken from a model's answer."""
+    """A command and its explanation, taken from a model's answer. (A plain class: a dataclass costs
+    milliseconds to build at every start.)"""
 
-    command: str
-    explanation: str = ""
+    __slots__ = ("command", "explanation")
+
+    def __init__(self, command: str, explanation: str = "") -> None:
+        self.command = command
+        self.explanation = explanation
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Suggestion):
+            return NotImplemented
+        return (self.command, self.explanation) == (other.command, other.explanation)
+
+    def __hash__(self) -> int:
+        return hash((self.command, self.explanation))
+
+    def __repr__(self) -> str:
+        return f"Suggestion(command={self.command!r}, explanation={self.explanation!r})"
 
 
 class _WrongCall(Exception):
@@ -90,7 +103,8 @@ def _detail(raw: RawOutput) -> str:
 
 def _clean(text: str) -> str:
     """Drop reasoning blocks and end-of-turn tokens; keep everything else byte for byte."""
-    text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL)
+    if "</think>" in text:
+        text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL)
     if "<think>" in text and START_CALL not in text.split("<think>", 1)[1]:
         text = text.split("<think>", 1)[0]  # unterminated reasoning with nothing after it
     text = text.replace("<think>", "")
@@ -136,7 +150,9 @@ def _normalise(name: str) -> str:
     name = name.strip()
     if name.startswith("functions."):
         name = name[len("functions.") :]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").lower()
+    if not name.islower():
+        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return name.replace("-", "_").lower()
 
 
 def _command_in(args: dict[str, Any]) -> str:
@@ -161,11 +177,12 @@ def _explanation_in(args: dict[str, Any]) -> str:
 
 # --- FunctionGemma ---------------------------------------------------------------------------------
 
-_CALL_RE = re.compile(r"<start_function_call>\s*(?:call:)?\s*([A-Za-z_][\w.\-]*)\s*")
+# Patterns are compiled on first use (re caches them): a tool-call answer then compiles none.
+_CALL_RE = r"<start_function_call>\s*(?:call:)?\s*([A-Za-z_][\w.\-]*)\s*"
 
 
 def _functiongemma(text: str) -> Suggestion | None:
-    calls = list(_CALL_RE.finditer(text))
+    calls = list(re.finditer(_CALL_RE, text))
     if not calls:
         return None
     first_problem: _WrongCall | None = None
@@ -297,12 +314,12 @@ def _coerce(args: dict[str, Any]) -> dict[str, Any]:
 
 # --- LM Studio's default format and JSON ------------------------------------------------------------
 
-_TOOL_REQUEST_RE = re.compile(r"\[TOOL_REQUEST\](.*?)(?:\[END_TOOL_REQUEST\]|$)", re.DOTALL)
+_TOOL_REQUEST_RE = r"\[TOOL_REQUEST\](.*?)(?:\[END_TOOL_REQUEST\]|$)"
 
 
 def _tool_request(text: str) -> Suggestion | None:
     first_problem: _WrongCall | None = None
-    for match in _TOOL_REQUEST_RE.finditer(text):
+    for match in re.finditer(_TOOL_REQUEST_RE, text, re.DOTALL):
         try:
             found = _from_json_text(match.group(1).strip())
         except _WrongCall as exc:
@@ -372,18 +389,18 @@ def _fix_backslashes(text: str) -> str:
     return re.sub(r'\\(?!["\\/bfnrtu])', r"\\\\", text)
 
 
-_KEY_RE = re.compile(r'"(command|cmd|shell_command)"\s*:\s*"')
-_VALUE_END_RE = re.compile(r'"\s*(?:,\s*"[A-Za-z_]+"\s*:|\}|$)')
+_KEY_RE = r'"(command|cmd|shell_command)"\s*:\s*"'
+_VALUE_END_RE = r'"\s*(?:,\s*"[A-Za-z_]+"\s*:|\}|$)'
 
 
 def _repair_command(text: str) -> Suggestion | None:
     """Recover `{"cmd": "find . -name "*.txt""}`: the value ends at the first quote followed by
     `, "key":` or `}`, so inner unescaped quotes stay part of the command."""
-    match = _KEY_RE.search(text)
+    match = re.search(_KEY_RE, text)
     if not match:
         return None
     body = text[match.end() :]
-    end = _VALUE_END_RE.search(body)
+    end = re.search(_VALUE_END_RE, body)
     if not end:
         return None
     command = _unescape(body[: end.start()])
@@ -407,28 +424,27 @@ def _unescape(value: str) -> str:
 
 # --- fenced code and plain text ----------------------------------------------------------------------
 
-_FENCE_RE = re.compile(r"```[ \t]*([\w+\-.]*)[ \t]*\n(.*?)(?:```|$)", re.DOTALL)
-_INLINE_RE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
-_PROMPT_PREFIX_RE = re.compile(r"^(?:\$|#|>|PS[^>]*>)\s+")
-_PROSE_START = re.compile(
+_FENCE_RE = r"```[ \t]*([\w+\-.]*)[ \t]*\n(.*?)(?:```|$)"
+_INLINE_RE = r"(?<!`)`([^`\n]+)`(?!`)"
+_PROMPT_PREFIX_RE = r"^(?:\$|>|PS[^>]*>)\s+"
+_PROSE_START = (
     r"^(?:sure|here|this|the|to|you|i|i'm|it|that|sorry|unfortunately|please|as|note|in|a|an|we|there|"
-    r"certainly|of course|okay)\b[\s,!:']", re.IGNORECASE)
+    r"certainly|of course|okay)\b[\s,!:']")
 
 
 def _fenced(text: str) -> Suggestion | None:
-    match = _FENCE_RE.search(text)
+    match = re.search(_FENCE_RE, text, re.DOTALL)
     if match:
         body = match.group(2).strip("\n")
-        lines = [_PROMPT_PREFIX_RE.sub("", line) if _PROMPT_PREFIX_RE.match(line) else line
-                 for line in body.split("\n")]
-        lines = [line for line in lines if line.strip() and not line.lstrip().startswith("# ")] or lines
+        lines = [line for line in body.split("\n") if line.strip() and not line.lstrip().startswith("# ")]
+        lines = [re.sub(_PROMPT_PREFIX_RE, "", line) for line in lines]
         command = "\n".join(lines).strip()
         if command:
             outside = (text[: match.start()] + " " + text[match.end() :]).strip()
             return Suggestion(command, _sentence(outside))
-    inline = _INLINE_RE.search(text)
-    if inline and (_PROSE_START.match(text) or "\n" in text or _looks_like_prose(text)):
-        return Suggestion(inline.group(1).strip(), _sentence(_INLINE_RE.sub(r"\1", text)))
+    inline = re.search(_INLINE_RE, text)
+    if inline and (_prose_start(text) or "\n" in text or _looks_like_prose(text)):
+        return Suggestion(inline.group(1).strip(), _sentence(re.sub(_INLINE_RE, r"\1", text)))
     return None
 
 
@@ -445,15 +461,19 @@ def _plain(text: str) -> Suggestion | None:
     if first.endswith(":") and len(lines) > 1:
         lines = lines[1:]
         first = lines[0]
-    first = _PROMPT_PREFIX_RE.sub("", first)
+    first = re.sub(_PROMPT_PREFIX_RE, "", first)
     first = re.sub(r"^(?:command|cmd)\s*:\s*", "", first, flags=re.IGNORECASE)
     if _looks_like_prose(first):
         return None
     return Suggestion(first, _sentence(" ".join(lines[1:])))
 
 
+def _prose_start(text: str) -> bool:
+    return re.match(_PROSE_START, text, re.IGNORECASE) is not None
+
+
 def _looks_like_prose(line: str) -> bool:
-    if _PROSE_START.match(line):
+    if _prose_start(line):
         return True
     words = line.split()
     return len(words) > 4 and line[-1] in ".!?" and words[0][:1].isupper() and not re.search(r"[|&;<>$=/]", line)

@@ -179,3 +179,8 @@ def test_any_command_survives_functiongemma_and_tool_calls(command: str) -> None
     assert parse(RawOutput("", [ToolCall("run_shell_command", json.dumps({"command": command}))])).command == command
     wrapped = json.dumps({"name": "run_shell_command", "arguments": {"command": command}})
     assert parse(RawOutput(f"[TOOL_REQUEST]{wrapped}[END_TOOL_REQUEST]")).command == command
+
+
+def test_fenced_code_skips_comment_lines() -> None:
+    text = "```bash\n# list the containers\ndocker ps\n```"
+    assert parse(RawOutput(text)).command == "docker ps"
