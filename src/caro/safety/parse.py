@@ -333,10 +333,11 @@ class _Walker:
             target = argv[1] if len(argv) == 2 else "~"
             if target != "-":
                 self.env["\0cwd"] = target  # unresolved `$DIR` stays as text: paths.scope() knows $HOME
-        if dynamic and 0 in subst and len(subst[0]) == 1 and subst[0][0].name in ("echo", "printf"):
-            # `$(echo rm -rf /)` as a command runs the words echo prints
-            words = subst[0][0].args + argv[1:]
-            inner += self.nested(" ".join(words), "$(echo …)", "bash", cmd)
+        if dynamic and subst.get(0):
+            # `$(echo rm -rf /)` or `$(echo … | base64 -d)` as a command runs the words printed
+            printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[0][-1:]))
+            if printed:
+                inner += self.nested(" ".join([printed, *argv[1:]]), "$(…) output", "bash", cmd)
         made = self.add(cmd)
         for child in redirect_nodes:
             made += self.redirect(child, [cmd])
@@ -503,12 +504,48 @@ def parse(text: str, shell: str = "bash", *, fallback_on_error: bool = True) -> 
     return script
 
 
+def _written_files(script: Script) -> dict[str, str]:
+    """Files the line itself writes with literal text: `echo 'rm -rf /' > x.sh`."""
+    written: dict[str, str] = {}
+    for cmd in script.commands:
+        for red in cmd.redirects:
+            if ">" not in red.op:
+                continue
+            text = None
+            if cmd.name in ("echo", "printf") and cmd.args:
+                text = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=[cmd]))
+            elif cmd.name == "cat" and cmd.stdin_text is not None and not cmd.args:
+                text = cmd.stdin_text
+            if text:
+                key = red.target.removeprefix("./")
+                written[key] = written.get(key, "") + "\n" + text if ">>" in red.op else text
+    return written
+
+
+def _runs_file(cmd: Command) -> str | None:
+    """The script file a command executes: `bash x.sh`, `. x.sh`, `./x.sh`."""
+    if cmd.name in wrappers.SHELLS or cmd.name in ("source", ".") or wrappers.is_interpreter(cmd.name):
+        has_c, i = wrappers.shell_code_option(cmd) if cmd.name in wrappers.SHELLS else (False, 1)
+        operands = [a for a in cmd.argv[i:] if not a.startswith("-")]
+        return None if has_c or not operands else operands[0].removeprefix("./")
+    if cmd.argv and cmd.argv[0].startswith("./"):
+        return cmd.argv[0][2:]
+    return None
+
+
 def _feed_stdin_code(script: Script) -> None:
-    """Parse text that a pipeline or here-doc feeds into a shell: `echo 'rm -rf /' | sh`."""
+    """Parse text that a pipeline or here-doc feeds into a shell (`echo 'rm -rf /' | sh`), and scripts the
+    same line writes and then runs (`echo 'rm -rf /' > x.sh; bash x.sh`)."""
+    written = _written_files(script) if any(c.redirects for c in script.commands) else {}
     i = 0
     while i < len(script.commands) and i < 2000:
         cmd = script.commands[i]
         i += 1
+        if written and not cmd.windows and len(cmd.via) <= MAX_NESTING:
+            target = _runs_file(cmd)
+            if target is not None and target in written:
+                parse_into(written[target], script, (*cmd.via, f"{target}, written by this line"), {},
+                           len(cmd.via) + 1)
         if cmd.windows or not wrappers.reads_stdin_code(cmd) or len(cmd.via) > MAX_NESTING:
             continue
         text = wrappers.literal_stdin(cmd)

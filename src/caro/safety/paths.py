@@ -27,6 +27,9 @@ SYSTEM_TOP = {
 SYSTEM_TREES = ("/bin/", "/boot/", "/dev/", "/etc/", "/lib/", "/lib32/", "/lib64/", "/proc/", "/sbin/", "/sys/",
                 "/usr/", "/system/", "/library/", "/private/etc/", "/windows/", "/program files/",
                 "/program files (x86)/", "/var/lib/", "/var/db/", "/var/log/", "/var/spool/")
+# Caches and scratch space under system folders: clearing them is routine (`rm -rf /var/lib/apt/lists/*`).
+_SCRATCH = ("/opt/", "/var/lib/apt/lists", "/var/cache/", "/var/tmp/", "/tmp/", "/var/folders/", "/private/tmp/",
+            "/private/var/folders/")
 HOME_ROOTS = {"/home", "/users", "/root", "/export/home"}
 CRITICAL_FILES = {"/etc/passwd", "/etc/shadow", "/etc/sudoers", "/etc/group", "/etc/gshadow", "/etc/fstab",
                   "/etc/pam.d", "/boot/grub/grub.cfg", "/etc/hosts", "/etc/resolv.conf", "/etc/crontab",
@@ -50,6 +53,7 @@ _ROOT_VAR = LazyPattern(r"^(?:%systemdrive%|\$env:systemdrive|[a-z]:)(?=/|$)", r
 _SYS_VAR = LazyPattern(r"^(?:%windir%|%systemroot%|\$env:windir|\$env:systemroot|%programfiles%|\$env:programfiles"
                       r"|%programdata%|\$env:programdata)(?=/|$)", re.IGNORECASE)
 _VAR = LazyPattern(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\d|\$[@*]|%[A-Za-z_]+%|\$\(|`")
+_EXPANSION = LazyPattern(r"\$\{[^}]*\}|\$\([^)]*\)|\$[a-z_][a-z0-9_]*|\$[0-9@*#?]|`[^`]*`|%[a-z_]+%")
 GLOB = LazyPattern(r"[*?\[]")
 
 
@@ -62,6 +66,7 @@ class Scope:
     path: str
     sensitive: bool = False  # credentials, keys, shell history
     critical_file: bool = False
+    maybe_empty: bool = False  # this is what the path means when a variable in it is empty
 
     def describe(self) -> str:
         return {
@@ -110,6 +115,13 @@ def scope(word: str) -> Scope:
     if home:
         rest = path[home.end():]
         return _home_scope(word, rest, sensitive)
+    if _VAR.search(path):
+        bare = _EXPANSION.sub("", path)
+        if bare != path:
+            # `/$DIR` is `/` when DIR is empty: judge the part that is certain
+            known = scope(bare.replace("//", "/") or ".")
+            if known.kind in ("root", "home", "system"):
+                return Scope(known.kind if known.kind != "system" else "system-sub", word, sensitive, maybe_empty=True)
     if path.startswith("/"):
         norm = posixpath.normpath(path)
         norm = "/" if norm in ("//", "") else norm
@@ -127,7 +139,8 @@ def scope(word: str) -> Scope:
         critical = stripped in CRITICAL_FILES
         if stripped in SYSTEM_TOP or (GLOB.search(stripped) and stripped.rsplit("/", 1)[0] in SYSTEM_TOP):
             return Scope("system", word, sensitive, critical)
-        if (stripped.startswith("/usr/local/") and len(parts) > 5) or stripped.startswith("/opt/"):
+        if (stripped.startswith("/usr/local/") and len(parts) > 5) or stripped.startswith(_SCRATCH) \
+                or stripped in ("/var/cache", "/var/tmp", "/tmp"):
             return Scope("file", word, sensitive)  # software installed by hand, not the system's own
         if stripped.startswith(SYSTEM_TREES) or top in ("/boot", "/bin", "/sbin", "/etc", "/usr", "/lib", "/lib64"):
             return Scope("system-sub", word, sensitive, critical)
@@ -155,6 +168,7 @@ def scope(word: str) -> Scope:
 
 
 def _home_scope(word: str, rest: str, sensitive: bool) -> Scope:
+    rest = _EXPANSION.sub("", rest)  # `$HOME/$DIR` is the home folder when DIR is empty
     rest = posixpath.normpath("/" + rest.lstrip("/")) if rest.strip("/") else ""
     inner = rest.strip("/")
     if inner in ("", "*", ".*", "*.*") or inner.startswith(".."):

@@ -93,6 +93,8 @@ def deletion_level(sc: Scope, recursive: bool) -> int:
 
 def _scope_sentence(sc: Scope, recursive: bool) -> str:
     how = "recursively deletes" if recursive else "deletes"
+    if sc.maybe_empty:
+        return f"{how} {sc.describe()} if a variable in {sc.path} is empty or unset."
     if sc.kind == "root":
         return f"{how} the whole filesystem ({sc.path}): every file on the machine."
     if sc.kind == "file":
@@ -1121,7 +1123,7 @@ def script_findings(commands: list[Command]) -> list[Finding]:
     found: list[Finding] = []
     for cmd in commands:
         if cmd.name in ("curl", "wget", "invoke-webrequest", "iwr"):
-            name = _downloaded_file(cmd)
+            name = _downloaded_file(cmd) or next((r.target for r in cmd.redirects if ">" in r.op), None)
             if name:
                 fetched[name.lstrip("./")] = cmd
             continue
