@@ -139,20 +139,22 @@ def cli_overhead(runs: int, home: Path) -> dict[str, object]:
     env.update(CARO_HOME=str(home), CARO_LMSTUDIO_URL=server.url, NO_COLOR="1")
     caro = [sys.executable, "-m", "caro", "--backend", "lmstudio", "-o", "json", "list docker containers"]
     try:
-        wall(caro, 2, env)  # warm the file cache and the availability cache
-        python = summary(wall([sys.executable, "-c", "pass"], runs, env))
-        caro_cold_cache = []
+        wall(caro, 2, env)  # write .pyc files, warm the availability cache
+        # Interleaved, so that a busy machine slows the baseline and caro alike.
+        python, warm, probing, differences = [], [], [], []
         for _ in range(runs):
+            python += wall([sys.executable, "-c", "pass"], 1, env)
+            warm += wall(caro, 1, env)
+            differences.append(warm[-1] - python[-1])
             (home / "cache" / "availability.json").unlink(missing_ok=True)
-            caro_cold_cache += wall(caro, 1, env)
-        caro_warm = summary(wall(caro, runs, env))
+            probing += wall(caro, 1, env)
     finally:
         server.stop()
     return {
-        "python_startup": python,
-        "caro_warm_cache": caro_warm,
-        "caro_probe_each_run": summary(caro_cold_cache),
-        "caro_minus_python_median_ms": round(caro_warm["median_ms"] - python["median_ms"], 1),
+        "python_startup": summary(python),
+        "caro_warm_cache": summary(warm),
+        "caro_probe_each_run": summary(probing),
+        "caro_minus_python_median_ms": round(statistics.median(differences), 1),
     }
 
 
