@@ -65,3 +65,10 @@ def test_doctor_tells_lm_studio_versions_apart(caro: CaroRunner, lmstudio: FakeL
     lmstudio.legacy = True
     out = caro("doctor", "--only", "lmstudio", env=env).stdout
     assert "not identified as LM Studio" in out and "[ok] LM Studio" in out
+
+
+def test_doctor_only_exit_code(caro: CaroRunner, lmstudio: FakeLMStudio, closed_port: int) -> None:
+    up = caro("doctor", "--only", "lmstudio", env={"CARO_LMSTUDIO_URL": lmstudio.url})
+    down = caro("doctor", "--only", "lmstudio", env={"CARO_LMSTUDIO_URL": f"http://127.0.0.1:{closed_port}/v1"})
+    assert (up.returncode, down.returncode) == (0, 3)
+    assert "lms server start" in down.stdout

@@ -3,7 +3,7 @@
 For each model server: reachable or not, identity and version where known, the models and which is
 loaded, how long the check took, and the fix for each problem. Also whether the embedded backend's extra
 and a model file are present, and whether the built-in catalog is there. Exit code 0 when the chain
-could answer a request now, 3 when no backend could.
+could answer a request now, 3 when no backend could; with --only, 0 when every named backend is ready.
 """
 
 from __future__ import annotations
@@ -107,7 +107,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 by_name[name] = _check(name, settings)
                 rows.append(by_name[name])
         answering = next((name for name in plan if by_name[name].get("ok")), None)
-    code = 0 if answering or args.only else 3
+    # With --only, success means every backend named is ready; otherwise that the chain could answer.
+    code = (0 if all(row["ok"] for row in rows) else 3) if args.only else (0 if answering else 3)
     if settings.output != "plain":
         data = {"backends": rows, "plan": plan, "answering": answering, "backend_setting": settings.backend}
         if settings.output == "json":
