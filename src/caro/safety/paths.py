@@ -29,7 +29,7 @@ SYSTEM_TREES = ("/bin/", "/boot/", "/dev/", "/etc/", "/lib/", "/lib32/", "/lib64
                 "/program files (x86)/", "/var/lib/", "/var/db/", "/var/log/", "/var/spool/")
 # Caches and scratch space under system folders: clearing them is routine (`rm -rf /var/lib/apt/lists/*`).
 _SCRATCH = ("/opt/", "/var/lib/apt/lists", "/var/cache/", "/var/tmp/", "/tmp/", "/var/folders/", "/private/tmp/",
-            "/private/var/folders/")
+            "/private/var/folders/", "/library/caches")
 HOME_ROOTS = {"/home", "/users", "/root", "/export/home"}
 CRITICAL_FILES = {"/etc/passwd", "/etc/shadow", "/etc/sudoers", "/etc/group", "/etc/gshadow", "/etc/fstab",
                   "/etc/pam.d", "/boot/grub/grub.cfg", "/etc/hosts", "/etc/resolv.conf", "/etc/crontab",

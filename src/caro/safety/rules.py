@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 
 from caro.safety import wrappers
-from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, LazyPattern, Redirect
-from caro.safety.paths import Scope, scope
+from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect
+from caro.safety.paths import Scope, normalise, scope
 
 Rule = Callable[[Command], list[Finding]]
+GLOBBED = re.compile(r"[*?\[]")
 RULES: dict[str, Rule] = {}
 
 
@@ -112,7 +113,8 @@ def judge_deletion(cmd: Command, targets: list[str], recursive: bool, *, force_a
             sc = scope(root) if root else Scope("unknown", "the paths piped in")
             level = deletion_level(sc, True)
             if cmd.found.narrowed and level >= HIGH:
-                level = HIGH if sc.kind in ("root", "system", "device") else MODERATE
+                routine = normalise(root).startswith(("/var/log", "/var/cache", "/tmp", "/var/tmp"))
+                level = HIGH if sc.kind in ("root", "system", "device") and not routine else MODERATE
             what = "files it finds under" if root else "every path it reads from its input:"
             found.append(said(cmd, level, f"deletes {what} {sc.describe() if root else ''} ({root or 'stdin'})."
                               .replace("  ", " ")))
@@ -191,8 +193,22 @@ def _windows_delete(cmd: Command) -> list[Finding]:
     if not targets:
         lister = next((u for u in cmd.upstream if u.name in ("get-childitem", "gci", "dir", "ls")), None)
         if lister is not None:
-            targets = [a for a in lister.args if not a.startswith("-")] or ["."]
-            recursive = recursive or ps_param(lister.args, "recurse")
+            # `Get-ChildItem C:\ -Recurse | Remove-Item`: what is deleted is what the listing finds
+            args, roots, narrowed, skip = lister.args, [], False, False
+            for arg in args:
+                low = arg.lower()
+                if skip:
+                    skip = False
+                    continue
+                if low in ("-include", "-filter", "-exclude", "-name"):
+                    narrowed, skip = True, low != "-name"
+                elif not low.startswith("-"):
+                    roots.append(arg)
+            narrowed = narrowed or any(GLOBBED.search(r.rsplit("\\", 1)[-1].rsplit("/", 1)[-1]) and
+                                       r.rsplit("\\", 1)[-1] not in ("*", "*.*") for r in roots)
+            probe = Command(argv=[cmd.argv[0], "{}"], text=cmd.text, via=cmd.via, windows=True,
+                            found=Found(tuple(roots) or (".",), narrowed))
+            return judge_deletion(probe, ["{}"], True)
     return judge_deletion(cmd, targets, recursive)
 
 
@@ -1048,6 +1064,31 @@ def _system_misc(cmd: Command) -> list[Finding]:
     return []
 
 
+@rule("tar", "unzip", "bsdtar", "7z", "cpio")
+def _extract(cmd: Command) -> list[Finding]:
+    """Unpacking an archive over / or a system folder replaces system files with whatever it holds."""
+    args = cmd.args
+    if cmd.name in ("tar", "bsdtar"):
+        first = args[0] if args else ""
+        extracting = any(a in ("-x", "--extract", "--get") for a in args) or (
+            first and not first.startswith("--") and "x" in first.lstrip("-"))
+        where = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-C", "--directory")), None)
+        where = where or next((a.split("=", 1)[1] for a in args if a.startswith("--directory=")), None)
+    elif cmd.name == "unzip":
+        extracting = True
+        where = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "-d"), None)
+    else:
+        extracting = cmd.name == "7z" and args[:1] in (["x"], ["e"])
+        where = next((a[2:] for a in args if a.startswith("-o")), None)
+    if not extracting or where is None:
+        return []
+    sc = scope(in_cwd(cmd, where))
+    if sc.kind in ("root", "system", "system-sub") and not normalise(where).startswith(("/usr/local", "/opt")):
+        return [said(cmd, HIGH, f"unpacks an archive over {sc.describe()} ({where}), replacing system files with "
+                                "whatever it contains.")]
+    return []
+
+
 _DEVICE_READERS = {"lsblk", "blkid", "fdisk", "sfdisk", "parted", "gdisk", "smartctl", "hdparm", "mount", "umount",
                    "eject", "cat", "head", "xxd", "hexdump", "od", "file", "stat", "udevadm", "ls", "df", "du",
                    "findmnt", "cryptsetup", "e2label", "tune2fs", "dumpe2fs", "ddrescue", "pv", "less", "strings",
@@ -1058,7 +1099,8 @@ _DEVICE_READERS = {"lsblk", "blkid", "fdisk", "sfdisk", "parted", "gdisk", "smar
 def device_findings(cmd: Command) -> list[Finding]:
     """A raw disk device anywhere in the arguments of a program not known to be harmless with it."""
     devices = _devices(cmd.args)
-    if not devices or cmd.name in _DEVICE_READERS or cmd.name.startswith("mkfs") or cmd.name in RULES:
+    if not devices or cmd.name in _DEVICE_READERS or cmd.name.startswith("mkfs") or (
+            cmd.name in RULES and cmd.name not in ("tar", "bsdtar", "cpio")):
         return []
     if cmd.name in ("tar", "cpio", "pax", "gzip", "xz", "zstd"):
         short, long, _ = flags(cmd.args)
