@@ -17,7 +17,7 @@ from caro.training.chat_template import FUNCTION_TOKENS, TEMPLATE, TURN_TOKENS
 BASE = ("<pad>", "<eos>", "<bos>", "<unk>")
 
 
-def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 2000) -> None:
+def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 3000) -> None:
     """A byte-fallback BPE SentencePiece model plus the transformers files that describe it."""
     import sentencepiece as spm
 
@@ -27,8 +27,12 @@ def train_tokenizer(corpus: list[str], folder: Path, vocab_size: int = 2000) -> 
         pad_id=0, eos_id=1, bos_id=2, unk_id=3, pad_piece="<pad>", eos_piece="<eos>", bos_piece="<bos>",
         unk_piece="<unk>", user_defined_symbols=list(TURN_TOKENS + FUNCTION_TOKENS), byte_fallback=True,
         character_coverage=1.0, normalization_rule_name="identity", add_dummy_prefix=False,
-        remove_extra_whitespaces=False, allow_whitespace_only_pieces=True, split_digits=True, hard_vocab_limit=False,
+        remove_extra_whitespaces=False, allow_whitespace_only_pieces=True, split_digits=False, hard_vocab_limit=False,
         minloglevel=2, num_threads=1,
+        # Pieces may span words and punctuation, so the fixed system prompt and tool declaration become a few
+        # tokens: sequences stay short and a few CPU training steps go a long way.
+        split_by_whitespace=False, split_by_unicode_script=False, split_by_number=False,
+        max_sentencepiece_length=128, max_sentence_length=16384,
     )
     (folder / "tokenizer.model").write_bytes(model.getvalue())
     decoder = {}

@@ -15,6 +15,7 @@ Output folder layout:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import shutil
@@ -305,7 +306,9 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
     )
     if resume_from:
         say(f"resuming from {resume_from.name}")
-    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    # Trainer prints progress and log lines on stdout; keep stdout for caro's own report (-o json).
+    with contextlib.redirect_stdout(sys.stderr):
+        trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     adapter_dir = s.output_dir / "adapter"
     model.save_pretrained(str(adapter_dir))
