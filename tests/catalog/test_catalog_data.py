@@ -171,7 +171,7 @@ def test_the_cached_index_matches_exactly_like_a_fresh_compile(tmp_path: Path) -
     from caro.catalog.matcher import match
 
     store.load(cache_dir=tmp_path)  # writes the cache
-    assert list(tmp_path.glob("catalog-*.json"))
+    assert list(tmp_path.glob("catalog-*.bin"))
     cached = store.load(cache_dir=tmp_path)
     heldout = Path(__file__).resolve().parents[2] / "data" / "catalog-heldout.jsonl"
     for line in heldout.read_text(encoding="utf-8").splitlines():
@@ -185,8 +185,8 @@ def test_the_cached_index_matches_exactly_like_a_fresh_compile(tmp_path: Path) -
 
 
 def test_a_corrupt_cache_file_is_replaced(tmp_path: Path) -> None:
-    path = tmp_path / f"catalog-{store.signature()}.json"
-    path.write_text("{not json", encoding="utf-8")
+    path = tmp_path / f"catalog-{store.signature()}.bin"
+    path.write_bytes(b"\x00not marshal")
     catalog = store.load(cache_dir=tmp_path)
     assert len(catalog.intents) == len(INTENTS)
-    assert json.loads(path.read_text(encoding="utf-8"))["intents"]
+    assert len(store.load(cache_dir=tmp_path)) == len(INTENTS)  # rewritten, and readable

@@ -49,4 +49,4 @@ class BuiltinBackend:
         from caro import catalog
 
         loaded = catalog.get()
-        return {"backend": self.name, "model": "catalog", "intents": len(loaded.intents)}
+        return {"backend": self.name, "model": "catalog", "intents": len(loaded)}

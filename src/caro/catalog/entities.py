@@ -340,6 +340,8 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "host": (*_DIGITS, "localhost"),
     "var": ("$",),
     "size": _DIGITS,
+    "duration": (*_DIGITS, "sec", "min", "hour", "hr", "day", "week", "wk", "month", "year"),
+    "num": (*_DIGITS, *(w for w in _NUMBER_WORDS if len(w) > 2)),
     "duration1": ("last", "past", "previous", "this", "today", "yesterday"),
     "port": ("port", ":"),
     "mode": ("+", "-", "="),
@@ -469,41 +471,48 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     ("num", Lazy(rf"(?<![\w.-])\d+(?:st|nd|rd|th)?(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
 ]
 
-_CONTRACTION_RE = re.compile(
-    r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I
-)
+_CONTRACTION_RE = Lazy(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
+_CONTRACTION_HINTS = ("'", "whats", "dont", "lets", "wanna", "gonna", "pls", "plz", "thx", "cannot")
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
-_NAMEY = re.compile(r"^[A-Za-z0-9][\w.+:@/-]*$")
+_NAMEY = Lazy(r"^[A-Za-z0-9][\w.+:@/-]*$")
 
 
-_FORMATS = re.compile(r"(?<![\w.])\.?(tar)\.(gz|bz2|xz)(?![\w.])", re.I)
+_FORMATS = Lazy(r"(?<![\w.])\.?(tar)\.(gz|bz2|xz)(?![\w.])", re.I)
 
 
 def normalise_formats(text: str) -> str:
     """ "tar.gz" as a format name (not inside a file name) becomes one word, "targz"."""
-    return _FORMATS.sub(lambda m: m.group(1) + m.group(2), text)
+    if "tar." not in text.lower():
+        return text
+    return _FORMATS.pattern().sub(lambda m: m.group(1) + m.group(2), text)
 
 
-_POSSESSIVE = re.compile(r"\b([A-Za-z]+)'s\b")
+_POSSESSIVE = Lazy(r"\b([A-Za-z]+)'s\b")
 
 
-_QUOTED_PART = re.compile(r"(\"[^\"]*\"|“[^”]*”|`[^`]*`|(?<![\w])'[^']*'(?![\w]))")
+_QUOTED_PART = Lazy(r"(\"[^\"]*\"|“[^”]*”|`[^`]*`|(?<![\w])'[^']*'(?![\w]))")
 
 
 def _expand(prompt: str, lexicon: Lexicon) -> str:
     """Contractions and possessives expanded, outside quoted text only: a quoted value is kept as typed."""
     if not any(q in prompt for q in "\"'`“"):
         return _expand_part(prompt, lexicon)
-    parts = _QUOTED_PART.split(prompt)
+    parts = _QUOTED_PART.pattern().split(prompt)
     return "".join(part if i % 2 else _expand_part(part, lexicon) for i, part in enumerate(parts))
 
 
 def _expand_part(prompt: str, lexicon: Lexicon) -> str:
     text = normalise_formats(prompt)
-    text = _POSSESSIVE.sub(
-        lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _CONTRACTION_HINTS):
+        return text
+    if "'" in text:
+        text = _POSSESSIVE.pattern().sub(
+            lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text
+        )
+    return _CONTRACTION_RE.pattern().sub(
+        lambda m: lexicon.contractions.get(m.group(0).lower(), m.group(0)), text
     )
-    return _CONTRACTION_RE.sub(lambda m: lexicon.contractions.get(m.group(0).lower(), m.group(0)), text)
 
 
 def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
