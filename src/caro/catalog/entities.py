@@ -340,6 +340,21 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "host": (*_DIGITS, "localhost"),
     "var": ("$",),
     "size": _DIGITS,
+    "extplural": (
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "pdf",
+        "csv",
+        "mp3",
+        "mp4",
+        "mov",
+        "iso",
+        "docx",
+        "xlsx",
+    ),
     "duration": (*_DIGITS, "sec", "min", "hour", "hr", "day", "week", "wk", "month", "year"),
     "num": (*_DIGITS, *(w for w in _NUMBER_WORDS if len(w) > 2)),
     "duration1": ("last", "past", "previous", "this", "today", "yesterday"),
@@ -437,6 +452,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         ),
         1,
     ),
+    ("extplural", Lazy(r"(?<![\w.])(png|jpe?g|gif|svg|pdf|csv|mp3|mp4|mov|iso|docx|xlsx)s\b", re.I), 0),
     (
         "path",
         Lazy(
@@ -568,6 +584,12 @@ def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> En
             return Entity("file", text.lstrip("*"))
         return Entity(
             "ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"})
+        )
+    if kind == "extplural":
+        return Entity(
+            "ext",
+            EXTENSION_WORDS.get(match.group(1).lower(), match.group(1).lower()),
+            absorbed=frozenset({"fil"}),
         )
     if kind == "extword":
         if match.group(1).lower() not in EXTENSION_WORDS:

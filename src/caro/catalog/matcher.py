@@ -69,6 +69,11 @@ _NOT_NAMES = frozenset(
         "everything",
         "anything",
         "nothing",
+        "pip",
+        "npm",
+        "brew",
+        "apt",
+        "winget",
         "app",
         "apps",
         "programs",
@@ -177,9 +182,6 @@ def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) 
     return None if best is None else best[1]
 
 
-_FREE_TEXT = {slot_type("pattern"), slot_type("text"), slot_type("replacement")}
-
-
 def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
     """Whether a known word may be read as a name; verbs and common words are part of the request."""
     return not (
@@ -231,7 +233,7 @@ def _anchored(
         for position, item in enumerate(items):
             if not _matches(item, anchor, catalog):
                 continue
-            for follower_pos in range(position + 1, min(position + 3, len(analysis.items))):
+            for follower_pos in range(position + 1, min(position + 4, len(analysis.items))):
                 follower = analysis.items[follower_pos]
                 if isinstance(follower, Entity):
                     if follower.kind == "word" and follower_pos not in taken and kind.check(follower):
@@ -279,9 +281,9 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
         shared = types.count(kind) > 1 or any(
             set(kind.kinds) & set(other.kinds) for other in types if other is not kind
         )
-        # Names ({process}, {package}) take unknown words only next to an anchor: see _anchored.
-        naming = kind.anchored and slot_type(slot) not in _FREE_TEXT
-        pool = [Entity("-", "") if naming and e.kind == "word" else e for e in entities]
+        # Names and patterns take unknown words only next to an anchor ("kill firefox", "search for
+        # foo"): see _anchored. A stray unknown word is not a value, just an unknown word.
+        pool = [Entity("-", "") if kind.anchored and e.kind == "word" else e for e in entities]
         number = _pick(slot, pool, used, shared)
         if number is not None:
             used.add(number)
@@ -294,6 +296,16 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
             if found is not None:
                 taken_words.add(found[0])
                 values[slot] = found[1]
+                back = found[0] - 1  # "the word X", "the string X": the skipped words are explained too
+                while (
+                    back >= 0
+                    and isinstance(analysis.items[back], Word)
+                    and analysis.items[back].text in _ARTICLES
+                ):
+                    skipped = analysis.items[back]
+                    if isinstance(skipped, Word) and skipped.concept:
+                        explained.add(skipped.concept)
+                    back -= 1
                 own = next((n for n, e in enumerate(entities) if e is found[1]), None)
                 if own is not None:
                     used.add(own)

@@ -106,8 +106,9 @@ class Lexicon:
         lexicon.stem_synonyms = {
             stem(k): stem(v) for k, v in lexicon.synonyms.items() if not k.endswith(("ed", "ing", "s"))
         }
-        lexicon.actions = frozenset(lexicon.concept(w) for w in data.get("actions", ()))
         lexicon.generic = frozenset(lexicon.concept(w) for w in data.get("generic", ()))
+        # "scan" means "find": a generic verb stays generic even when a synonym is listed as an action.
+        lexicon.actions = frozenset(lexicon.concept(w) for w in data.get("actions", ())) - lexicon.generic
         lexicon.known.update(
             lexicon.stopwords, lexicon.synonyms, lexicon.synonyms.values(), lexicon.questions
         )
