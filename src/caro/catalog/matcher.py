@@ -297,13 +297,11 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
                 taken_words.add(found[0])
                 values[slot] = found[1]
                 back = found[0] - 1  # "the word X", "the string X": the skipped words are explained too
-                while (
-                    back >= 0
-                    and isinstance(analysis.items[back], Word)
-                    and analysis.items[back].text in _ARTICLES
-                ):
+                while back >= 0:
                     skipped = analysis.items[back]
-                    if isinstance(skipped, Word) and skipped.concept:
+                    if not isinstance(skipped, Word) or skipped.text not in _ARTICLES:
+                        break
+                    if skipped.concept:
                         explained.add(skipped.concept)
                     back -= 1
                 own = next((n for n, e in enumerate(entities) if e is found[1]), None)
