@@ -88,6 +88,7 @@ class Script:
     problems: list[str] = field(default_factory=list)  # parse problems, for warnings
     statements: int = 0
     known: set[int] = field(default_factory=set)  # ids of commands already recorded
+    too_deep: bool = False  # nesting went past what the walker follows
 
 
 class LazyPattern:

@@ -142,6 +142,7 @@ class _Walker:
         self.depth += 1
         try:
             if self.depth > MAX_TREE_DEPTH or self.nest > MAX_NESTING:
+                self.script.too_deep = True
                 self.script.problems.append("the command is nested too deeply to follow completely")
                 self.script.findings.append(Finding(MODERATE, "The command is nested too deeply for caro to follow all of it."))
                 return []
@@ -408,6 +409,23 @@ class _Walker:
         return self.script.commands[before:]
 
 
+PARSE_BUDGET_S = 0.2  # pathological input can make error recovery slow; a rough split is judged instead
+
+
+def _parse_in_time(masked: bytes) -> Any:
+    """tree-sitter parse that gives up (TimeoutError) after PARSE_BUDGET_S."""
+    import time
+
+    parser = _ts_parser()
+    deadline = time.perf_counter() + PARSE_BUDGET_S
+    try:
+        return parser.parse(lambda offset, _point: masked[offset:offset + 65536],
+                            progress_callback=lambda *_: time.perf_counter() > deadline)
+    except ValueError:  # the progress callback cancelled the parse
+        parser.reset()
+        raise TimeoutError from None
+
+
 def add_command(cmd: Command, script: Script, nest: int) -> list[Command]:
     """Record a command found by another tokeniser (PowerShell, cmd, the fallback), unwrapping it too."""
     return _Walker(b"", script, cmd.via, {}, nest).add(cmd)
@@ -421,7 +439,11 @@ def parse_into(text: str, script: Script, via: tuple[str, ...], env: dict[str, s
         # Non-ASCII bytes are only ever word characters to a shell; the parser sees them as `x` (same byte
         # offsets, so node positions still index `source`). tree-sitter-bash 0.25's scanner can read out of
         # bounds on some astral-plane characters after `{`; it never sees one this way.
-        tree = _ts_parser().parse(source.translate(_ASCII_ONLY))
+        tree = _parse_in_time(source.translate(_ASCII_ONLY))
+    except TimeoutError:
+        script.problems.append("the command is too convoluted for caro to parse in time; caro used a rough split")
+        fallback(text, script, via)
+        return False
     except ImportError:
         script.problems.append("the shell parser (tree-sitter-bash) is not installed; caro used a rough split")
         fallback(text, script, via)
@@ -500,6 +522,8 @@ def parse(text: str, shell: str = "bash", *, fallback_on_error: bool = True) -> 
         windows.parse_into(text, shell, script, (), None, 0)
     else:
         parse_into(text, script, (), {}, 0, fallback_on_error=fallback_on_error)
+        if script.too_deep and fallback_on_error:
+            fallback(text, script, ())  # what lies deeper than caro follows is still split and judged
     _feed_stdin_code(script)
     return script
 

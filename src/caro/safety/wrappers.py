@@ -53,13 +53,19 @@ def _skip_options(argv: list[str], start: int, values: tuple[set[str], set[str]]
     return i
 
 
+_GROUP_START = re.compile(r"[{(!\s]+")
+
+
 def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) -> Command:
     """The command `cmd` runs from argv[start:], remembering the wrapper."""
     new_argv = list(cmd.argv[start:]) if argv is None else argv
-    while new_argv and re.fullmatch(r"[{(!\s]+", new_argv[0]) and argv is None:
+    lead = 0
+    while argv is None and lead < len(new_argv) and _GROUP_START.fullmatch(new_argv[lead]):
+        lead += 1
+    if lead:
         # `sudo { rm -rf /; }` is not valid shell, but judge it as the group it looks like
-        new_argv = [w for w in new_argv[1:] if w not in ("}", ")")]
-        start += 1
+        new_argv = [w for w in new_argv[lead:] if w not in ("}", ")")]
+        start += lead
     subst = {} if argv is not None else {i - start: v for i, v in cmd.subst.items() if i >= start}
     return Command(argv=new_argv, text=cmd.text, via=(*cmd.via, label), upstream=cmd.upstream,
                    stdin_text=cmd.stdin_text, subst=subst, found=cmd.found, windows=cmd.windows,
