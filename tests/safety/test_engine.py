@@ -252,3 +252,23 @@ def test_no_input_makes_the_engine_raise(text: str) -> None:
         verdict = assess(text, shell=shell)
         assert isinstance(verdict, Verdict)
         assert verdict.risk in RISKS
+
+
+def test_pathological_input_is_still_judged_and_dangerous_parts_found() -> None:
+    # Error recovery on input like this can be slow; whether the parse finishes or is cut short,
+    # the rough split still finds the command and the verdict asks.
+    verdict = assess("a=(" * 3000 + "\nrm -rf ~")
+    assert verdict.risk == "critical"
+    assert verdict.warnings
+
+
+def test_written_then_run_script_and_decoded_code_are_judged() -> None:
+    assert risk("echo 'rm -rf ~' > x.sh && bash x.sh") == "critical"
+    assert risk("echo 'ls -la' > x.sh && bash x.sh") == "safe"
+    assert risk("echo cm0gLXJmIC8= | base64 -d | sh") == "critical"
+    assert risk("xxd -r -p payload.hex | sh") == "high"
+
+
+def test_empty_variable_paths_are_judged_as_what_they_collapse_to() -> None:
+    assert risk("rm -rf /$DIR") == "critical"
+    assert risk("rm -rf $BUILD_DIR/out") == "moderate"
