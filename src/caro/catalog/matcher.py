@@ -89,7 +89,24 @@ _NOT_NAMES = frozenset(
         "group",
     }
 )
-_ARTICLES = frozenset({"the", "a", "an", "called", "named", "my", "this", "word", "string", "term", "phrase"})
+_ARTICLES = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "called",
+        "named",
+        "my",
+        "this",
+        "word",
+        "string",
+        "term",
+        "phrase",
+        "with",
+        "name",
+        "id",
+    }
+)
 _OPTIONAL = re.compile(r" ?\{(\w+)\?\}")
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -189,7 +206,7 @@ def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
         or word.concept in phrasing.concepts
         or word.text in _NOT_NAMES
         or word.concept in catalog.lexicon.actions
-        or catalog.weights.get(word.concept, 4.0) < 1.0
+        or (catalog.weights.get(word.concept, 4.0) < 1.0 and word.concept not in catalog.lexicon.light)
     )
 
 
@@ -208,6 +225,39 @@ def _matches(item: Item, anchor: Anchor, catalog: Catalog) -> bool:
     )
 
 
+_KIND_NOUNS = frozenset(
+    {
+        "service",
+        "container",
+        "process",
+        "package",
+        "branch",
+        "pod",
+        "deployment",
+        "image",
+        "user",
+        "group",
+        "namespace",
+        "program",
+        "app",
+        "library",
+        "module",
+        "tag",
+        "remote",
+    }
+)
+
+
+def _generic_noun(items: list[Item], position: int, anchor: int) -> bool:
+    """A value after "the"/"a" that ends the request names a kind of thing ("kill the server"); a name
+    comes bare ("kill firefox") or with its kind after it ("stop the redis container")."""
+    between = items[anchor + 1 : position]
+    if not any(isinstance(i, Word) and i.text in ("the", "a", "an", "my", "this") for i in between):
+        return False
+    rest = [i for i in items[position + 1 :] if not (isinstance(i, Word) and i.concept is None)]
+    return not rest or not (isinstance(rest[0], Word) and rest[0].text.rstrip("s") in _KIND_NOUNS)
+
+
 def _anchored(
     slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], catalog: Catalog
 ) -> tuple[int, Entity] | None:
@@ -216,8 +266,11 @@ def _anchored(
     (or from quotes): an unknown word elsewhere in the prompt is not a name, just an unknown word."""
     kind = slot_type(slot)
     items = analysis.items
-    after = phrasing.after.get(slot)
-    if after is not None and after.concept is not None:
+    afters = [a for a in (phrasing.after.get(slot),) if a is not None and a.concept is not None]
+    # "stop the container {container}" also reads "stop the redis container": a kind noun before the
+    # slot in the phrasing may come after the name in the prompt.
+    afters += [a for a in phrasing.anchors.get(slot, ()) if a.surface.rstrip("s") in _KIND_NOUNS]
+    for after in afters:
         for position in range(1, len(items)):
             previous = items[position - 1]
             if not _matches(items[position], after, catalog) or position - 1 in taken:
@@ -235,6 +288,8 @@ def _anchored(
                 continue
             for follower_pos in range(position + 1, min(position + 4, len(analysis.items))):
                 follower = analysis.items[follower_pos]
+                if _generic_noun(analysis.items, follower_pos, position):
+                    break  # "kill the server": a kind of thing, not the name of one
                 if isinstance(follower, Entity):
                     if follower.kind == "word" and follower_pos not in taken and kind.check(follower):
                         return follower_pos, follower  # an unknown word right after the anchor: a name
@@ -308,7 +363,7 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
                 if own is not None:
                     used.add(own)
                     filled += 1
-                elif found[1].concept:
+                elif found[1].concept and found[1].concept not in catalog.lexicon.light:
                     explained.add(found[1].concept)
                     filled += 0.5  # a catalog word read as a name ("install git"): likely, not certain
                 else:

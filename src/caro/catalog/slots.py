@@ -156,7 +156,9 @@ SLOT_TYPES: dict[str, SlotType] = {
     "pid": SlotType(
         ("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))
     ),
-    "pattern": SlotType(("quoted", "word", "var", "num"), lambda e: bool(e.value.strip()), anchored=True),
+    "pattern": SlotType(
+        ("quoted", "word", "var", "num", "host"), lambda e: bool(e.value.strip()), anchored=True
+    ),
     "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()), anchored=True),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
     "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
