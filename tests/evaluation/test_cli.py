@@ -69,7 +69,7 @@ def test_compare_two_configurations(caro: CaroRunner, dataset: Path, tmp_path: P
     doc = json.loads(out.read_text())
     assert doc["compare"]["summary"]["total"] == doc["summary"]["total"] == 3
     assert doc["changes"] == {"fixed": [], "broken": []}  # the same catalog answers the same
-    assert "builtin (compare)" in done.stdout
+    assert "builtin (builtin)" in done.stdout  # the second label names its --compare spec
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -154,7 +154,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             described = _describe(config)
             label = _label(described)
             if runs and label == runs[0].label:
-                label += " (compare)"
+                label += f" ({args.compare})"
             bar = ProgressBar(len(cases), label, enabled=False if args.no_progress else None)
 
             def advance(done: int, result: harness.CaseResult, bar: ProgressBar = bar) -> None:

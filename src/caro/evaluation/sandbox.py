@@ -237,6 +237,8 @@ class Sandbox:
             "--setenv", "LC_ALL", "C.UTF-8",
             "--setenv", "TZ", "UTC",
             "--setenv", "TERM", "dumb",
+            # zip stores access times, which reading the files changes: leave them out so archives repeat.
+            "--setenv", "ZIPOPT", "-X",
             "--setenv", "CARO_TIME_LIMIT", f"{limits.time_s:g}",
             "--setenv", "CARO_OUTPUT_LIMIT", str(limits.output_kb * 1024 + 1),
             "--setenv", "CARO_COMMAND", command,
