@@ -539,7 +539,7 @@ def _power_services(cmd: Command) -> list[Finding]:
     args = cmd.args
     lower = [a.lower() for a in args]
     if name in ("shutdown", "reboot", "halt", "poweroff", "stop-computer", "restart-computer"):
-        if name == "shutdown" and any(a in ("-c", "/a", "--help", "/?") for a in lower):
+        if any(a in ("--help", "/?", "-?") for a in lower) or (name == "shutdown" and any(a in ("-c", "/a") for a in lower)):
             return []  # cancelling a shutdown, or asking for help
         return [said(cmd, HIGH, "shuts down or restarts the machine; unsaved work and running jobs are lost.")]
     if name in ("init", "telinit"):
@@ -672,6 +672,10 @@ def _accounts(cmd: Command) -> list[Finding]:
     joined = " ".join(lower)
     admin_groups = re.compile(r"(?:^|[,\s])(?:sudo|wheel|admin|root|adm|administrators|docker|disk|shadow)(?:$|[,\s])")
     if name in ("usermod", "gpasswd", "adduser", "add-localgroupmember", "dscl") and admin_groups.search(joined):
+        if re.search(r"(?:^|[,\s])docker(?:$|[,\s])", joined) and not re.search(
+                r"(?:^|[,\s])(?:sudo|wheel|admin|root|adm|administrators|disk|shadow)(?:$|[,\s])", joined):
+            # the usual step after installing Docker; still worth a look: the group is root-equivalent
+            return [said(cmd, MODERATE, "adds an account to the docker group, which amounts to root access.")]
         return [said(cmd, HIGH, "gives an account administrator (or equivalent) rights.")]
     if name == "useradd" and (re.search(r"(?:-u|--uid)\s*0\b", joined) or "-o" in lower):
         return [said(cmd, CRITICAL, "creates a second root account (user id 0).")]
