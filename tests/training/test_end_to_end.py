@@ -143,7 +143,7 @@ def test_export_writes_three_ggufs_with_llama_cpps_own_types(pipeline: Pipeline)
     # 640-wide rows cannot be Q4_K: llama.cpp falls back to Q5_0 for them, as for FunctionGemma.
     assert "Q4_K" in q4["tensor_types"] and "Q5_0" in q4["tensor_types"]
     assert files["F16"]["size_bytes"] > files["Q8_0"]["size_bytes"] > q4["size_bytes"]
-    assert 5.0 < q4["bits_per_weight"] < 7.0
+    assert 5.0 < q4["bits_per_weight"] < files["Q8_0"]["bits_per_weight"]
     assert any("fell back to" in note for note in pipeline.export["notes"])  # type: ignore[union-attr]
 
 
@@ -260,8 +260,23 @@ def test_fidelity_llama_cpp_f16_logits_match_transformers(pipeline: Pipeline) ->
     assert ours.shape == reference.shape
     scale = float(np.abs(reference).max())
     worst = float(np.abs(ours - reference).max())
-    assert worst <= 0.02 * scale, (worst, scale)
+    assert worst <= 0.01 * scale, (worst, scale)  # measured: 0.018 of 12 (Q8_0 would be 0.23)
     # The same next token everywhere it is decided by a clear margin.
     top2 = np.sort(reference, axis=1)[:, -2:]
     clear = (top2[:, 1] - top2[:, 0]) > 0.05 * scale
     assert (ours.argmax(1) == reference.argmax(1))[clear].all()
+
+
+def test_validate_measures_lengths_with_the_models_tokenizer(pipeline: Pipeline) -> None:
+    data = pipeline.root / "slice.jsonl"
+    done = run_caro("dataset", "validate", str(data), "--tokenizer", str(pipeline.base), "-o", "json",
+                    env=pipeline.env)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and report["summary"]["tokens"] == "measured"
+    longest = report["summary"]["max_tokens"]
+    done = run_caro("dataset", "validate", str(data), "--tokenizer", str(pipeline.base), "--max-tokens",
+                    str(longest - 1), "-o", "json", env=pipeline.env)
+    report = json.loads(done.stdout)
+    assert done.returncode == 2
+    assert report["issues"] and all(i["severity"] == "error" and f"exceeds the limit of {longest - 1}" in i["message"]
+                                    for i in report["issues"])

@@ -9,6 +9,7 @@ and the tensor types llama.cpp actually chose are reported: K-quants need rows d
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
 import os
@@ -19,7 +20,7 @@ import tarfile
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,10 +158,30 @@ def quantize(source: Path, outfile: Path, ftype: int = LLAMA_FTYPE_MOSTLY_Q4_K_M
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = ftype
     params.nthread = threads or (os.cpu_count() or 1)
-    code = llama_cpp.llama_model_quantize(str(source).encode(), str(outfile).encode(), params)
+    with _captured_stderr() as log:
+        code = llama_cpp.llama_model_quantize(str(source).encode(), str(outfile).encode(), params)
     if code != 0 or not outfile.exists():
         raise CaroError(f"llama.cpp's quantizer failed (code {code}) on {source.name}",
-                        "Check free disk space and that the F16 file loads ('caro export' writes it first).")
+                        "Check free disk space and that the F16 file loads ('caro export' writes it first).",
+                        detail="\n".join("".join(log).splitlines()[-30:]))
+
+
+@contextlib.contextmanager
+def _captured_stderr() -> Iterator[list[str]]:
+    """llama.cpp logs every tensor on file descriptor 2; keep that out of the terminal (the text is kept
+    in the yielded list, filled on exit, for the error detail)."""
+    sys.stderr.flush()
+    captured: list[str] = []
+    with tempfile.TemporaryFile() as handle:
+        saved = os.dup(2)
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            handle.seek(0)
+            captured.append(handle.read().decode(errors="replace"))
 
 
 def inspect_gguf(path: Path, quant: str, seconds: float) -> GGUFInfo:

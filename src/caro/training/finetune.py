@@ -116,23 +116,23 @@ def newest_checkpoint(folder: Path) -> Path | None:
     return max(found, key=lambda p: int(p.name.split("-")[-1])) if found else None
 
 
-def _loss_callback(log_path: Path, losses: list[dict[str, float]], say: Callable[[str], None]) -> Any:
-    from transformers import TrainerCallback
+def _loss_callback(log_path: Path, losses: list[dict[str, float]]) -> Any:
+    """A transformers TrainerCallback that appends each logged loss to loss_log.jsonl (kept across resumes)."""
+    import importlib
 
-    class LossLog(TrainerCallback):  # type: ignore[misc]
-        """Appends each logged loss to loss_log.jsonl (kept across resumed runs)."""
+    def on_log(self: Any, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
+               **kwargs: Any) -> None:
+        if not logs or "loss" not in logs:
+            return
+        entry = {"step": int(state.global_step), "loss": float(logs["loss"]),
+                 "learning_rate": float(logs.get("learning_rate", 0.0)), "epoch": float(logs.get("epoch", 0.0))}
+        losses.append(entry)
+        with log_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry) + "\n")
 
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
-                   **kwargs: Any) -> None:
-            if not logs or "loss" not in logs:
-                return
-            entry = {"step": int(state.global_step), "loss": float(logs["loss"]),
-                     "learning_rate": float(logs.get("learning_rate", 0.0)), "epoch": float(logs.get("epoch", 0.0))}
-            losses.append(entry)
-            with log_path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry) + "\n")
-
-    return LossLog()
+    # Built with type() so the class does not depend on transformers' stubs being present at type-check time.
+    base = importlib.import_module("transformers").TrainerCallback
+    return type("LossLog", (base,), {"on_log": on_log})()
 
 
 def plot_losses(log_path: Path, png_path: Path, title: str) -> Path | None:
@@ -172,7 +172,7 @@ def _dataset(sequences: list[dict[str, list[int]]]) -> Any:
 
 
 def _sft_config(s: FinetuneSettings, engine: str, has_eval: bool) -> Any:
-    from trl import SFTConfig
+    SFTConfig = importlib.import_module("trl").SFTConfig
 
     on_gpu = engine == "unsloth" or cuda_available()
     bf16 = on_gpu and _bf16_supported()
@@ -288,7 +288,7 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
     say(f"examples: {len(train)} train, {len(evaluation)} held-out; longest {max(len(x['input_ids']) for x in train)} "
         "tokens")
 
-    from trl import SFTTrainer
+    SFTTrainer = importlib.import_module("trl").SFTTrainer
 
     log_path = s.output_dir / "loss_log.jsonl"
     checkpoints = s.output_dir / "checkpoints"
@@ -302,7 +302,7 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
         train_dataset=_dataset(train),
         eval_dataset=_dataset(evaluation) if evaluation else None,
         args=_sft_config(s, engine, bool(evaluation)),
-        callbacks=[_loss_callback(log_path, losses, say)],
+        callbacks=[_loss_callback(log_path, losses)],
     )
     if resume_from:
         say(f"resuming from {resume_from.name}")
