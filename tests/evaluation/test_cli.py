@@ -77,6 +77,8 @@ def test_compare_two_configurations(caro: CaroRunner, dataset: Path, tmp_path: P
     (["SET", "--compare", "nosuch"], "unknown backend 'nosuch'"),
     (["SET", "--compare", "safety=reckless"], "safety must be one of"),
     (["SET", "--compare", "colour=red"], "not KEY=VALUE with a known key"),
+    (["SET", "--time-limit", "0"], "--time-limit must be at least 0.1"),
+    (["SET", "--json", "/nonexistent/dir/r.json"], "is not a writable folder"),
 ])
 def test_usage_errors_are_explained(caro: CaroRunner, dataset: Path, args: list[str], message: str) -> None:
     done = caro("eval", *[str(dataset) if a == "SET" else a for a in args], "-b", "builtin")

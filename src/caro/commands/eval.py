@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -124,10 +125,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from caro.evaluation.progress import ProgressBar
     from caro.evaluation.scoring import Scorer
 
-    for name in ("limit", "worst"):
-        value = getattr(args, name)
-        if value is not None and value < (1 if name == "limit" else 0):
-            raise UsageError(f"--{name} must be at least {1 if name == 'limit' else 0}", "")
+    for option, value, least in (("--limit", args.limit, 1), ("--worst", args.worst, 0),
+                                 ("--time-limit", args.time_limit, 0.1), ("--memory-limit", args.memory_limit, 64),
+                                 ("--output-limit", args.output_limit, 1)):
+        if value is not None and value < least:
+            raise UsageError(f"{option} must be at least {least:g}", "Run 'caro eval --help' for the defaults.")
+    for path in (args.json_path, args.html_path):
+        # Find an unwritable output before a long run rather than after it.
+        folder = Path(path).expanduser().resolve().parent if path else None
+        if folder is not None and not (folder.is_dir() and os.access(folder, os.W_OK)):
+            raise UsageError(f"cannot write {path}: {folder} is not a writable folder", "Choose a writable path.")
     cases = dataset.load(Path(args.dataset).expanduser())
     if args.category:
         cases = [c for c in cases if c.category in args.category]
