@@ -157,7 +157,9 @@ class Sandbox:
                 "(Debian/Ubuntu) or 'dnf install bubblewrap' (Fedora)"
             )
         self.bwrap = found
-        self._staging = Path(tempfile.mkdtemp(prefix="caro-sandbox-"))
+        # As root, start the sandbox as nobody so the process-count limit applies (the kernel exempts root).
+        self._as_nobody = os.geteuid() == 0
+        self._staging = Path(tempfile.mkdtemp(prefix="caro-sandbox-", dir=self._staging_parent()))
         os.chmod(self._staging, 0o755)
         self._etc = self._staging / "etc"
         self._etc.mkdir()
@@ -166,8 +168,6 @@ class Sandbox:
         (self._etc / "hostname").write_text("sandbox\n")
         for path in self._etc.iterdir():
             path.chmod(0o644)
-        # As root, start the sandbox as nobody so the process-count limit applies (the kernel exempts root).
-        self._as_nobody = os.geteuid() == 0
         probe = self.run("echo ok")
         if probe.error or probe.stdout != b"ok\n":
             self.close()
@@ -176,6 +176,13 @@ class Sandbox:
                 "unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
                 "or the AppArmor userns restriction on Ubuntu)"
             )
+
+    def _staging_parent(self) -> str:
+        """The temp folder, unless `nobody` could not reach into it (a private TMPDIR): then /tmp."""
+        parent = Path(tempfile.gettempdir()).resolve()
+        if self._as_nobody and not all(p.stat().st_mode & 0o001 for p in [parent, *parent.parents]):
+            return "/tmp"
+        return str(parent)
 
     def close(self) -> None:
         shutil.rmtree(self._staging, ignore_errors=True)
