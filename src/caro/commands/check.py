@@ -77,7 +77,10 @@ def _print_plain(verdict: Verdict, mode: str) -> None:
     else:
         decision = f"allowed at safety mode '{mode}'"
     out = sys.stdout
-    print(f"command: {verdict.command}", file=out)
+    lines = verdict.command.split("\n")
+    print(f"command: {lines[0]}", file=out)
+    for line in lines[1:]:  # a multi-line script is shown whole, aligned
+        print(f"         {line}", file=out)
     print(f"risk:    {ui.risk_label(verdict.risk, out)} ({decision})", file=out)
     if verdict.reasons:
         print("reasons:", file=out)
