@@ -122,3 +122,27 @@ def test_the_explanation_names_the_values() -> None:
     found = catalog.match("find files larger than 100MB in /var", LINUX)
     assert found is not None
     assert "100MB" in found.explanation and "/var" in found.explanation
+
+
+def test_values_cmd_would_expand_are_declined_there() -> None:
+    assert command("delete the file '%USERPROFILE%.txt'", CMD) is None
+    assert command("delete the file '%USERPROFILE%.txt'", POWERSHELL) == "Remove-Item '%USERPROFILE%.txt'"
+
+
+def test_every_quoted_value_survives_the_posix_shell_unchanged() -> None:
+    answered = 0
+    for value in ["a b", "it's", 'say "hi"', "$(id)", "`id`", "a;b", "x|y", "~user", "*.py", "a\\b"]:
+        found = catalog.match(f"search for '{value}' in app.log", LINUX) if "'" not in value else None
+        if found is None:
+            found = catalog.match(f'search for "{value}" in app.log', LINUX)
+        if found is None:
+            continue
+        answered += 1
+        words = shlex.split(found.command)
+        assert value in words, (value, found.command)
+    assert answered == 10
+
+
+def test_a_value_that_looks_like_an_option_is_declined() -> None:
+    assert command("search for '-rf' in app.log") is None
+    assert command("search for 'rf' in app.log") == "grep -n rf app.log"

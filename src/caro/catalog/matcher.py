@@ -34,6 +34,14 @@ ANCHOR_WEIGHT = 1.5  # least weight of a concept that may anchor a slot through 
 ENTITY_WEIGHTS = {"word": 3.0, "quoted": 2.5, "num": 2.5}
 ENTITY_WEIGHT = 2.5
 MIN_CONCEPT_HIT = 2.0  # least weight of prompt concepts a phrasing must share: slots alone never decide
+# ...unless two or more values carry the request: "grep 'a b' in app.log" says little besides them.
+MIN_CONCEPT_HIT_MULTI = 0.8
+
+
+def _least_hit(phrasing: Phrasing) -> float:
+    return MIN_CONCEPT_HIT if len(phrasing.slots) < 2 else MIN_CONCEPT_HIT_MULTI
+
+
 SINGLE_CONCEPT_WEIGHT = 3.5  # a one-word request ("pwd", "whoami") needs a rare, telling word
 NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation changes the task
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
@@ -422,8 +430,8 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
             covered += weight
     precision = covered / said if said else 0.0
     hit = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts)
-    if hit < MIN_CONCEPT_HIT:
-        recall = min(recall, hit / MIN_CONCEPT_HIT)
+    if hit < _least_hit(phrasing):
+        recall = min(recall, hit / _least_hit(phrasing))
     # F-beta with beta > 1: a phrasing word the prompt does not say costs more than an extra prompt word.
     beta2 = BETA * BETA
     harmonic = (1 + beta2) * recall * precision / (beta2 * precision + recall) if recall + precision else 0.0
@@ -445,8 +453,8 @@ def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float])
     if not wanted:
         return True
     recall = (hit + SLOT_WEIGHT * len(phrasing.slots)) / wanted
-    if hit < MIN_CONCEPT_HIT:
-        recall = min(recall, hit / MIN_CONCEPT_HIT)
+    if hit < _least_hit(phrasing):
+        recall = min(recall, hit / _least_hit(phrasing))
     beta2 = BETA * BETA
     best = (1 + beta2) * recall / (beta2 + recall) if recall else 0.0
     return best < THRESHOLD - MARGIN
@@ -486,12 +494,17 @@ def template_for(intent: Intent, context: Context) -> tuple[str, str] | None:
 
 
 def _quote(value: str, slot: str, family: str, shell: str) -> str | None:
+    """The value quoted for the shell, or None when it cannot be written safely (then: decline)."""
+    if value.startswith("-") and slot_type(slot).build is None:
+        return None  # "-rf" as a pattern or file name would be read as an option
+    if shell == "cmd" and ('"' in value or "%" in value):
+        return None  # cmd expands %VAR% even inside quotes, and a quote would end the wrapped command
     if family == "powershell" or (family == "any" and shell == "powershell"):
         return quote_powershell(value, slot)
     if family == "any" and shell == "cmd":
         if re.match(r"^[\w.:/\\@+~-]+$", value):
             return value
-        return None if '"' in value or "%" in value else f'"{value}"'
+        return f'"{value}"'
     return quote_posix(value, slot)
 
 
