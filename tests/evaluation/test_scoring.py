@@ -46,6 +46,7 @@ def test_cat_into_wc_and_redirect_agree_on_output(sandbox: Sandbox, scorer: Scor
     ("grep -c a notes.txt", "grep a notes.txt"),
     ("find . -name '*.py'", "find . -name '*.md'"),
     ("cp f g", "mv f g"),
+    ("ls -t", "ls"),  # fixture files have distinct times, an hour apart
 ])
 def test_known_different_pairs_differ(scorer: Scorer, reference: str, candidate: str) -> None:
     score = scorer.score(case(reference), candidate)

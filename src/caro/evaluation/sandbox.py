@@ -32,6 +32,9 @@ WORK = "/home/user/work"
 CAPTURE = "/.caro"
 # Fixture files get a fixed timestamp so `ls -l` prints the same thing in every sandbox.
 FIXED_MTIME = 1_704_110_400  # 2024-01-01 12:00 UTC
+# Fixture files are an hour apart, in the order the case lists them (the first is the oldest), so
+# `ls -t` and `find -newer` have an order to find; folders get FIXED_MTIME.
+FILE_STEP_S = 3600
 
 # Exit statuses the driver reports for limits.
 STATUS_TIMEOUT = 137  # timeout -s KILL
@@ -207,7 +210,13 @@ class Sandbox:
             target.write_text(contents, encoding="utf-8")
         for path in [root, *root.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-            os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+        for index, relative in enumerate(files):
+            if not relative.endswith("/"):
+                stamp = FIXED_MTIME + index * FILE_STEP_S
+                os.utime(root / relative, (stamp, stamp))
+        for path in [root, *root.rglob("*")]:
+            if path.is_dir():  # after the files: writing into a folder touches it
+                os.utime(path, (FIXED_MTIME, FIXED_MTIME))
         return root
 
     def _argv(self, fixture: Path, command: str) -> list[str]:
