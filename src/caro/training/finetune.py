@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from caro.errors import CaroError, MissingExtra, UsageError
+from caro.errors import MissingExtra, UsageError
 
 DEFAULT_BASE_MODEL = "unsloth/functiongemma-270m-it"
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -264,11 +264,25 @@ def copy_tokenizer_files(base_model: str, target: Path) -> None:
             pass
 
 
+def check_data(path: Path) -> None:
+    from caro.training.validate import Report, read_rows
+
+    report = Report()
+    if not list(read_rows(path, report)) and not report.errors:
+        raise UsageError(f"{path} holds no examples", "Give a JSON Lines file; see docs/training-data.md.")
+    if report.errors:
+        raise UsageError(str(report.errors[0]), f"Run 'caro dataset validate {path}' to see every problem "
+                         f"({len(report.errors)} in all).")
+
+
 def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> FinetuneResult:
     """Train, save the adapter, merge. `say` receives one-line progress messages."""
     require_train_extra()
     from caro.training.sequences import read_texts, tokenize
 
+    check_data(s.train_file)  # a broken line should fail in a second, not after loading a model
+    if s.eval_file:
+        check_data(s.eval_file)
     engine = pick_engine(s.engine)
     s.output_dir.mkdir(parents=True, exist_ok=True)
     say(f"engine: {'Unsloth (CUDA)' if engine == 'unsloth' else 'transformers + PEFT + TRL'}; "
@@ -276,8 +290,8 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
     started = time.monotonic()
     try:
         model, tokenizer = _load_unsloth(s) if engine == "unsloth" else _load_cpu(s)
-    except OSError as exc:
-        raise CaroError(f"cannot load base model {s.base_model}: {exc}",
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot load base model {s.base_model}: {str(exc).splitlines()[0]}",
                         "Give a local model folder, or a Hugging Face id with network access to fetch it once.") \
             from None
     ensure_chat_template(tokenizer)
