@@ -86,9 +86,15 @@ def main() -> int:
         f"matching: {prompts} prompts x {args.rounds} rounds: median {median:.2f} ms, p90 {p90:.2f} ms (budget 5 ms)"
     )
     base, with_catalog, cold = bench_start(args.runs)
+    added = with_catalog - base
     print(
         f"start: baseline {base:.1f} ms, with catalog {with_catalog:.1f} ms, "
-        f"added {with_catalog - base:.1f} ms (budget 15 ms); first run on a fresh home {cold:.1f} ms"
+        f"added {added:.1f} ms = {added / base:.0%} of the baseline (budget 15 ms); "
+        f"first run on a fresh home {cold:.1f} ms"
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load:.2f} (a loaded machine inflates both runs alike)"
     )
     return 0
 
