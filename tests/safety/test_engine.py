@@ -272,3 +272,10 @@ def test_written_then_run_script_and_decoded_code_are_judged() -> None:
 def test_empty_variable_paths_are_judged_as_what_they_collapse_to() -> None:
     assert risk("rm -rf /$DIR") == "critical"
     assert risk("rm -rf $BUILD_DIR/out") == "moderate"
+
+
+def test_long_chains_are_followed_to_the_end() -> None:
+    chain = " && ".join(["ls"] * 300)
+    assert assess(chain).risk == "safe" and not assess(chain).warnings
+    assert risk(chain + " && rm -rf ~") == "critical"
+    assert risk(" | ".join(["cat"] * 300) + " | sh -c 'rm -rf /'") == "critical"

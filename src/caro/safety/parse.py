@@ -167,12 +167,22 @@ class _Walker:
             self.tail = last
             return out
         if kind == "list":
+            # `a && b && c …` nests to the left, one level per operator: flatten it instead of recursing
+            items: list[Any] = []
+            current = node
+            while True:
+                named = [c for c in current.named_children if c.type != "comment"]
+                if named and named[0].type == "list":
+                    items[:0] = named[1:]
+                    current = named[0]
+                    continue
+                items[:0] = named
+                break
             out = []
             last = []
-            for child in node.named_children:
-                if child.type != "comment":
-                    last = self.statement(child, upstream)
-                    out += last
+            for child in items:
+                last = self.statement(child, upstream)
+                out += last
             self.tail = last
             return out
         if kind == "redirected_statement":

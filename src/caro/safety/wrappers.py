@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
+from functools import lru_cache
 
 from caro.safety.model import Command, Found, LazyPattern
 
@@ -72,6 +73,7 @@ def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) 
                    redirects=cmd.redirects, dynamic=cmd.dynamic and start == 0, cwd=cmd.cwd)
 
 
+@lru_cache(maxsize=1024)
 def is_interpreter(name: str) -> bool:
     return bool(_INTERP.match(name))
 
@@ -276,10 +278,21 @@ def _windows_shell(cmd: Command, nested: Nested) -> list[Command]:
     return []
 
 
+_WRAPPER_NAMES = frozenset({
+    "then", "do", "done", "fi", "else", "elif", "esac", "{", "}", "!", "in",
+    "sudo", "doas", "pkexec", "run0", "gosu", "su-exec", "env", "nice", "nohup", "time", "exec", "builtin", "stdbuf",
+    "ionice", "setsid", "unbuffer", "caffeinate", "strace", "ltrace", "chrt", "taskset", "chroot", "busybox",
+    "catchsegv", "command", "runuser", "sg", "systemd-run", "firejail", "torsocks", "proxychains", "proxychains4",
+    "timeout", "flock", "xargs", "parallel", "find", "eval", "watch", "script", "su", "ssh", "alias", "trap", "at",
+    "batch", "cmd", "iex", "invoke-expression", "start-process", "saps", "start", "invoke-command", "icm",
+    *SHELLS, *POWERSHELLS,
+})
+
+
 def unwrap(cmd: Command, nested: Nested) -> list[Command]:
     """The commands `cmd` runs on its behalf (empty when it is not a wrapper)."""
     name, argv = cmd.name, cmd.argv
-    if len(cmd.via) > 16:
+    if len(cmd.via) > 16 or (name not in _WRAPPER_NAMES and not is_interpreter(name)):
         return []
     if name in ("then", "do", "done", "fi", "else", "elif", "esac", "{", "}", "!", "in") and len(argv) > 1:
         return [derive(cmd, 1, name)]  # a stray keyword before a command: judge the command
