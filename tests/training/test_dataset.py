@@ -59,6 +59,17 @@ def test_heldout_has_no_near_duplicates_of_train() -> None:
         assert max(similarity(grams, g) for g in train_grams) < NEAR_DUPLICATE, row["prompt"]
 
 
+def test_training_data_does_not_leak_into_the_evaluation_set() -> None:
+    """`caro eval` scores a fine-tune on data/eval.jsonl; none of its requests may be trained on."""
+    evaluation = ROOT / "data" / "eval.jsonl"
+    if not evaluation.exists():
+        pytest.skip("no evaluation set")
+    eval_grams = [trigrams(normalise(r["prompt"])) for r in rows(evaluation)]
+    for row in rows(TRAIN) + rows(HELDOUT):
+        grams = trigrams(normalise(row["prompt"]))
+        assert max(similarity(grams, g) for g in eval_grams) < NEAR_DUPLICATE, row["prompt"]
+
+
 def test_every_target_passes_the_safety_engine() -> None:
     from caro.safety import assess
 
