@@ -82,7 +82,8 @@ class _Walker:
         """The word as the shell passes it to the program: quotes removed, known variables expanded."""
         kind = node.type
         if kind == "word":
-            return _ESC.sub(r"\1", self.text(node))
+            word = self.text(node)
+            return _ESC.sub(r"\1", word) if "\\" in word else word
         if kind == "raw_string":
             return self.text(node)[1:-1]
         if kind == "string":
@@ -91,7 +92,8 @@ class _Walker:
                 if child.type == '"':
                     continue
                 if child.type == "string_content":
-                    parts.append(_DQ_ESC.sub(r"\1", self.text(child)))
+                    content = self.text(child)
+                    parts.append(_DQ_ESC.sub(r"\1", content) if "\\" in content else content)
                 else:
                     parts.append(self.value(child))
             return "".join(parts)
