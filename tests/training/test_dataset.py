@@ -201,3 +201,15 @@ def test_training_prompt_matches_what_caro_sends() -> None:
     text = ex.to_text(ex.to_chat(example))
     request = GenerationRequest(prompt=GOOD["prompt"], context=Context("macos", "zsh", "."))
     assert text.startswith(prompting.functiongemma_prompt(request))
+
+
+def test_validate_against_an_evaluation_set_reads_its_prompts(caro, tmp_path: Path) -> None:
+    """--against takes any file whose lines carry a "prompt", such as caro's evaluation set."""
+    evaluation = write(tmp_path / "eval.jsonl", [json.dumps({"prompt": "list the files by size",
+                                                             "references": ["ls -lS"], "category": "listing"})])
+    train = write(tmp_path / "train.jsonl", [json.dumps(GOOD), json.dumps({**GOOD, "prompt": "show free memory",
+                                                                          "command": "free -h"})])
+    done = caro("dataset", "validate", str(train), "--against", str(evaluation), "-o", "json")
+    issues = json.loads(done.stdout)["issues"]
+    assert done.returncode == 2 and [i["line"] for i in issues] == [1]
+    assert f"{evaluation}:1" in issues[0]["message"]

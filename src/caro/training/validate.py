@@ -174,6 +174,30 @@ def check_leakage(rows: list[Row], others: list[Row], report: Report, threshold:
                 break
 
 
+def prompts_of(path: Path, report: Report) -> list[Row]:
+    """The requests in another split or an evaluation set: any line with a "prompt" (or a chat user turn)."""
+    found: list[Row] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        report.issues.append(Issue(str(path), 0, f"cannot read the file: {exc}"))
+        return found
+    for number, raw in enumerate(lines, 1):
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        prompt = record.get("prompt")
+        if not isinstance(prompt, str) and isinstance(record.get("messages"), list):
+            users = [m.get("content") for m in record["messages"] if isinstance(m, dict) and m.get("role") == "user"]
+            prompt = users[-1] if users else None
+        if isinstance(prompt, str) and prompt.strip():
+            found.append(Row(str(path), number, "other", prompt, "", "", "", record))
+    return found
+
+
 def check_lengths(rows: list[Row], report: Report, max_tokens: int, tokenizer: Any = None) -> None:
     """Rendered length of each example in tokens: measured with the model's tokenizer when given."""
     renderer = ex.Renderer(tokenizer)
@@ -214,10 +238,7 @@ def validate(
     if safety:
         check_safety(report.rows, report)
     for other_path in against or []:
-        other = Report()
-        other_rows = list(read_rows(other_path, other))
-        report.issues.extend(i for i in other.issues if i.line == 0)
-        check_leakage(report.rows, other_rows, report)
+        check_leakage(report.rows, prompts_of(other_path, report), report)
     check_lengths(report.rows, report, max_tokens, tokenizer)
     report.issues.sort(key=lambda i: (i.path, i.line))
     return report
