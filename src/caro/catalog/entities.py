@@ -676,6 +676,25 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
     return Word(word, raw, lexicon.concept(word))
 
 
+_PROPER_FILES = frozenset(
+    {
+        "makefile",
+        "dockerfile",
+        "readme",
+        "license",
+        "licence",
+        "changelog",
+        "jenkinsfile",
+        "vagrantfile",
+        "gemfile",
+        "procfile",
+        "rakefile",
+        "containerfile",
+        "justfile",
+        "brewfile",
+        "caddyfile",
+    }
+)
 _HERE_WORDS = frozenset({"project", "repo", "repository", "codebase", "workspace", "here"})
 _FOLDERISH = frozenset({"in", "inside", "under", "within", "folder", "directory", "dir"})
 _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
@@ -685,6 +704,12 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
     """Unknown words become `word` entities (names: processes, packages, branches); runs of them join."""
     out: list[Item] = []
     for item in items:
+        if isinstance(item, Word) and item.raw[:1].isupper() and item.text in _PROPER_FILES:
+            item = Entity("file", item.raw)  # "Makefile", "Dockerfile", "README"
+        if isinstance(item, Entity) and out:
+            previous = out[-1]
+            if isinstance(previous, Word) and previous.text in ("named", "called") and previous.concept:
+                item.absorbed = item.absorbed | {previous.concept}  # "a file called log.txt"
         if isinstance(item, Entity) and item.kind == "quoted":
             # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
