@@ -718,9 +718,9 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
             if item.after_in and hint in ("folder", "directory", "dir"):
                 item.absorbed = frozenset({"dir"})
         if isinstance(item, Word) and item.unknown and _NAMEY.match(item.text):
-            previous = out[-1] if out else None
-            if isinstance(previous, Entity) and previous.kind == "word" and not previous.value.isdigit():
-                previous.value += " " + item.raw
+            last = out[-1] if out else None
+            if isinstance(last, Entity) and last.kind == "word" and not last.value.isdigit():
+                last.value += " " + item.raw
                 continue
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
             after_in = bool(before) and isinstance(before[-1], Word) and before[-1].text in _IN_WORDS
