@@ -8,7 +8,8 @@ Output folder layout:
     checkpoints/      trainer checkpoints (resume from the newest)
     adapter/          the LoRA adapter
     merged/           base model + adapter, 16-bit safetensors, tokenizer with its chat template
-    loss_log.jsonl    one {"step", "loss", "learning_rate", "epoch"} line per logging step
+    loss_log.jsonl    one {"step", "loss", "learning_rate", "epoch"} line per logging step, and
+                      {"step", "eval_loss", "epoch"} lines when a held-out set is given
     loss.png          the loss curve
     finetune.json     what ran: settings, engine, steps, seconds, final loss
 """
@@ -122,11 +123,14 @@ def _loss_callback(log_path: Path, losses: list[dict[str, float]]) -> Any:
 
     def on_log(self: Any, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
                **kwargs: Any) -> None:
-        if not logs or "loss" not in logs:
+        if not logs or ("loss" not in logs and "eval_loss" not in logs):
             return
-        entry = {"step": int(state.global_step), "loss": float(logs["loss"]),
-                 "learning_rate": float(logs.get("learning_rate", 0.0)), "epoch": float(logs.get("epoch", 0.0))}
-        losses.append(entry)
+        entry: dict[str, float] = {"step": int(state.global_step), "epoch": float(logs.get("epoch", 0.0))}
+        if "loss" in logs:
+            entry.update(loss=float(logs["loss"]), learning_rate=float(logs.get("learning_rate", 0.0)))
+            losses.append(entry)
+        else:
+            entry["eval_loss"] = float(logs["eval_loss"])
         with log_path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
 
@@ -147,10 +151,16 @@ def plot_losses(log_path: Path, png_path: Path, title: str) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    train = [p for p in points if "loss" in p]
+    held_out = [p for p in points if "eval_loss" in p]
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot([p["step"] for p in points], [p["loss"] for p in points], marker="." if len(points) < 60 else None)
+    ax.plot([p["step"] for p in train], [p["loss"] for p in train], marker="." if len(train) < 60 else None,
+            label="training loss")
+    if held_out:
+        ax.plot([p["step"] for p in held_out], [p["eval_loss"] for p in held_out], marker="o", label="held-out loss")
+        ax.legend()
     ax.set_xlabel("step")
-    ax.set_ylabel("training loss")
+    ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
