@@ -48,6 +48,8 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool) -> Answ
             request.debug(f"{label}: {'available' if status.ok else 'unavailable'}{cached} "
                           f"in {status.elapsed_ms:.0f} ms{': ' + status.reason if status.reason else ''}")
             if not status.ok:
+                for step in status.detail.get("discovery", []) or []:
+                    request.debug(f"{label}: {step}")
                 raise _unavailable(status.reason, status.hint)
             started = time.perf_counter()
             raw = backend.generate(request)
@@ -94,4 +96,6 @@ def _no_backend(order: list[str], fallbacks: list[Fallback], last: CaroError) ->
             "'caro models pull', or rephrase the request.",
         )
     error.detail = last.detail
+    # The last backend's own error, for callers that tell "declined" from "no command in the answer".
+    error.__cause__ = last
     return error

@@ -226,19 +226,7 @@ def _render_plain(result: Result, verbose: bool) -> None:
             ui.err(f"  backend: {result.backend} (model {result.model or '?'}); generation {gen}, total {total}")
 
 
-def _ask(question: str) -> bool:
-    """A yes/no question on the terminal; anything but yes is no."""
-    from caro import ui
-
-    ui.err(question + " [y/N] ")
-    try:
-        answer = sys.stdin.readline()
-    except (OSError, KeyboardInterrupt):
-        return False
-    return answer.strip().lower() in ("y", "yes")
-
-
-def _approve(result: Result, args: argparse.Namespace, interactive: bool) -> tuple[bool, str]:
+def _approve(result: Result, args: argparse.Namespace, settings: Settings, interactive: bool) -> tuple[bool, str]:
     """Whether to run the command, and the command to run. Raises UserDeclined when the user says no."""
     from caro.errors import UserDeclined
 
@@ -260,13 +248,10 @@ def _approve(result: Result, args: argparse.Namespace, interactive: bool) -> tup
                 "Rerun with -y to approve it, or run it yourself after reading it.",
             )
         return False, command
-    from pathlib import Path
-
-    from caro import config, context, safety
     from caro import interactive as menu
+    from caro import safety
 
-    settings = config.load(_flags(args), path=Path(args.config).expanduser() if args.config else None)
-    shell = context.build(settings).shell
+    shell = _shell(settings)
 
     def check(text: str) -> safety.Verdict:
         # An edited command is judged again, at the user's mode and with the user's rules.
@@ -295,7 +280,12 @@ def run_prompt(argv: list[str]) -> int:
     log = ui.Log(args.verbose)
     # Questions need a terminal on both ends; machine output never asks.
     interactive = fmt == "plain" and ui.is_tty(sys.stdin) and ui.is_tty(sys.stderr)
-    result = flow.generate(prompt, settings, log=log, notify=settings.backend != "auto", started=started)
+    from caro import progress
+
+    # A spinner with elapsed time (and streamed text) on a terminal; silent under -v, pipes and -o json.
+    with progress.spinner(f"asking {settings.backend}", output=fmt, enabled=False if args.verbose else None) as spin:
+        result = flow.generate(prompt, settings, on_text=spin.feed, log=log,
+                               notify=settings.backend != "auto", started=started)
 
     code = 0
     if result.error is not None and not result.blocked:
@@ -307,8 +297,10 @@ def run_prompt(argv: list[str]) -> int:
 
         if fmt == "plain":
             _render_plain(result, args.verbose)
+            if args.explain and result.command:
+                _explain(result.command, settings)
         try:
-            approved, command = _approve(result, args, interactive)
+            approved, command = _approve(result, args, settings, interactive)
         except CaroError as exc:
             approved, command = False, result.command or ""
             result.error = exc
@@ -340,6 +332,14 @@ def run_prompt(argv: list[str]) -> int:
         if result.error is not None and args.verbose:
             _show_error(result.error, True)
     return code
+
+
+def _explain(command: str, settings: Settings) -> None:
+    """--explain: the command part by part, on stderr (stdout keeps the command alone)."""
+    from caro import explain, ui
+
+    parts = explain.explain(command, shell=_shell(settings), mode=settings.safety)
+    ui.err(explain.render(parts, colour=ui.use_colour(sys.stderr)))
 
 
 def _shell(settings: Settings) -> str:

@@ -4,8 +4,8 @@
                                          suggestion.explanation, context.shell, check=recheck)
 
 `action` is "run" (run `command`, which may have been edited and, with `check`, re-judged), "copy" (it
-was copied; nothing to run) or "cancel". Enter picks the default: run for a command that needs no
-confirmation, cancel for one that does. One key picks an action, no Enter needed. Everything is drawn
+was copied; nothing to run) or "cancel". Enter cancels, whatever the risk: running
+always takes a deliberate r (or y). One key picks an action, no Enter needed. Everything is drawn
 on stderr, coloured by risk unless NO_COLOR is set or stderr is not a terminal. The caller shows the
 menu only when `is_interactive()`; this module never reads from a pipe.
 """
@@ -200,7 +200,8 @@ def choose(
             err.write("  " + paint("! ", code, colour) + reason + "\n")
 
     def menu() -> str:
-        default = "cancel" if (confirm or blocked) else "run"
+        # Enter never runs anything: a person presses r (or y) to run.
+        default = "cancel"
         items = [("r", "run"), ("e", "edit"), ("x", "explain"), ("c", "copy"), ("q", "cancel")]
         shown = "  ".join(
             paint(f"[{key}] {name}", "1" if name == default else "2", colour) for key, name in items
@@ -221,7 +222,7 @@ def choose(
         err.write("\n")
         lowered = key.lower()
         if lowered in ("\r", "\n"):
-            lowered = "q" if (confirm or blocked) else "r"
+            lowered = "q"
         if lowered in ("", "\x03", "\x04", "\x1b", "q", "n"):
             err.write("  cancelled; nothing ran.\n")
             return "cancel", command

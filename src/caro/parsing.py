@@ -86,7 +86,9 @@ def parse(raw: RawOutput) -> Suggestion:
     # A call was made but is unusable: do not guess a command from the surrounding text.
     if not problems and not _structured(text):
         found = _fenced(text) or _plain(text)
-        if found:
+        if found and _names_the_tool(found.command):
+            problems.append(f"the model wrote the tool's name ({TOOL_NAME}) instead of a command")
+        elif found:
             return found
     if problems:
         raise UnparseableOutput(problems[0], _HINT + " The model may not be tuned for caro's tool.",
@@ -451,6 +453,12 @@ def _fenced(text: str) -> Suggestion | None:
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text[:300]
+
+
+def _names_the_tool(command: str) -> bool:
+    """Small models often answer with the bare function name: that is no command."""
+    word = re.split(r"[\s({:]", command.strip().strip("`"), maxsplit=1)[0]
+    return _normalise(word) == TOOL_NAME
 
 
 def _plain(text: str) -> Suggestion | None:

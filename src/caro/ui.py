@@ -37,8 +37,9 @@ def err(message: str = "") -> None:
 
 
 def note(message: str) -> None:
-    """A caro notice on stderr ('caro: ...')."""
-    err(f"caro: {message}")
+    """A caro notice on stderr ('caro: ...'). On a terminal it first clears a progress line, if any."""
+    clear = "\r\x1b[K" if is_tty(sys.stderr) else ""
+    err(f"{clear}caro: {message}")
 
 
 class Log:

@@ -184,3 +184,10 @@ def test_any_command_survives_functiongemma_and_tool_calls(command: str) -> None
 def test_fenced_code_skips_comment_lines() -> None:
     text = "```bash\n# list the containers\ndocker ps\n```"
     assert parse(RawOutput(text)).command == "docker ps"
+
+
+@pytest.mark.parametrize("text", ["run_shell_command", "run_shell_command()", "`run_shell_command`",
+                                  "```\nrun_shell_command\n```"])
+def test_the_bare_tool_name_is_not_a_command(text: str) -> None:
+    with pytest.raises(UnparseableOutput, match="tool's name"):
+        parse(RawOutput(text=text))

@@ -19,11 +19,14 @@ def _ask(term: Terminal, request: str, *flags: str) -> None:
     term.wait_for(lambda s: MENU in s, "the menu")
 
 
-def test_enter_runs_a_command_that_needs_no_confirmation(start_shell: Callable[..., Terminal]) -> None:
+def test_r_runs_a_command_and_enter_never_does(start_shell: Callable[..., Terminal]) -> None:
     term = start_shell("bash")
     _ask(term, "show current directory")
-    assert "Enter = run" in term.screen()
+    assert "Enter = cancel" in term.screen()
     term.send("Enter")
+    term.wait_for(lambda s: "exit=5" in s, "caro to stop without running")
+    _ask(term, "show current directory")
+    term.send("r")
     screen = term.wait_for(lambda s: "exit=0" in s, "the command to run")
     assert "work-dir-7d1f" in screen
 
