@@ -48,15 +48,30 @@ def _check_deny_rules(value: Any) -> str:
             return f"entry {i + 1} needs a non-empty string 'pattern'"
         if rule.get("level", "high") not in RISK_LEVELS:
             return f"entry {i + 1}: level must be one of {', '.join(RISK_LEVELS)}"
+        problem = _regex_problem(rule["pattern"])
+        if problem:
+            return f"entry {i + 1}: {problem}"
         unknown = set(rule) - {"pattern", "level", "message"}
         if unknown:
             return f"entry {i + 1}: unknown field(s) {', '.join(sorted(unknown))}"
     return ""
 
 
-def _check_str_list(value: Any) -> str:
+def _check_patterns(value: Any) -> str:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return "must be a list of strings"
+    for i, pattern in enumerate(value):
+        problem = _regex_problem(pattern)
+        if problem:
+            return f"entry {i + 1}: {problem}"
+    return ""
+
+
+def _regex_problem(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"{pattern!r} is not a valid regular expression ({exc})"
     return ""
 
 
@@ -89,12 +104,12 @@ SCHEMA: dict[str, Key] = {
     "embedded.batch": Key(512, "prompt batch size", minimum=1),
     "embedded.max_tokens": Key(160, "most tokens to generate", minimum=1),
     "embedded.temperature": Key(0.1, "sampling temperature", minimum=0),
-    "embedded.stop": Key([], "extra stop sequences, added to the model's own", check=_check_str_list),
+    "embedded.stop": Key([], "extra stop sequences, added to the model's own", check=_check_patterns),
     "embedded.constrain": Key(
         "auto", "auto | always | never: force parseable JSON output (auto: unless the model has a native call format)",
         ("auto", "always", "never"),
     ),
-    "safety_rules.allow": Key([], "regular expressions for commands you treat as safe", check=_check_str_list),
+    "safety_rules.allow": Key([], "regular expressions for commands you treat as safe", check=_check_patterns),
     "safety_rules.deny": Key(
         [], 'tables {pattern = "regex", level = "high", message = "why"}', check=_check_deny_rules
     ),

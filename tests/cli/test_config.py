@@ -72,7 +72,8 @@ def test_wrong_value_names_line_key_and_allowed_values(caro: CaroRunner, isolate
 def test_wrong_types_are_errors(caro: CaroRunner, isolated_home: Path) -> None:
     for text, key in [("timeout = \"soon\"\n", "timeout"), ("fallback = 3\n", "fallback"),
                       ("timeout = -1\n", "timeout"),
-                      ("[safety_rules]\ndeny = [{pattern = \"x\", level = \"extreme\"}]\n", "safety_rules.deny")]:
+                      ("[safety_rules]\ndeny = [{pattern = \"x\", level = \"extreme\"}]\n", "safety_rules.deny"),
+                      ("[safety_rules]\nallow = [\"rm (\"]\n", "safety_rules.allow")]:
         write_config(isolated_home, text)
         proc = caro("config", "show")
         assert proc.returncode == 2, text
