@@ -26,6 +26,8 @@ def main() -> None:
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="caro-bench-")
     env = {**os.environ, "CARO_HOME": home, "HOME": home}
+    # Measure an installed caro: compiled bytecode is written once and reused, as it is for users.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     # The console script next to this Python, not a version-manager shim that would add its own start-up.
     beside = Path(sys.executable).parent / "caro"
     caro = str(beside) if beside.exists() else shutil.which("caro") or "caro"
