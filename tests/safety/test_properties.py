@@ -58,8 +58,8 @@ WRAPPERS: list[Callable[[str], str]] = [
     lambda c: f"eval {shlex.quote(c)}",
     lambda c: f"( {c} )",  # with spaces: `((…))` would be arithmetic
     lambda c: f"{{ {c}; }}",
-    lambda c: f"echo $({c})",
-    lambda c: f"echo `{c}`" if "`" not in c else f"echo $({c})",
+    lambda c: f"echo $( {c} )",  # with spaces: `$((…))` would be arithmetic
+    lambda c: f"echo `{c}`" if "`" not in c else f"echo $( {c} )",
     lambda c: f"true && {c}",
     lambda c: f"ls; {c}",
     lambda c: f"ssh host {shlex.quote(c)}",
