@@ -98,6 +98,10 @@ SCHEMA: dict[str, Key] = {
     "openai.url": Key("", "any OpenAI-compatible server: vLLM, llama.cpp server, LocalAI"),
     "openai.model": Key("", "model identifier; empty = the first model the server lists"),
     "openai.api_key_env": Key("OPENAI_API_KEY", "environment variable holding the bearer token"),
+    "openai.tool_choice": Key(
+        True, "name the shell tool in tool_choice (forces a tool call on llama.cpp's server and vLLM); "
+        "false for models with their own call format, such as FunctionGemma"
+    ),
     "embedded.model_path": Key("", "a GGUF file; empty = discover", env="CARO_MODEL_PATH"),
     "embedded.threads": Key(0, "CPU threads; 0 = half the logical cores, at most 8", minimum=0),
     "embedded.context": Key(2048, "context window in tokens", minimum=256),

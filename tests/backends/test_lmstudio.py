@@ -322,3 +322,19 @@ def test_wrong_port_names_the_default_port(lmstudio: FakeLMStudio, make_settings
     status = backend(make_settings, f"http://localhost:{closed_port}/v1").availability()
     assert not status.ok
     assert f"default port {lmstudio.port}, not on {closed_port}" in status.hint
+
+
+def test_openai_backend_names_the_tool_unless_told_not_to(
+    lmstudio: FakeLMStudio, make_settings: Callable[..., Settings]
+) -> None:
+    from caro.backends.openai_compat import OpenAIBackend
+
+    for setting, expected in ((True, {"type": "function", "function": {"name": "run_shell_command"}}),
+                              (False, None)):
+        lmstudio.requests.clear()
+        backend = OpenAIBackend(make_settings(openai__url=lmstudio.url, openai__tool_choice=setting))
+        assert backend.availability().ok
+        backend.generate(request(stream=False))
+        body = [body for method, path, body in lmstudio.requests if path.endswith("/chat/completions")][-1]
+        assert body.get("tool_choice") == expected
+        assert body["tools"][0]["function"]["name"] == "run_shell_command"

@@ -373,8 +373,10 @@ class OpenAIBackend:
     def generate(self, request: GenerationRequest) -> RawOutput:
         client = self.client()
         model = request.model or self.configured_model or (self._status.model if self._status else "") or ""
-        # Naming the function makes llama-cpp-python and vLLM return a real tool call.
-        choice = {"type": "function", "function": {"name": "run_shell_command"}}
+        # Naming the function makes llama-cpp-python and vLLM return a real tool call; but llama-cpp-python
+        # then forces a JSON grammar, which garbles models with their own call format (FunctionGemma).
+        choice = ({"type": "function", "function": {"name": "run_shell_command"}}
+                  if self.settings["openai.tool_choice"] else None)
         try:
             try:
                 payload = chat_payload(request, model, tools=True, tool_choice=choice, stream=request.stream)
