@@ -87,7 +87,8 @@ def _unavailable(reason: str, hint: str) -> BackendError:
 def _no_backend(order: list[str], fallbacks: list[Fallback], last: CaroError) -> NoBackendError:
     if len(order) == 1:
         label = backends.DISPLAY_NAMES[order[0]]
-        error = NoBackendError(f"{label}: {last.message}", last.hint)
+        message = last.message if label in last.message else f"{label}: {last.message}"
+        error = NoBackendError(message, last.hint)
     else:
         tried = "; ".join(f"{backends.DISPLAY_NAMES[f.backend]}: {f.reason}" for f in fallbacks)
         error = NoBackendError(
