@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from caro.ui import RISK_COLOURS
+
 if TYPE_CHECKING:
     from caro.safety import Verdict
 
@@ -517,7 +519,6 @@ def explain(
 
 
 _ROLE_COLOURS = {"program": "1;36", "subcommand": "36", "flag": "33", "value": "35", "redirect": "34", "operator": "1;34"}
-_RISK_COLOURS = {"safe": "32", "moderate": "33", "high": "31", "critical": "1;31"}
 
 
 def render(result: Explanation, *, colour: bool = False) -> str:
@@ -540,7 +541,7 @@ def render(result: Explanation, *, colour: bool = False) -> str:
     verdict = result.verdict
     if verdict is not None:
         state = "blocked" if verdict.blocked else ("asks for confirmation" if verdict.requires_confirmation else "runs without asking")
-        lines.append(f"safety:   {paint(verdict.risk, _RISK_COLOURS.get(verdict.risk, ''))} risk, {state}")
+        lines.append(f"safety:   {paint(verdict.risk, RISK_COLOURS.get(verdict.risk, ''))} risk, {state}")
         for reason in verdict.reasons:
             lines.append(f"          - {reason}")
     for note in result.notes:

@@ -20,12 +20,13 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TextIO
 
+from caro.ui import RISK_COLOURS, use_colour
+
 if TYPE_CHECKING:
     from caro.safety import Verdict
 
 ACTIONS = ("run", "copy", "cancel")
 
-_RISK_COLOURS = {"safe": "32", "moderate": "33", "high": "31", "critical": "1;31"}
 
 
 def is_interactive(stdin: TextIO | None = None, stdout: TextIO | None = None) -> bool:
@@ -36,23 +37,12 @@ def is_interactive(stdin: TextIO | None = None, stdout: TextIO | None = None) ->
         return False
 
 
-def colour_enabled(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb."""
-    env = os.environ if env is None else env
-    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def paint(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on and code else text
 
 
 def risk_colour(risk: str) -> str:
-    return _RISK_COLOURS.get(risk, "")
+    return RISK_COLOURS.get(risk, "")
 
 
 # ---------------------------------------------------------------------------------------------- clipboard
@@ -184,7 +174,7 @@ def choose(
     stdin = stdin or sys.stdin
     err = stderr or sys.stderr
     check = check or _default_check(shell)
-    colour = colour_enabled(err)
+    colour = use_colour(err)
     risk, confirm, blocked = verdict_risk, requires_confirmation, False
     why = list(reasons or [])
 

@@ -6,7 +6,8 @@ import os
 import sys
 from typing import TextIO
 
-RISK_COLOURS = {"safe": "32", "moderate": "33", "high": "91", "critical": "1;31"}
+# One palette for every place caro shows a risk level: green, yellow, red, bold red.
+RISK_COLOURS = {"safe": "32", "moderate": "33", "high": "31", "critical": "1;31"}
 
 
 def is_tty(stream: TextIO) -> bool:
@@ -17,8 +18,8 @@ def is_tty(stream: TextIO) -> bool:
 
 
 def use_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org) or TERM is dumb."""
-    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+    """Colour only on a terminal, and never when NO_COLOR is set and not empty (no-color.org) or TERM is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return is_tty(stream)
 

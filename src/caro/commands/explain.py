@@ -93,7 +93,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         sys.stdout.write(yaml.safe_dump(result.as_dict(), sort_keys=False, allow_unicode=True))
     else:
-        from caro import interactive
+        from caro import ui
 
-        print(explain.render(result, colour=interactive.colour_enabled(sys.stdout)))
+        print(explain.render(result, colour=ui.use_colour(sys.stdout)))
     return 0
