@@ -1,54 +1,75 @@
 """Explain a shell command part by part, offline: each program, flag, argument, redirection and operator
 in plain words, what it reads and what it changes, and the safety engine's verdict with its reasons.
 
-The words come from a built-in table of common programs and their flags (data/explain_programs.json);
-the structure comes from a real shell parser (bashlex): pipelines, lists, redirections, command and
-process substitution, loops, and wrappers that run another command (sudo, env, timeout, xargs,
-find -exec, sh -c ...). A model's own summary can be added by the caller (`model_summary`).
+The words come from a built-in table of common programs and their flags (data/explain_programs.json,
+read by `caro.explain_programs`); the structure comes from caro's one shell parser, tree-sitter-bash
+(`caro.shell_syntax`, the same parse the safety engine uses): pipelines, lists, redirections,
+here-documents, command, process and arithmetic substitution, loops, `if`, `case`, `[[ ]]`, functions,
+and wrappers that run another command (sudo, env, timeout, xargs, find -exec, sh -c ...). A model's own
+summary can be added by the caller (`model_summary`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from caro import shell_syntax
+from caro.explain_programs import SimpleCommand, describe_operand, programs
 from caro.ui import RISK_COLOURS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from caro.safety import Verdict
 
-Entry = dict[str, Any]
+__all__ = ["Explanation", "Part", "explain", "programs", "render"]
+
+MAX_DEPTH = 120
+_SYNTAX_NOTE = "part of it is not valid shell syntax"  # statements nested deeper than this are not broken down further
 
 
-@dataclass
 class Part:
     """One piece of the command and what it means. `depth` > 0 for a command run by another one."""
 
-    text: str
-    role: str  # program | subcommand | flag | value | argument | assignment | redirect | operator | keyword
-    meaning: str
-    depth: int = 0
+    __slots__ = ("depth", "meaning", "role", "text")
+
+    def __init__(self, text: str, role: str, meaning: str, depth: int = 0) -> None:
+        self.text = text
+        # program | subcommand | flag | value | argument | assignment | redirect | operator | keyword
+        self.role = role
+        self.meaning = meaning
+        self.depth = depth
+
+    def __repr__(self) -> str:
+        return f"Part({self.text!r}, {self.role!r}, {self.meaning!r}, {self.depth})"
 
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "role": self.role, "meaning": self.meaning, "depth": self.depth}
 
 
-@dataclass
 class Explanation:
-    command: str
-    parts: list[Part] = field(default_factory=list)
-    programs: list[str] = field(default_factory=list)
-    reads: list[str] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    verdict: Verdict | None = None
-    model_summary: str = ""
+    """The parts of a command, what it reads and changes, notes, and the safety verdict."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.parts: list[Part] = []
+        self.programs: list[str] = []
+        self.reads: list[str] = []
+        self.changes: list[str] = []
+        self.notes: list[str] = []
+        self.verdict: Verdict | None = None
+        self.model_summary = ""
+
+    def add(self, text: str, role: str, meaning: str, depth: int) -> None:
+        self.parts.append(Part(text, role, meaning, depth))
+
+    def read(self, what: str) -> None:
+        if what and what not in self.reads:
+            self.reads.append(what)
+
+    def change(self, what: str) -> None:
+        if what and what not in self.changes:
+            self.changes.append(what)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,36 +84,6 @@ class Explanation:
         }
 
 
-@lru_cache(maxsize=1)
-def programs() -> dict[str, Entry]:
-    """The built-in descriptions: program name -> entry (summary, flags, args, reads, changes...)."""
-    text = (Path(__file__).parent / "data" / "explain_programs.json").read_text(encoding="utf-8")
-    data: dict[str, Entry] = json.loads(text)
-    data.pop("_comment", None)
-    for alias, target in list(data.pop("_aliases", {}).items()):
-        data[alias] = data[target]
-    return data
-
-
-@dataclass(frozen=True)
-class FlagSpec:
-    meaning: str
-    takes_value: bool
-    metavar: str
-
-
-def _flag_table(entry: Entry) -> dict[str, FlagSpec]:
-    """'-n NUM': 'text' -> {'-n': FlagSpec(text, True, 'NUM')}; 'a, --all' style keys list synonyms."""
-    table: dict[str, FlagSpec] = {}
-    for key, meaning in entry.get("flags", {}).items():
-        names_part, _, metavar = key.partition(" ")
-        for name in names_part.split("|"):
-            name, _eq, inline = name.partition("=")
-            var = metavar or inline
-            table[name] = FlagSpec(meaning, bool(var), var)
-    return table
-
-
 _OPERATORS = {
     "|": "pipe: the output of the command on the left becomes the input of the command on the right",
     "|&": "pipe output and errors into the next command",
@@ -101,10 +92,14 @@ _OPERATORS = {
     ";": "then: run what follows after the command before finishes, whatever its result",
     "&": "run the command before in the background, without waiting for it",
     "\n": "then (a new line)",
+    ";;": "end of this case branch",
+    ";&": "end of this case branch: go on into the next one",
+    ";;&": "end of this case branch: go on testing the next patterns",
 }
 
 _KEYWORDS = {
     "for": "loop: repeat the body once for each item",
+    "select": "menu: ask the user to pick one of the items, then run the body",
     "in": "the items the loop goes through",
     "do": "start of the loop body",
     "done": "end of the loop body",
@@ -123,358 +118,440 @@ _KEYWORDS = {
     "case": "choose commands by matching a word against patterns",
     "esac": "end of the case",
     "function": "define a shell function",
+    "[[": "test a condition: succeeds when it holds",
+    "]]": "end of the test",
+    "[": "test a condition (the [ command): succeeds when it holds",
+    "]": "end of the test",
 }
 
+# A `;` or new line right after these, or right before those, only separates.
+_OPENERS = {"do", "then", "else", "{", "in"}
+_CLOSERS = {"do", "done", "then", "fi", "elif", "else", "esac", "}"}
 
-def _looks_like_path(word: str) -> bool:
-    return word.startswith(("/", "./", "../", "~")) or "/" in word or bool(re.search(r"\.\w{1,5}$", word))
+# Words bash reserves: as the first word of a command they are a syntax error, never a program.
+_RESERVED = {"then", "do", "done", "fi", "elif", "else", "esac", "in", "}", ";;"}
 
+_TESTS = {
+    "-e": "true if the path exists",
+    "-f": "true if it is a regular file",
+    "-d": "true if it is a directory",
+    "-L": "true if it is a symbolic link",
+    "-h": "true if it is a symbolic link",
+    "-r": "true if you may read it",
+    "-w": "true if you may write it",
+    "-x": "true if you may run it",
+    "-s": "true if the file is not empty",
+    "-z": "true if the text is empty",
+    "-n": "true if the text is not empty",
+    "-v": "true if the variable is set",
+    "=": "true if the two sides are equal",
+    "==": "true if the left side matches the pattern on the right",
+    "!=": "true if the left side does not match",
+    "=~": "true if the left side matches the regular expression on the right",
+    "-eq": "true if the numbers are equal",
+    "-ne": "true if the numbers differ",
+    "-lt": "true if the left number is smaller",
+    "-le": "true if the left number is smaller or equal",
+    "-gt": "true if the left number is larger",
+    "-ge": "true if the left number is larger or equal",
+    "-nt": "true if the left file is newer",
+    "-ot": "true if the left file is older",
+    "<": "true if the left text sorts first",
+    ">": "true if the left text sorts last",
+    "&&": "and: both conditions must hold",
+    "||": "or: either condition may hold",
+    "-a": "and: both conditions must hold",
+    "-o": "or: either condition may hold",
+    "!": "negate the condition",
+}
 
-def _describe_operand(word: str) -> str:
-    if re.match(r"^[a-z][a-z0-9+.-]*://", word):
-        return "a web address (URL)"
-    if any(ch in word for ch in "*?[") and not word.startswith("-"):
-        return f"a wildcard pattern: the shell replaces it with the matching file names ({word})"
-    if word == "{}":
-        return "the file found (find puts each path here)"
-    if word in (".", "./"):
-        return "the current directory"
-    if word == "..":
-        return "the parent directory"
-    if word in ("~", "$HOME"):
-        return "your home directory"
-    if word == "-":
-        return "standard input (or output), by convention"
-    if "$(" in word or "`" in word:
-        return "command substitution: the output of the command inside, put in place"
-    if word.startswith(("<(", ">(")):
-        return "process substitution: the inner command's output (or input), used like a file"
-    if word.startswith("$"):
-        return "the value of a shell variable"
-    if _looks_like_path(word):
-        return f"a file or directory path: {word}"
-    return "an argument"
-
-
-def _select(selector: str, operands: list[str]) -> list[str]:
-    if selector == "operands":
-        return list(operands)
-    if selector == "first":
-        return operands[:1]
-    if selector == "rest":
-        return operands[1:]
-    if selector == "last":
-        return operands[-1:]
-    if selector == "all_but_last":
-        return operands[:-1]
-    if selector.startswith("text:"):
-        return [selector[5:]]
-    return []
+_REDIRECTS = {"file_redirect", "heredoc_redirect", "herestring_redirect"}
+_SUBSTITUTIONS = {"command_substitution", "process_substitution"}
+_WORDS = {"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion", "number",
+          "ansi_c_string", "translated_string", "command_substitution", "process_substitution",
+          "arithmetic_expansion", "brace_expression", "extglob_pattern", "regex", "special_variable_name"}
 
 
 class _Walker:
-    """Walks bashlex's tree and records parts, reads and changes."""
+    """Walks one tree-sitter tree (of `source`) and records parts, reads and changes in `out`."""
 
-    def __init__(self, result: Explanation) -> None:
-        self.out = result
-        self.db = programs()
+    def __init__(self, out: Explanation, source: bytes, commands: SimpleCommand) -> None:
+        self.out = out
+        self.src = source
+        self.commands = commands
+        self.level = 0
 
     def add(self, text: str, role: str, meaning: str, depth: int) -> None:
-        self.out.parts.append(Part(text, role, meaning, depth))
+        self.out.add(text, role, meaning, depth)
 
-    def note_read(self, what: str) -> None:
-        if what and what not in self.out.reads:
-            self.out.reads.append(what)
+    def text(self, node: Any) -> str:
+        return shell_syntax.node_text(node, self.src)
 
-    def note_change(self, what: str) -> None:
-        if what and what not in self.out.changes:
-            self.out.changes.append(what)
+    def value(self, node: Any) -> str:
+        return shell_syntax.word_value(node, self.src)
 
-    # ---------------------------------------------------------------------------------------- tree nodes
+    # ------------------------------------------------------------------------------------- statements
 
-    def node(self, n: Any, depth: int) -> None:
-        kind = n.kind
-        if kind in ("list", "pipeline"):
-            for part in n.parts:
-                self.node(part, depth)
-        elif kind == "compound":
-            for part in n.list:
-                self.node(part, depth)
-            for redirect in getattr(n, "redirects", []):
-                self.redirect(redirect, depth)
-        elif kind in ("for", "while", "until", "if", "case"):
-            parts = list(n.parts)
-            for index, part in enumerate(parts):
-                if kind == "for" and index == 1 and part.kind == "word":
-                    self.add(part.word, "argument", f"the loop variable: ${part.word} holds each item in turn", depth)
-                    continue
-                self.node(part, depth)
-        elif kind == "function":
-            self.add(n.name.word, "keyword", "define a shell function with this name", depth)
-            self.node(n.body, depth + 1)
-        elif kind == "operator":
-            if n.op in (";", "\n") and depth == 0 and self.out.parts and self.out.parts[-1].role == "keyword":
+    def statement(self, node: Any, depth: int) -> None:
+        self.level += 1
+        try:
+            if self.level > MAX_DEPTH:
+                note = "the command is nested too deeply to break down completely"
+                if note not in self.out.notes:
+                    self.out.notes.append(note)
                 return
-            self.add(n.op, "operator", _OPERATORS.get(n.op, "shell operator"), depth)
-        elif kind == "pipe":
-            self.add(n.pipe, "operator", _OPERATORS.get(n.pipe, "pipe"), depth)
-        elif kind == "reservedword":
-            if n.word in _KEYWORDS:
-                self.add(n.word, "keyword", _KEYWORDS[n.word], depth)
-        elif kind == "command":
-            self.command(n, depth)
-        elif kind == "word":
-            self.add(n.word, "argument", _describe_operand(n.word), depth)
-            for sub in getattr(n, "parts", []):
-                if sub.kind in ("commandsubstitution", "processsubstitution"):
-                    self.node(sub.command, depth + 1)
+            self._statement(node, depth)
+        finally:
+            self.level -= 1
 
-    def command(self, n: Any, depth: int) -> None:
-        words: list[Any] = []
-        redirects: list[Any] = []
-        for part in n.parts:
-            if part.kind == "assignment":
-                name, _, value = part.word.partition("=")
-                scope = "for this command only" if any(p.kind == "word" for p in n.parts) else "in the shell"
-                self.add(part.word, "assignment", f"set variable {name} to '{value}' {scope}", depth)
-            elif part.kind == "word":
-                words.append(part)
-            elif part.kind == "redirect":
-                redirects.append(part)
+    def _statement(self, node: Any, depth: int) -> None:
+        kind = node.type
+        handler = self._HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, node, depth)
+        elif kind in _WORDS:
+            self.word(node, depth)
+        elif kind in _REDIRECTS:
+            self.redirect(node, depth)
+        elif kind.endswith("_expression") or kind == "test_operator":
+            self.condition(node, depth)
+        elif kind not in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            self.generic(node, depth)
+
+    def generic(self, node: Any, depth: int) -> None:
+        """Children in order: statements are walked, operators and keywords explained."""
+        for child in node.children:
+            if child.is_named:
+                self.statement(child, depth)
             else:
-                self.node(part, depth)
-        if words:
-            self.simple([w.word for w in words], depth)
-            # The commands inside $(...) and <(...) run too: explain them one level deeper.
-            for w in words:
-                for sub in getattr(w, "parts", []):
-                    if sub.kind in ("commandsubstitution", "processsubstitution"):
-                        self.node(sub.command, depth + 1)
-        for redirect in redirects:
-            self.redirect(redirect, depth)
+                self.token(child.type, depth, before=child.next_sibling)
 
-    def redirect(self, r: Any, depth: int) -> None:
-        kind = r.type
-        source = r.input if isinstance(getattr(r, "input", None), int) else None
-        target = r.output
-        target_text = target.word if hasattr(target, "word") else str(target)
-        text = f"{source if source is not None else ''}{kind}{target_text}"
-        if kind == "<<" or kind == "<<-":
-            self.add(text, "redirect", f"here-document: the lines up to '{target_text}' are given as input", depth)
+    def token(self, token: str, depth: int, meaning: str | None = None, before: Any = None) -> None:
+        if token in _OPERATORS:
+            if token in (";", "\n") and self._between_keywords(before):
+                return  # `for x in a; do`, `if c; then`: the separator next to a keyword says nothing
+            self.add(token.replace("\n", "\\n"), "operator", meaning or _OPERATORS[token], depth)
+        elif token in _KEYWORDS:
+            self.add(token, "keyword", meaning or _KEYWORDS[token], depth)
+
+    def _between_keywords(self, following: Any) -> bool:
+        parts = self.out.parts
+        if parts and parts[-1].role == "keyword" and parts[-1].text in _OPENERS:
+            return True
+        while following is not None and following.is_named and following.children:
+            following = following.children[0]
+        return following is not None and not following.is_named and following.type in _CLOSERS
+
+    def list_(self, node: Any, depth: int) -> None:
+        """`a && b || c ...` nests one level per operator: flattened, so long lists do not recurse."""
+        chain = [node]
+        while chain[-1].children and chain[-1].children[0].type == "list":
+            chain.append(chain[-1].children[0])
+        innermost = chain[-1]
+        for current in reversed(chain):
+            for child in current.children if current is innermost else current.children[1:]:
+                if child.is_named:
+                    self.statement(child, depth)
+                else:
+                    self.token(child.type, depth)
+
+    def error(self, node: Any, depth: int) -> None:
+        if not any(note.startswith(_SYNTAX_NOTE) for note in self.out.notes):
+            self.out.notes.append(f"{_SYNTAX_NOTE} (near {self.text(node).strip()[:30]!r}); explained as well as caro can")
+        if not node.children:  # text the parser could not place: an unclosed quote, a stray operator
+            self.add(self.text(node).strip(), "argument", "text the shell cannot read as written", depth)
+        self.generic(node, depth)
+
+    def for_loop(self, node: Any, depth: int) -> None:
+        for index, child in enumerate(node.children):
+            field = node.field_name_for_child(index)
+            if field == "variable":
+                name = self.text(child)
+                self.add(name, "argument", f"the loop variable: ${name} holds each item in turn", depth)
+            elif child.is_named:
+                self.statement(child, depth)
+            else:
+                self.token(child.type, depth, before=child.next_sibling)
+
+    def c_style_for(self, node: Any, depth: int) -> None:
+        body = node.child_by_field_name("body")
+        end = body.start_byte if body is not None else node.end_byte
+        header = self.src[node.start_byte:end].decode("utf-8", "surrogatepass").rstrip(" ;\n")
+        self.add(header, "keyword", "loop: set up, then repeat the body while the middle condition holds, "
+                 "running the last part after each round", depth)
+        if body is not None:
+            self.statement(body, depth)
+
+    def compound(self, node: Any, depth: int) -> None:
+        if node.children and node.children[0].type == "((":
+            self.add(self.text(node), "keyword", "arithmetic: compute, and succeed when the result is not zero", depth)
             return
-        if kind == "<<<":
-            self.add(text, "redirect", "here-string: the text is given as input", depth)
+        self.generic(node, depth)
+
+    def case(self, node: Any, depth: int) -> None:
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) == "value":
+                self.add(self.value(child), "argument", f"the word matched: {describe_operand(self.value(child))}", depth)
+                self.substitutions(child, depth + 1)
+            elif child.is_named:
+                self.statement(child, depth)
+            elif child.type == "in":
+                self.token("in", depth, "the patterns to match follow")
+            else:
+                self.token(child.type, depth)
+
+    def case_item(self, node: Any, depth: int) -> None:
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) == "value":
+                self.add(self.value(child), "argument", "a pattern: the commands after it run when the word matches", depth)
+            elif child.type == "|":
+                self.token("|", depth, "or: either pattern")
+            elif child.is_named:
+                self.statement(child, depth)
+            elif child.type != ")":
+                self.token(child.type, depth)
+
+    def function(self, node: Any, depth: int) -> None:
+        for index, child in enumerate(node.children):
+            field = node.field_name_for_child(index)
+            if field == "name":
+                self.add(self.text(child), "keyword", "define a shell function with this name", depth)
+            elif field == "body":
+                self.statement(child, depth + 1)
+            elif child.type == "function":
+                self.token("function", depth)
+
+    def test(self, node: Any, depth: int) -> None:
+        for child in node.children:
+            if child.is_named:
+                self.condition(child, depth)
+            else:
+                self.token(child.type, depth)
+
+    def condition(self, node: Any, depth: int) -> None:
+        """Inside [[ ]] and [ ]: tests, comparisons, `&&`, `||`, `!` and their operands."""
+        kind = node.type
+        if kind == "test_operator" or (not node.is_named and node.type in _TESTS):
+            op = self.text(node)
+            self.add(op, "operator" if op in ("&&", "||", "-a", "-o", "!") else "flag",
+                     _TESTS.get(op, "a test"), depth)
+        elif kind in ("regex", "extglob_pattern"):
+            what = "a regular expression" if kind == "regex" else "a pattern"
+            self.add(self.text(node), "argument", what, depth)
+        elif kind in _WORDS:
+            self.word(node, depth)
+        else:
+            for child in node.children:
+                if child.type in ("(", ")"):
+                    continue
+                self.condition(child, depth)
+
+    # --------------------------------------------------------------------------------------- commands
+
+    def redirected(self, node: Any, depth: int) -> None:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.named_children if c.type in _REDIRECTS]
+        if body is not None and body.type == "command":
+            self.command(body, depth, redirects)
             return
-        if kind == "<":
-            self.add(text, "redirect", f"read input from {target_text}", depth)
-            self.note_read(target_text)
+        if body is not None:
+            self.statement(body, depth)
+        for child in redirects:
+            self.redirect(child, depth)
+
+    def command(self, node: Any, depth: int, outer: list[Any] | None = None) -> None:
+        words: list[Any] = []
+        assignments: list[Any] = []
+        redirects: list[Any] = []
+        inner: list[Any] = []
+        for child in node.children:
+            kind = child.type
+            if kind == "variable_assignment":
+                assignments.append(child)
+            elif kind in _REDIRECTS:
+                redirects.append(child)
+            elif kind == "command_name":
+                words.append(child.named_children[0] if child.named_children else child)
+            elif kind in _WORDS:
+                words.append(child)
+            elif child.is_named and kind != "comment":
+                inner.append(child)  # `sudo (rm x)`: a subshell where a word was expected
+        redirects += outer or []
+        for red in redirects:  # `echo a > f b`: words after a redirection's target are arguments
+            if red.type == "file_redirect":
+                words += red.children_by_field_name("destination")[1:]
+        for child in assignments:
+            self.assignment(child, depth, "for this command only" if words else "in the shell")
+        values = [self.value(w) for w in words]
+        if values and values[0] in _RESERVED:
+            self.out.notes.append(f"unexpected '{values[0]}': the command is not valid shell syntax")
+            for value in values:
+                self.add(value, "keyword" if value in _KEYWORDS else "argument",
+                         _KEYWORDS.get(value, describe_operand(value)), depth)
+        elif values:
+            self.commands.explain(values, depth)
+        for child in words:  # the commands inside $(...) and <(...) run too: one level deeper
+            self.substitutions(child, depth + 1)
+        for child in inner:
+            self.statement(child, depth + 1)
+        for child in redirects:
+            self.redirect(child, depth)
+
+    def declaration(self, node: Any, depth: int) -> None:
+        """export, local, declare, readonly, typeset, unset: a builtin with its words."""
+        words = [self.text(node.children[0])]
+        for child in node.named_children:
+            words.append(self.value(child) if child.type in _WORDS else self.text(child))
+        self.commands.explain(words, depth)
+        for child in node.named_children:
+            self.substitutions(child, depth + 1)
+
+    def assignment(self, node: Any, depth: int, scope: str = "in the shell") -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        shown = self.value(value) if value is not None else ""
+        label = self.text(name) if name is not None else self.text(node)
+        self.add(self.text(node), "assignment", f"set variable {label} to '{shown}' {scope}", depth)
+        if value is not None:
+            self.substitutions(value, depth + 1)
+
+    def assignments(self, node: Any, depth: int) -> None:
+        for child in node.named_children:
+            self.statement(child, depth)
+
+    def word(self, node: Any, depth: int) -> None:
+        value = self.value(node)
+        self.add(value, "argument", describe_operand(value), depth)
+        self.substitutions(node, depth + 1)
+
+    def substitutions(self, node: Any, depth: int) -> None:
+        """Explain the commands that $(...), `...`, <(...) and >(...) inside `node` run."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type in _SUBSTITUTIONS:
+                for child in current.named_children:
+                    self.statement(child, depth)
+                continue
+            stack.extend(reversed(current.children))
+
+    # ------------------------------------------------------------------------------------ redirections
+
+    def redirect(self, node: Any, depth: int) -> None:
+        if node.type == "herestring_redirect":
+            words = node.named_children
+            self.add("<<<" + (self.value(words[-1]) if words else ""), "redirect",
+                     "here-string: the text is given as input", depth)
+            if words:
+                self.substitutions(words[-1], depth + 1)
+        elif node.type == "heredoc_redirect":
+            self.heredoc(node, depth)
+        else:
+            self.file_redirect(node, depth)
+
+    def heredoc(self, node: Any, depth: int) -> None:
+        op = next((c.type for c in node.children if not c.is_named), "<<")
+        start = next((c for c in node.named_children if c.type == "heredoc_start"), None)
+        delimiter = self.value(start).strip("'\"") if start is not None else ""
+        self.add(f"{op}{delimiter}", "redirect", f"here-document: the lines up to '{delimiter}' are given as input", depth)
+        for child in node.named_children:
+            if child.type in _REDIRECTS:
+                self.redirect(child, depth)
+            elif child.type == "heredoc_body":
+                self.substitutions(child, depth + 1)  # unquoted delimiter: $(...) in the text runs
+            elif child.type not in ("heredoc_start", "heredoc_end"):
+                self.statement(child, depth)  # `cat <<EOF | grep x`: the rest of the line
+
+    def file_redirect(self, node: Any, depth: int) -> None:
+        fd_node = node.child_by_field_name("descriptor")
+        fd = self.text(fd_node) if fd_node is not None else ""
+        op = next((c.type for c in node.children if not c.is_named), ">")
+        dests = node.children_by_field_name("destination")
+        target = self.value(dests[0]) if dests else ""
+        text = f"{fd}{op}{target}"
+        if dests:
+            self.substitutions(dests[0], depth + 1)
+        source = int(fd) if fd.isdigit() else None
+        if op in ("<", "<>"):
+            self.add(text, "redirect", f"read input from {target}", depth)
+            self.out.read(target)
+            if op == "<>":
+                self.out.change(f"{target} (opened for writing)")
             return
-        if kind in (">&", "<&") and isinstance(target, int):
+        if op in (">&", "<&") and (target.isdigit() or target == "-"):
             what = "errors (stream 2)" if source == 2 else f"stream {source if source is not None else 1}"
-            dest = "the output (stream 1)" if target == 1 else ("errors (stream 2)" if target == 2 else f"stream {target}")
+            if target == "-":
+                self.add(text, "redirect", f"close {what}", depth)
+                return
+            dest = {"1": "the output (stream 1)", "2": "errors (stream 2)"}.get(target, f"stream {target}")
             self.add(text, "redirect", f"send {what} to the same place as {dest}", depth)
             return
         stream = {2: "errors", None: "output", 1: "output"}.get(source, f"stream {source}")
-        if kind in ("&>", ">&"):
+        if op in ("&>", ">&", "&>>"):
             stream = "output and errors"
-        if target_text == "/dev/null":
+        if target == "/dev/null":
             self.add(text, "redirect", f"discard the {stream}", depth)
             return
-        if kind == ">>" or kind == "&>>":
-            self.add(text, "redirect", f"append the {stream} to {target_text} (creates it if missing)", depth)
-            self.note_change(f"{target_text} (appended to)")
+        if op in (">>", "&>>"):
+            self.add(text, "redirect", f"append the {stream} to {target} (creates it if missing)", depth)
+            self.out.change(f"{target} (appended to)")
             return
-        self.add(text, "redirect", f"write the {stream} to {target_text}, replacing what it held", depth)
-        self.note_change(f"{target_text} (overwritten)")
+        self.add(text, "redirect", f"write the {stream} to {target}, replacing what it held", depth)
+        self.out.change(f"{target} (overwritten)")
 
-    # ---------------------------------------------------------------------------------- simple commands
+    _HANDLERS: dict[str, Callable[[_Walker, Any, int], None]] = {
+        "list": list_,
+        "ERROR": error,
+        "for_statement": for_loop,
+        "c_style_for_statement": c_style_for,
+        "compound_statement": compound,
+        "case_statement": case,
+        "case_item": case_item,
+        "function_definition": function,
+        "test_command": test,
+        "redirected_statement": redirected,
+        "command": command,
+        "declaration_command": declaration,
+        "unset_command": declaration,
+        "variable_assignment": assignment,
+        "variable_assignments": assignments,
+    }
 
-    def simple(self, words: list[str], depth: int) -> None:
-        program = words[0]
-        name = os.path.basename(program)
-        entry = self.db.get(name)
-        if name not in self.out.programs:
-            self.out.programs.append(name)
-        if entry is None:
-            self.add(program, "program", f"a program caro has no description of (see 'man {name}' or '{name} --help')", depth)
-            self.operands_only(words[1:], depth)
-            return
-        self.add(program, "program", entry["summary"], depth)
-        args = words[1:]
-        sub = entry.get("subcommands", {})
-        flags = _flag_table(entry)
-        operands: list[str] = []
-        nested: list[str] | None = None
-        i = 0
-        options_done = False
-        positional_roles = list(entry.get("args", []))
-        skip = int(entry.get("wrapper_skip", 0))
-        while i < len(args):
-            word = args[i]
-            # A wrapper runs the rest of the line as a command of its own once its own options end.
-            if entry.get("wrapper") and (options_done or not word.startswith("-")) and not (
-                entry.get("wrapper_assignments") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word)
-            ):
-                if skip:
-                    self.add(word, "argument", positional_roles[0].split(": ", 1)[-1] if positional_roles else "an argument", depth)
-                    positional_roles = positional_roles[1:]
-                    skip -= 1
-                    i += 1
-                    continue
-                nested = args[i:]
-                break
-            if entry.get("wrapper_assignments") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word):
-                var, _, value = word.partition("=")
-                self.add(word, "assignment", f"set environment variable {var} to '{value}' for the command", depth)
-                i += 1
-                continue
-            if not options_done and word == "--":
-                self.add(word, "flag", "end of options: everything after is an argument", depth)
-                options_done = True
-                i += 1
-                continue
-            if not operands and sub and word in sub and not options_done:
-                detail = sub[word]
-                sub_entry: Entry = detail if isinstance(detail, dict) else {"summary": detail}
-                self.add(word, "subcommand", sub_entry["summary"], depth)
-                flags = {**flags, **_flag_table(sub_entry)}
-                entry = {**entry, **{k: v for k, v in sub_entry.items() if k != "summary"}}
-                if "args" in sub_entry:
-                    positional_roles = list(sub_entry["args"])
-                sub = sub_entry.get("subcommands", {})
-                i += 1
-                continue
-            if word in entry.get("exec_flags", []) and not options_done:
-                end = i + 1
-                while end < len(args) and args[end] not in (";", "\\;", "+"):
-                    end += 1
-                self.add(word, "flag", flags[word].meaning if word in flags else "run a command", depth)
-                if end > i + 1:
-                    self.simple(args[i + 1 : end], depth + 1)
-                if end < len(args):
-                    self.add(args[end], "argument", "end of the command given to " + word, depth)
-                i = end + 1
-                continue
-            if (not options_done and word.startswith("-") and len(word) > 1 and not re.match(r"^-\d+(\.\d+)?$", word)) or word in flags:
-                i = self.flag(word, args, i, flags, entry, name, depth)
-                if word in entry.get("final_flags", []):
-                    # What follows `python -m MODULE` or `-c CODE` belongs to that module or code.
-                    for rest in args[i:]:
-                        self.add(rest, "argument", f"an argument passed on to it ({_describe_operand(rest)})", depth)
-                    i = len(args)
-                continue
-            if sub and not operands and not options_done and entry.get("subcommand_required"):
-                self.add(word, "subcommand", f"a {name} subcommand caro has no description of", depth)
-                sub = {}
-                i += 1
-                continue
-            role = positional_roles[0] if positional_roles else ""
-            if role:
-                label = role.split(": ", 1)[-1]
-                if not role.split(": ", 1)[0].endswith("..."):
-                    positional_roles = positional_roles[1:]
-                self.add(word, "argument", f"{label} — {_describe_operand(word)}" if _looks_like_path(word) and "file" not in label and "path" not in label else label, depth)
-            else:
-                self.add(word, "argument", _describe_operand(word), depth)
-            operands.append(word)
-            i += 1
-        self.effects(entry, operands, name)
-        if nested:
-            if entry.get("nested_note"):
-                self.out.notes.append(entry["nested_note"])
-            self.simple(nested, depth + 1)
 
-    def flag(self, word: str, args: list[str], i: int, flags: dict[str, FlagSpec], entry: Entry, name: str, depth: int) -> int:
-        script_flag = entry.get("script_flag")
-        if word.startswith("--") or word in flags:
-            key, eq, _inline = word.partition("=")
-            spec = flags.get(key)
-            if spec is None:
-                self.add(word, "flag", f"an option of {name} (see '{name} --help')", depth)
-                return i + 1
-            self.add(word, "flag", spec.meaning, depth)
-            self.flag_effect(key, entry)
-            if spec.takes_value and not eq and i + 1 < len(args):
-                value = args[i + 1]
-                if script_flag and key == script_flag:
-                    self.add(value, "value", "the script to run:", depth)
-                    self.nested_script(value, depth + 1)
-                else:
-                    self.add(value, "value", f"{spec.metavar} for {key}", depth)
-                return i + 2
-            return i + 1
-        # Bundled short options: -la is -l -a; a value-taking letter takes the rest of the word or the next one.
-        letters = word[1:]
-        for pos, letter in enumerate(letters):
-            spec = flags.get(f"-{letter}")
-            if spec is None:
-                self.add(f"-{letter}", "flag", f"an option of {name} (see '{name} --help')", depth)
-                continue
-            self.add(f"-{letter}", "flag", spec.meaning, depth)
-            self.flag_effect(f"-{letter}", entry)
-            if spec.takes_value:
-                rest = letters[pos + 1 :]
-                if rest:
-                    self.add(rest, "value", f"{spec.metavar} for -{letter}", depth)
-                    return i + 1
-                if i + 1 < len(args):
-                    value = args[i + 1]
-                    if script_flag and f"-{letter}" == script_flag:
-                        self.add(value, "value", "the script to run:", depth)
-                        self.nested_script(value, depth + 1)
-                    else:
-                        self.add(value, "value", f"{spec.metavar} for -{letter}", depth)
-                    return i + 2
-        return i + 1
+def _explain_script(out: Explanation, text: str, depth: int, commands: SimpleCommand) -> None:
+    """Parse `text` with tree-sitter-bash and walk it; ImportError or TimeoutError when it cannot."""
+    source = shell_syntax.encode(text)
+    tree = shell_syntax.parse_bytes(source)
+    walker = _Walker(out, source, commands)
+    for child in tree.root_node.children:
+        if child.is_named:
+            walker.statement(child, depth)
+        else:
+            walker.token(child.type, depth)
 
-    def flag_effect(self, flag: str, entry: Entry) -> None:
-        """Flags that change what a program touches: find -delete, sed -i, rsync --delete."""
-        effect = entry.get("flag_changes", {}).get(flag)
-        if effect:
-            self.note_change(effect)
 
-    def nested_script(self, script: str, depth: int) -> None:
+def _by_words(text: str, commands: SimpleCommand) -> None:
+    import shlex
+
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    if words:
+        commands.explain(words, 0)
+
+
+def _commands(out: Explanation) -> SimpleCommand:
+    """The simple-command explainer for `out`; code in strings (`sh -c '...'`) is parsed again."""
+
+    def run_script(script: str, depth: int) -> None:
         try:
-            import bashlex
+            _explain_script(out, script, depth, commands)
+        except (ImportError, TimeoutError):
+            out.notes.append(f"could not break down the inner script: {script}")
 
-            trees = bashlex.parse(script)
-        except Exception:  # bashlex raises several types for shell it cannot read
-            self.out.notes.append(f"could not break down the inner script: {script}")
-            return
-        for tree in trees:
-            self.node(tree, depth)
-
-    def operands_only(self, words: list[str], depth: int) -> None:
-        for word in words:
-            role = "flag" if word.startswith("-") and len(word) > 1 else "argument"
-            meaning = "an option (see the program's --help)" if role == "flag" else _describe_operand(word)
-            self.add(word, role, meaning, depth)
-
-    def effects(self, entry: Entry, operands: list[str], name: str) -> None:
-        # Substitutions are explained as commands of their own; {} is find's placeholder.
-        operands = [
-            "each file found" if op == "{}" else op
-            for op in operands
-            if not op.startswith(("<(", ">(")) and "$(" not in op and "`" not in op
-        ]
-        reads = entry.get("reads", [])
-        changes = entry.get("changes", [])
-        for selector in [reads] if isinstance(reads, str) else reads:
-            chosen = _select(selector, operands)
-            if not chosen and entry.get("reads_default"):
-                chosen = [entry["reads_default"]]
-            for item in chosen:
-                self.note_read(item)
-        verb = entry.get("verb", "changed")
-        for selector in [changes] if isinstance(changes, str) else changes:
-            if selector.startswith("text:"):
-                self.note_change(selector[5:])
-                continue
-            chosen = _select(selector, operands)
-            if not chosen and entry.get("changes_default"):
-                self.note_change(entry["changes_default"])
-            for item in chosen:
-                self.note_change(f"{item} ({verb})")
+    commands = SimpleCommand(out, run_script)
+    return commands
 
 
 def explain(
@@ -485,28 +562,20 @@ def explain(
     check: Callable[[str], Verdict] | None = None,
 ) -> Explanation:
     """Break `command` into parts and judge it. Works offline; never raises for odd shell syntax."""
-    result = Explanation(command=command.strip())
+    result = Explanation(command.strip())
     text = result.command
     if text:
+        commands = _commands(result)
         try:
-            import bashlex
-
-            trees = bashlex.parse(text)
-        except Exception as exc:  # bashlex raises ParsingError, NotImplementedError, IndexError...
-            result.notes.append(f"the shell parser could not read it ({type(exc).__name__}); split by words instead")
-            walker = _Walker(result)
-            import shlex
-
-            try:
-                words = shlex.split(text)
-            except ValueError:
-                words = text.split()
-            if words:
-                walker.simple(words, 0)
-        else:
-            walker = _Walker(result)
-            for tree in trees:
-                walker.node(tree, 0)
+            _explain_script(result, text, 0, commands)
+        except ImportError:
+            result.notes.append("the shell parser (tree-sitter-bash) is not installed; split by words instead")
+            _by_words(text, commands)
+        except TimeoutError:
+            result.notes.append("the command is too convoluted to parse in time; split by words instead")
+            _by_words(text, commands)
+        except RecursionError:
+            result.notes.append("the command is nested too deeply to break down")
     if shell in ("powershell", "cmd"):
         result.notes.append(f"explained as POSIX shell syntax; {shell} may read it differently")
     if check is not None:

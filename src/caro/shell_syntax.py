@@ -53,3 +53,46 @@ def encode(text: str) -> bytes:
 def node_text(node: Any, source: bytes) -> str:
     """The original text of `node` (from `source`, not the masked copy the parser saw)."""
     return source[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
+
+
+def _unescape(text: str, specials: str | None = None) -> str:
+    """Drop the backslashes the shell drops: before any character, or only before `specials`."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text) and (specials is None or text[i + 1] in specials):
+            if text[i + 1] != "\n":  # a backslash-newline joins lines
+                out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def word_value(node: Any, source: bytes) -> str:
+    """The word as the program receives it, quotes and escapes removed; expansions and substitutions
+    (`$HOME`, `$(date)`, `$((1+2))`) are kept as written, since their value is known only when run."""
+    kind = node.type
+    if kind == "word":
+        return _unescape(node_text(node, source))
+    if kind == "raw_string":
+        return node_text(node, source)[1:-1]
+    if kind == "ansi_c_string":
+        return node_text(node, source)[2:-1]
+    if kind == "string":
+        parts = []
+        for child in node.children:
+            if child.type == '"':
+                continue
+            if child.type == "string_content":
+                parts.append(_unescape(node_text(child, source), '$`"\\\n'))
+            else:
+                parts.append(node_text(child, source))
+        return "".join(parts)
+    if kind == "concatenation":
+        return "".join(word_value(child, source) for child in node.children)
+    return node_text(node, source)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from caro.config import Settings
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: this module is loaded to build `caro explain`'s parser
+if TYPE_CHECKING:
+    import argparse
+
+    from caro.config import Settings
 
 HELP = "explain a shell command part by part: programs, flags, reads, changes, safety verdict"
 
