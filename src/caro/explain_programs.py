@@ -303,7 +303,8 @@ class _Words:
             label = label or head
             if not head.endswith("..."):
                 self.roles = self.roles[1:]
-            if looks_like_path(word) and "file" not in label and "path" not in label:
+            expanded = "$" in word or "`" in word
+            if expanded or (looks_like_path(word) and "file" not in label and "path" not in label):
                 label = f"{label} — {describe_operand(word)}"
             self.add(word, "argument", label)
         else:

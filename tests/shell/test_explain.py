@@ -131,3 +131,80 @@ def test_a_model_adds_its_summary_when_one_is_up(caro) -> None:  # type: ignore[
         assert len(server.requests) == asked
     finally:
         server.stop()
+
+
+def test_bash_only_syntax_is_broken_down() -> None:
+    """[[ ]], case, $(( )) and C-style loops: the shell parser reads them all (none ends in a word split)."""
+    test = explain("[[ -d /srv && $mode == prod ]] && rm -r /srv/cache")
+    assert ("[[", "keyword", 0) in [(p.text, p.role, p.depth) for p in test.parts]
+    assert any(p.text == "-d" and "directory" in p.meaning for p in test.parts)
+    assert "/srv/cache (deleted)" in test.changes
+    case = explain("case $1 in start) systemctl start nginx;; stop|halt) systemctl stop nginx;; esac")
+    patterns = [p.text for p in case.parts if p.meaning.startswith("a pattern")]
+    assert patterns == ["start", "stop", "halt"]
+    assert [p.text for p in case.parts if p.role == "program"] == ["systemctl", "systemctl"]
+    arithmetic = explain("echo $((6 * 7)) > answer.txt")
+    assert any("arithmetic" in p.meaning for p in arithmetic.parts)
+    assert arithmetic.changes == ["answer.txt (overwritten)"]
+    loop = _parts("for ((i = 0; i < 3; i++)); do touch f$i; done")
+    assert ("touch", "program", 0) in loop
+    for result in (test, case, arithmetic):
+        assert not any("not valid shell syntax" in note for note in result.notes)
+
+
+def test_here_documents_feed_a_pipeline_and_run_their_substitutions() -> None:
+    result = explain("cat <<EOF | tee copy.txt\nbuilt on $(hostname)\nEOF\n")
+    parts = [(p.text, p.role, p.depth) for p in result.parts]
+    assert ("tee", "program", 0) in parts
+    assert ("hostname", "program", 1) in parts
+    assert "copy.txt (overwritten)" in result.changes
+    quoted = explain("cat <<'EOF'\n$(hostname)\nEOF\n")
+    assert "hostname" not in quoted.programs  # a quoted delimiter: the text is taken as it is
+
+
+def test_a_syntax_error_is_said_and_what_can_be_read_is_explained() -> None:
+    result = explain("ls -la 'unclosed")
+    assert any("not valid shell syntax" in note for note in result.notes)
+    assert ("ls", "program", 0) in [(p.text, p.role, p.depth) for p in result.parts]
+    stray = explain("then rm x")
+    assert any("unexpected 'then'" in note for note in stray.notes)
+
+
+@pytest.mark.parametrize(("command", "reads", "changes"), [
+    ("tar -xzvf a.tar.gz -C /opt", ["a.tar.gz"],
+     ["/opt (the archive's files extracted into it; existing files overwritten)"]),
+    ("tar xzf a.tar.gz", ["a.tar.gz"],
+     ["the archive's files, extracted into the current directory (existing files overwritten)"]),
+    ("tar -czf b.tgz ~/docs", ["~/docs"], ["b.tgz (written: the new archive)"]),
+    ("tar --list --file=b.tgz", ["b.tgz"], []),
+    ("unzip -d out a.zip", ["a.zip"], ["out (the archive's files extracted into it)"]),
+    ("unzip -l a.zip", ["a.zip"], []),
+    ("zip -r b.zip docs", ["docs"], ["b.zip (written or updated: the archive)"]),
+    ("cp -t /backup a.txt b.txt", ["a.txt", "b.txt"], ["/backup (copies written into it; existing files overwritten)"]),
+    ("rsync -an --delete src/ dst/", ["src/"], []),
+    ("sed -i -e s/a/b/ f.txt g.txt", ["f.txt", "g.txt"], ["f.txt (edited in place)", "g.txt (edited in place)"]),
+    ("sed s/a/b/ f.txt", ["f.txt"], []),
+    ("dd if=/dev/zero of=disk.img bs=1M count=10", ["/dev/zero"], ["disk.img (overwritten byte for byte)"]),
+    ("gzip -c big.log", ["big.log"], []),
+    ("curl -sL -o page.html https://example.com", ["the network"], ["page.html (written: the download)"]),
+    ("sort -o sorted.txt names.txt", ["names.txt"], ["sorted.txt (overwritten with the sorted lines)"]),
+])
+def test_reads_and_changes_follow_the_programs_mode(command: str, reads: list[str], changes: list[str]) -> None:
+    result = explain(command)
+    assert result.reads == reads
+    assert result.changes == changes
+
+
+def test_a_dry_run_says_nothing_changes() -> None:
+    result = explain("rsync -a --dry-run --delete src/ dst/")
+    assert result.changes == []
+    assert any("nothing is changed" in note for note in result.notes)
+    real = explain("rsync -a --delete src/ dst/")
+    assert "files in the destination that the source lacks (deleted)" in real.changes
+
+
+def test_the_tar_answer_through_the_cli(caro) -> None:  # type: ignore[no-untyped-def]
+    done = caro("explain", "--offline", "tar -xzvf a.tar.gz -C /opt")
+    assert done.returncode == 0, done.stderr
+    assert "reads:    a.tar.gz" in done.stdout
+    assert "changes:  /opt (the archive's files extracted into it" in done.stdout
