@@ -20,14 +20,46 @@ ASCII_ONLY = bytes(range(128)) + b"x" * 128
 _parser: Any = None
 
 
+def _binding(package: str) -> Any:
+    """`package._binding`, the compiled part of tree-sitter or tree-sitter-bash, loaded without running
+    the package's `__init__`: those import `typing` and `importlib.resources` (with `tempfile`,
+    `pathlib`, `zipfile`...), about 25 ms on a plain interpreter, for nothing caro uses. Any surprise
+    (another layout, another loader) falls back to the ordinary import."""
+    import sys
+
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
+    try:
+        import os
+        from importlib import machinery
+
+        spec = machinery.PathFinder.find_spec(package)
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        for folder in folders:
+            for suffix in machinery.EXTENSION_SUFFIXES:
+                path = os.path.join(folder, "_binding" + suffix)
+                if os.path.isfile(path):
+                    loader = machinery.ExtensionFileLoader(name, path)
+                    module = loader.create_module(machinery.ModuleSpec(name, loader, origin=path))
+                    loader.exec_module(module)
+                    sys.modules[name] = module  # a later `import tree_sitter` reuses this one
+                    return module
+    except Exception:  # the ordinary import below says what is wrong, if anything is
+        pass
+    import importlib
+
+    return importlib.import_module(name)
+
+
 def bash_parser() -> Any:
-    """The tree-sitter parser, created on first use (keeps importing caro cheap)."""
+    """The tree-sitter parser, created on first use (keeps importing caro cheap). ImportError when
+    tree-sitter or tree-sitter-bash is not installed."""
     global _parser
     if _parser is None:
-        import tree_sitter_bash
-        from tree_sitter import Language, Parser
-
-        _parser = Parser(Language(tree_sitter_bash.language()))
+        core = _binding("tree_sitter")
+        bash = _binding("tree_sitter_bash")
+        _parser = core.Parser(core.Language(bash.language()))
     return _parser
 
 
