@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 MAX_BODY = 8 * 1024 * 1024  # bytes; an answer for one shell command is a few kilobytes
 MAX_HEADER = 64 * 1024
@@ -82,9 +84,53 @@ class Endpoint:
         return self.root + path
 
 
+class _URL:
+    """The parts of an http(s) URL that caro uses, split as `urllib.parse.urlsplit` splits them
+    (`urllib.parse` and the `ipaddress` it loads cost milliseconds at every start; this is a few lines).
+    Bracketed IPv6 hosts, which need `ipaddress` to check, go to urlsplit itself."""
+
+    __slots__ = ("hostname", "path", "port_text", "query", "scheme")
+
+    def __init__(self, url: str) -> None:
+        for char in "\t\r\n":  # urlsplit drops these anywhere in a URL
+            url = url.replace(char, "")
+        url = url.lstrip("".join(map(chr, range(33))))
+        self.scheme = ""
+        head, colon, rest = url.partition(":")
+        if colon and head[:1].isascii() and head[:1].isalpha() and all(
+                c.isascii() and (c.isalnum() or c in "+-.") for c in head):
+            self.scheme, url = head.lower(), rest
+        netloc = ""
+        if url.startswith("//"):
+            end = min((i for i in (url.find(c, 2) for c in "/?#") if i >= 0), default=len(url))
+            netloc, url = url[2:end], url[end:]
+        if "[" in netloc or "]" in netloc:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit((self.scheme + ":" if self.scheme else "") + "//" + netloc + url)
+            url, netloc = parts.path + ("?" + parts.query if parts.query else ""), parts.netloc
+            host = parts.hostname or ""
+            self.port_text = str(parts.port) if parts.port is not None else ""
+        else:
+            host, _, self.port_text = netloc.rpartition("@")[2].partition(":")
+            host, percent, zone = host.partition("%")  # a scoped zone is not lower-cased
+            host = host.lower() + percent + zone
+        url = url.partition("#")[0]
+        self.path, _, self.query = url.partition("?")
+        self.hostname = host
+
+    @property
+    def port(self) -> int | None:
+        if not self.port_text:
+            return None
+        if not (self.port_text.isascii() and self.port_text.isdigit()) or int(self.port_text) > 65535:
+            raise ValueError(f"Port out of range 0-65535 or not a number: {self.port_text!r}")
+        return int(self.port_text)
+
+
 def endpoint(url: str) -> Endpoint:
     """Split a base URL; raise ValueError for anything but http(s)://host[:port][/path]."""
-    parts = urlsplit(url.strip())
+    parts = _URL(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
     try:
@@ -341,7 +387,7 @@ def _open(
     max_body: int,
 ) -> _Exchange:
     ep = endpoint(url)
-    parts = urlsplit(url)
+    parts = _URL(url)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
