@@ -11,14 +11,14 @@ summary can be added by the caller (`model_summary`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from caro import shell_syntax
 from caro.explain_programs import SimpleCommand, describe_operand, programs
 from caro.ui import RISK_COLOURS
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from caro.safety import Verdict
 

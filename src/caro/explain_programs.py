@@ -14,14 +14,15 @@ import json
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from caro.explain import Explanation
 
-Entry = dict[str, Any]
+    Entry = dict[str, Any]
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _NUMBER = re.compile(r"^-\d+(\.\d+)?$")

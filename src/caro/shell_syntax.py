@@ -8,7 +8,10 @@ milliseconds for 10 kB, and a partial tree instead of an exception on syntax err
 from __future__ import annotations
 
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
+if TYPE_CHECKING:
+    from typing import Any
 
 PARSE_BUDGET_S = 0.2  # pathological input can make error recovery slow; callers fall back to a rough split
 
