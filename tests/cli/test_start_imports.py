@@ -1,0 +1,106 @@
+"""The start path stays light: each everyday path of the real CLI, run in a fresh interpreter, must not
+import the modules listed for it.
+
+caro starts once per command, so every module imported on the way is paid at every request. The runs
+use `python -I -S` with this checkout's `src` and site-packages put on sys.path by hand: no `.pth` file
+runs, so nothing is preloaded by the interpreter's site hooks and what is in `sys.modules` at the end
+was imported by caro (benchmarks/bench_startup.py measures the same setup, with times).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+import caro
+
+SRC = str(Path(caro.__file__).resolve().parents[1])
+
+# argv: [file for the module list, search path (one a line), caro args...]
+LAUNCHER = """
+import sys
+out = sys.argv[1]
+sys.path[:0] = sys.argv[2].split("\\n")
+sys.argv = ["caro", *sys.argv[3:]]
+try:
+    from caro.cli import main
+    code = main()
+except SystemExit as exc:
+    code = exc.code
+finally:
+    with open(out, "w") as handle:
+        handle.write("\\n".join(sorted(sys.modules)))
+raise SystemExit(code)
+"""
+
+# Never on any everyday path: other parsers and model stacks, the network stack above sockets.
+NEVER = ["bashlex", "yaml", "llama_cpp", "torch", "transformers", "numpy", "tomli", "http.client", "email",
+         "ssl", "urllib.request", "asyncio", "concurrent", "multiprocessing", "subprocess", "sqlite3",
+         "xml", "caro.training", "caro.evaluation", "caro.backends.embedded", "caro.interactive",
+         "caro.history"]
+# Costly standard-library modules with a cheaper way (plain classes for dataclasses, os.path for pathlib,
+# a few lines for URL splitting); inspect, ast and tokenize come with dataclasses; importlib.resources
+# brings tempfile, random and zipfile.
+HEAVY_STDLIB = ["dataclasses", "inspect", "ast", "tokenize", "pathlib", "urllib", "urllib.parse",
+                "ipaddress", "importlib.resources", "tempfile", "zipfile"]
+# Everything a request needs: not for the paths that make no request.
+REQUEST = ["caro.flow", "caro.chain", "caro.backends", "caro.safety", "caro.catalog", "caro.explain",
+           "tree_sitter", "tree_sitter._binding", "tree_sitter_bash", "socket", "caro.http"]
+
+PATHS: dict[str, tuple[list[str], list[str]]] = {
+    # `--version` is answered before argparse and the config are touched.
+    "version": (["--version"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "argparse", "typing", "re", "json",
+                                "caro.config"]),
+    # The help page lists subcommands from a table of summaries, without importing them.
+    "help": (["--help"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "typing", "caro.commands.check",
+                          "caro.commands.models", "caro.commands.doctor"]),
+    # Runs at every shell start (`eval "$(caro init zsh)"`).
+    "init": (["init", "zsh"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "typing"]),
+    # Judging a command needs the safety engine and the parser, nothing of the request pipeline.
+    "check": (["check", "ls -la"], [*NEVER, *HEAVY_STDLIB, "caro.flow", "caro.chain", "caro.backends",
+                                     "caro.catalog", "caro.explain", "socket", "caro.http"]),
+    # A catalog answer: no network, no other backend.
+    "catalog": (["-b", "builtin", "-o", "json", "list docker containers"],
+                [*NEVER, *HEAVY_STDLIB, "socket", "caro.http", "caro.backends.lmstudio",
+                 "caro.backends.ollama", "caro.backends.openai_compat", "caro.explain"]),
+    # An offline explanation: the parser, the table of programs and the safety engine, no backend.
+    "explain": (["explain", "--offline", "tar -xzf a.tgz -C /opt && ls /opt | wc -l"],
+                [*NEVER, *HEAVY_STDLIB, "caro.flow", "caro.chain", "caro.backends", "caro.catalog", "socket",
+                 "caro.http"]),
+}
+
+
+def search_path() -> str:
+    paths = sysconfig.get_paths()
+    return "\n".join(dict.fromkeys([SRC, paths["purelib"], paths["platlib"]]))
+
+
+def imported(args: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    out = tmp_path / "modules.txt"
+    env = {**os.environ, "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, str(out), search_path(), *args],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    return set(out.read_text().split("\n")), done
+
+
+@pytest.mark.parametrize("name", list(PATHS))
+def test_the_start_path_imports_nothing_it_does_not_need(name: str, tmp_path: Path) -> None:
+    args, forbidden = PATHS[name]
+    modules, done = imported(args, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "caro.cli" in modules  # the run reached caro: the check below means something
+    found = sorted(m for m in forbidden if m in modules)
+    assert not found, f"caro {' '.join(args)} imported {', '.join(found)}"
+
+
+def test_the_isolated_run_starts_from_a_bare_interpreter(tmp_path: Path) -> None:
+    """No site hook ran: a module the interpreter's .pth files may preload is absent after --version."""
+    modules, done = imported(["--version"], tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("caro ")
+    assert "site" not in modules
+    assert "certifi" not in modules and "pathlib" not in modules
