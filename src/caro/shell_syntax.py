@@ -80,16 +80,6 @@ def parse_bytes(source: bytes, budget_s: float = PARSE_BUDGET_S) -> Any:
         raise TimeoutError from None
 
 
-def encode(text: str) -> bytes:
-    """The bytes caro parses for `text` (lone surrogates kept, so offsets stay exact)."""
-    return text.encode("utf-8", "surrogatepass")
-
-
-def node_text(node: Any, source: bytes) -> str:
-    """The original text of `node` (from `source`, not the masked copy the parser saw)."""
-    return source[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
-
-
 def _unescape(text: str, specials: str | None = None) -> str:
     """Drop the backslashes the shell drops: before any character, or only before `specials`."""
     if "\\" not in text:
@@ -131,3 +121,13 @@ def word_value(node: Any, source: bytes) -> str:
     if kind == "concatenation":
         return "".join(word_value(child, source) for child in node.children)
     return node_text(node, source)
+
+
+def encode(text: str) -> bytes:
+    """The bytes caro parses for `text` (lone surrogates kept, so offsets stay exact)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def node_text(node: Any, source: bytes) -> str:
+    """The original text of `node` (from `source`, not the masked copy the parser saw)."""
+    return source[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
