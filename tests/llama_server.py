@@ -37,7 +37,8 @@ def serve(model: Path, port: int, *, alias: str, env: Mapping[str, str], extra: 
                 error = process.stderr.read().decode(errors="replace") if process.stderr else ""
                 pytest.fail(f"llama_cpp.server exited: {error[-2000:]}")
             try:
-                if http.request("GET", url + "/models", read_timeout=2).status == 200:
+                # 401: up, and requiring the --api_key given in `extra`.
+                if http.request("GET", url + "/models", read_timeout=2).status in (200, 401):
                     break
             except http.HTTPError:
                 pass
