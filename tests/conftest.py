@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.backends.fake_lmstudio import FakeLMStudio
+from tests.backends.fake_ollama import FakeOllama
+from tests.helpers import free_port
 from tests.llama_server import smollm2_server
 
 # CI runs the property tests with a fixed seed so a run is repeatable; locally they explore afresh.
@@ -84,3 +87,25 @@ def llama_server() -> str:
     """A real OpenAI-compatible server: llama-cpp-python serving SmolLM2-135M on a free loopback port,
     one for the whole run however many packages ask for it. Its base URL (…/v1)."""
     return smollm2_server()
+
+
+@pytest.fixture
+def lmstudio() -> Iterator[FakeLMStudio]:
+    """The LM Studio stand-in (tests/backends/fake_lmstudio.py) on a free loopback port."""
+    server = FakeLMStudio().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ollama() -> Iterator[FakeOllama]:
+    """The Ollama stand-in (tests/backends/fake_ollama.py) on a free loopback port."""
+    server = FakeOllama().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()

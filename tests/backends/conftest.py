@@ -1,9 +1,9 @@
-"""Fixtures for backend tests: the LM Studio and Ollama stand-ins, settings, a generation request.
-The real llama-cpp-python server (`llama_server`) is the session fixture in tests/conftest.py."""
+"""Fixtures for backend tests: settings and a generation request. The stand-ins (`lmstudio`, `ollama`)
+and the real llama-cpp-python server (`llama_server`) are fixtures in tests/conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,33 +11,11 @@ import pytest
 from caro import config
 from caro.backends.base import GenerationRequest
 from caro.context import Context
-from tests.backends.fake_lmstudio import FakeLMStudio
-from tests.backends.fake_ollama import FakeOllama
 
 # Re-exported for modules that import them from here (tests/evaluation/test_cli.py). The fixture hands
 # out the run's one shared server, so importing it elsewhere never starts a second one.
 from tests.conftest import llama_server  # noqa: F401
 from tests.helpers import free_port
-
-
-@pytest.fixture
-def lmstudio() -> Iterator[FakeLMStudio]:
-    server = FakeLMStudio().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def ollama() -> Iterator[FakeOllama]:
-    server = FakeOllama().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    return free_port()
 
 
 @pytest.fixture
