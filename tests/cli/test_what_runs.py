@@ -6,7 +6,12 @@ the marker would exist had anything run; none of the commands does harm if run."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.backends.fake_lmstudio import FakeLMStudio
 from tests.conftest import CaroRunner
@@ -53,7 +58,7 @@ def test_a_deny_rule_blocks_a_model_answer_in_plain_mode(caro: CaroRunner, lmstu
     marker = tmp_path / "marker"
     rule = ('[safety_rules]\ndeny = [{pattern = "touch .*marker", level = "critical", '
             'message = "no markers in this test"}]\n')
-    code, out, err = ask(caro, lmstudio, f"touch {marker}", "-x", "-y", cwd=tmp_path, config=rule)
+    code, _, err = ask(caro, lmstudio, f"touch {marker}", "-x", "-y", cwd=tmp_path, config=rule)
     assert code == 4
     assert "no markers in this test" in err and "blocked" in err
     assert not marker.exists()
@@ -74,3 +79,16 @@ def test_a_command_the_rules_rate_critical_never_runs(caro: CaroRunner, lmstudio
         else:
             assert "critical" in err and "blocked" in err
         assert not marker.exists()
+
+
+@pytest.mark.xfail(strict=True, reason="plain mode prints a blocked command on stdout, which "
+                   "`eval \"$(caro …)\"` (documented in docs/output.md) then runs; cli.py must keep it off stdout")
+def test_eval_of_caro_never_runs_a_blocked_command(lmstudio: FakeLMStudio, tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    config = tmp_path / "caro.toml"
+    config.write_text('[safety_rules]\ndeny = [{pattern = "touch .*marker", level = "critical"}]\n')
+    lmstudio.tool_arguments = {"command": f"touch {marker}", "explanation": "From the stand-in."}
+    caro = f"{sys.executable} -m caro -b lmstudio --url {lmstudio.url} --config {config} 'make a marker'"
+    subprocess.run(["sh", "-c", f'eval "$({caro})"'], capture_output=True, timeout=60, env=dict(os.environ),
+                   check=False)
+    assert not marker.exists()
