@@ -15,6 +15,7 @@ from caro.errors import BackendResponseError
 from caro.parsing import parse
 from tests.backends.conftest import request
 from tests.backends.fake_lmstudio import FakeLMStudio
+from tests.backends.fake_server import FakeServer, Handler
 from tests.backends.fake_vllm import AUTO_TOOL_CHOICE, FakeVLLM
 
 MakeSettings = Callable[..., Settings]
@@ -85,3 +86,39 @@ def test_other_errors_are_not_retried(lmstudio: FakeLMStudio, make_settings: Mak
 def test_no_url_configured(make_settings: MakeSettings) -> None:
     status = OpenAIBackend(make_settings()).availability()
     assert not status.ok and status.reason == "no URL configured" and "[openai] url" in status.hint
+
+
+class NotAModelServer(FakeServer):
+    """A web server on the port: /v1/models answers 200 with a page, or with JSON that lists nothing."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def get(self, handler: Handler, path: str) -> None:
+        handler.send(200, "text/html" if self.body.startswith(b"<") else "application/json", self.body)
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"<html>It works!</html>", "the model list is not JSON"),
+    (b'{"status": "ok"}', "/models answered without a model list"),
+])
+def test_the_one_model_list_reader_explains_a_wrong_server(make_settings: MakeSettings, body: bytes,
+                                                          reason: str) -> None:
+    from caro.backends.lmstudio import LMStudioBackend
+
+    server = NotAModelServer(body).start()
+    try:
+        # The generic backend and LM Studio's fallback for servers without /api/v0 share one reader.
+        for chosen in (OpenAIBackend(make_settings(openai__url=server.url)),
+                       LMStudioBackend(make_settings(lmstudio__url=server.url))):
+            status = chosen.availability()
+            assert not status.ok
+            assert status.reason.startswith(reason)
+            assert f"Check that {server.url} is the right URL" in status.hint
+    finally:
+        server.stop()

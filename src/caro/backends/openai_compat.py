@@ -68,8 +68,6 @@ class Client:
         self.classify = classify
         self.start_hint = start_hint or f"Check that the {label} server is running and that its URL is right."
         self.endpoint = http.endpoint(self.base_url)
-        # How hints name the server ("LM Studio", "an OpenAI-compatible server").
-        self.server = label if label in ("LM Studio", "Ollama") else "an OpenAI-compatible server"
 
     @property
     def where(self) -> str:
@@ -137,11 +135,11 @@ class Client:
             data = response.json()
         except http.ProtocolError as exc:
             raise BackendResponseError(f"the model list is not JSON ({exc})",
-                                       f"Check that {self.base_url} is {self.server} ('caro doctor').") from None
+                                       f"Check that {self.base_url} is the right URL for {self.label} ('caro doctor').") from None
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise BackendResponseError("/models answered without a model list",
-                                       f"Check that {self.base_url} is {self.server} ('caro doctor').")
+                                       f"Check that {self.base_url} is the right URL for {self.label} ('caro doctor').")
         return [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")]
 
     # --- generation -----------------------------------------------------------------------------
