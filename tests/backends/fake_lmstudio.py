@@ -25,22 +25,24 @@ the LM Studio behaviour it stands for:
   request, labelled text/plain), `oversized` body, `stream_error` (0.3.18+ streams errors as
   `data: {"error": …}`).
 
-Every request is recorded in `requests` (method, path, JSON body) so tests can assert what caro sent.
+Every request is recorded in `requests` (method, path, JSON body) and `headers` so tests can assert what
+caro sent.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.backends.fake_server import FakeServer, Handler
 
 NO_MODELS = "No models loaded. Please load a model in the developer page or use the `lms load` command."
 
 
-class FakeLMStudio:
+class FakeLMStudio(FakeServer):
     def __init__(self, *, models: list[dict[str, Any]] | None = None, port: int = 0) -> None:
+        super().__init__(port)
         self.models: list[dict[str, Any]] = models if models is not None else [
             {"id": "functiongemma-270m-it", "type": "llm", "state": "loaded"},
             {"id": "text-embedding-nomic-embed-text-v1.5", "type": "embeddings", "state": "not-loaded"},
@@ -61,30 +63,10 @@ class FakeLMStudio:
         self.delay = 0.0  # seconds before answering generation requests
         self.greeting_delay = 0.0
         self.fault = ""  # "", "drop", "non_json", "wrong_content_type", "oversized", "stream_error", "status500"
-        self.requests: list[tuple[str, str, Any]] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # a test that left a request hanging must not block teardown
-        # A client that gives up (timeout tests) makes the handler's write fail: expected, not news.
-        self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> FakeLMStudio:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def paths(self) -> list[str]:
-        return [path for _, path, _ in self.requests]
 
     # --- behaviour --------------------------------------------------------------------------------
 
@@ -183,90 +165,47 @@ class FakeLMStudio:
             events.append(chunk({}, "stop"))
         return events
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+    # --- the wire ---------------------------------------------------------------------------------
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def get(self, handler: Handler, path: str) -> None:
+        handler.send(*self._answer_get(path))
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _send(self, status: int, content_type: str, body: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self) -> None:
-                with fake._lock:
-                    fake.requests.append(("GET", self.path, None))
-                self._send(*fake._answer_get(self.path))
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = None
-                with fake._lock:
-                    fake.requests.append(("POST", self.path, body))
-                if self.path not in ("/v1/chat/completions", "/v1/completions") or not isinstance(body, dict):
-                    self._send(*fake._unknown("POST", self.path))
-                    return
-                time.sleep(fake.delay)
-                model, error = fake._resolve_model(str(body.get("model") or ""))
-                if error:
-                    self._send(*error)
-                    return
-                assert model is not None
-                if fake.fault == "status500":
-                    self._send(500, "application/json", b'{"error":"Unexpected error: model crashed"}')
-                elif fake.fault == "non_json":
-                    self._send(200, "text/html", b"<html><body>Bad Gateway</body></html>")
-                elif fake.fault == "oversized":
-                    self._send(200, "application/json", b'{"choices": [{"message": {"content": "'
-                               + b"x" * (9 * 1024 * 1024) + b'"}}]}')
-                elif fake.fault == "drop":
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", "5000")
-                    self.end_headers()
-                    self.wfile.write(b'{"id": "chatcmpl-fake", "choices": [')
-                    self.wfile.flush()
-                    self.close_connection = True
-                elif body.get("stream") and fake.fault != "wrong_content_type":
-                    self._stream(model, self.path == "/v1/completions")
-                else:
-                    completion = self.path == "/v1/completions"
-                    choice: dict[str, Any] = (
-                        {"index": 0, "text": fake.content or "", "finish_reason": "stop"} if completion else
-                        {"index": 0, "logprobs": None, "message": fake._message(),
-                         "finish_reason": "tool_calls" if fake.tool_arguments is not None else "stop"})
-                    answer = {"id": "chatcmpl-fake", "object": "chat.completion", "created": 1730913210,
-                              "model": model, "choices": [choice],
-                              "usage": {"prompt_tokens": 263, "completion_tokens": 34, "total_tokens": 297}}
-                    content_type = "text/plain" if fake.fault == "wrong_content_type" else "application/json"
-                    self._send(200, content_type, json.dumps(answer).encode())
-
-            def _stream(self, model: str, completion: bool) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Cache-Control", "no-cache")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                events = fake._events(model, completion)
-                if fake.fault == "stream_error":
-                    events = [*events[:2], {"error": {"message": "Model unloaded.", "type": "server_error"}}]
-                for event in events:
-                    self._chunk(f"data: {json.dumps(event)}\n\n".encode())
-                self._chunk(b"data: [DONE]\n\n")
-                self._chunk(b"")
-
-            def _chunk(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
-
-        return Handler
+    def post(self, handler: Handler, path: str, body: Any) -> None:
+        if path not in ("/v1/chat/completions", "/v1/completions") or not isinstance(body, dict):
+            handler.send(*self._unknown("POST", path))
+            return
+        time.sleep(self.delay)
+        model, error = self._resolve_model(str(body.get("model") or ""))
+        if error:
+            handler.send(*error)
+            return
+        assert model is not None
+        completion = path == "/v1/completions"
+        if self.fault == "status500":
+            handler.send(500, "application/json", b'{"error":"Unexpected error: model crashed"}')
+        elif self.fault == "non_json":
+            handler.send(200, "text/html", b"<html><body>Bad Gateway</body></html>")
+        elif self.fault == "oversized":
+            handler.send(200, "application/json", b'{"choices": [{"message": {"content": "'
+                         + b"x" * (9 * 1024 * 1024) + b'"}}]}')
+        elif self.fault == "drop":
+            handler.drop("application/json", b'{"id": "chatcmpl-fake", "choices": [')
+        elif body.get("stream") and self.fault != "wrong_content_type":
+            handler.begin_chunked("text/event-stream")
+            events = self._events(model, completion)
+            if self.fault == "stream_error":
+                events = [*events[:2], {"error": {"message": "Model unloaded.", "type": "server_error"}}]
+            for event in events:
+                handler.chunk(f"data: {json.dumps(event)}\n\n".encode())
+            handler.chunk(b"data: [DONE]\n\n")
+            handler.end_chunked()
+        else:
+            choice: dict[str, Any] = (
+                {"index": 0, "text": self.content or "", "finish_reason": "stop"} if completion else
+                {"index": 0, "logprobs": None, "message": self._message(),
+                 "finish_reason": "tool_calls" if self.tool_arguments is not None else "stop"})
+            answer = {"id": "chatcmpl-fake", "object": "chat.completion", "created": 1730913210,
+                      "model": model, "choices": [choice],
+                      "usage": {"prompt_tokens": 263, "completion_tokens": 34, "total_tokens": 297}}
+            content_type = "text/plain" if self.fault == "wrong_content_type" else "application/json"
+            handler.send(200, content_type, json.dumps(answer).encode())

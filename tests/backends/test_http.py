@@ -98,10 +98,8 @@ def test_deadline_bounds_a_silent_server(raw_server: list[bytes]) -> None:
     assert caught.value.phase == "read"
 
 
-def test_refused() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def test_refused(closed_port: int) -> None:
+    port = closed_port
     with pytest.raises(http.ConnectError) as caught:
         http.request("GET", f"http://localhost:{port}/")
     assert caught.value.refused

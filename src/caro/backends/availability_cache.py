@@ -11,6 +11,9 @@ Every caro run is a new process, so an in-memory cache would never be hit. One s
 
 A request that then fails drops the entry (`forget`), so a server that went away is noticed on the next
 run rather than 60 s later. Unreadable or corrupt cache files are ignored: the cache only saves time.
+
+`check()` is the one opening every server backend's availability() shares: the cached answer when it is
+fresh, else the probe, timed, and remembered by the rules above. `forgetting()` wraps a request.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from caro.backends.base import Availability
+from caro.errors import BackendError
 
 TTL_SECONDS = 60.0
 FAILURE_TTL_SECONDS = 15.0
@@ -101,3 +107,32 @@ def forget(cache_dir: Path, key: str) -> None:
 
 def key_for(backend: str, url: str, model: str) -> str:
     return f"{backend} {url} {model}".strip()
+
+
+def check(cache_dir: Path, key: str, probe: Callable[[], Availability], *, use_cache: bool = True) -> Availability:
+    """A server backend's availability: the cached check when fresh (and `use_cache`), else `probe()`,
+    timed, and remembered when it is worth remembering (up, or timed out); any other failure drops the
+    entry, so `caro doctor`'s fresh check also corrects the next run."""
+    started = time.perf_counter()
+    if use_cache:
+        cached = get(cache_dir, key)
+        if cached:
+            return cached
+    status = probe()
+    status.elapsed_ms = (time.perf_counter() - started) * 1000
+    status.detail["checked_ms"] = round(status.elapsed_ms, 1)
+    if status.ok or status.detail.get("timed_out"):
+        put(cache_dir, key, status)
+    else:
+        forget(cache_dir, key)
+    return status
+
+
+@contextmanager
+def forgetting(cache_dir: Path, key: str) -> Iterator[None]:
+    """Around a request: when it fails with a BackendError, drop the server's entry and re-raise."""
+    try:
+        yield
+    except BackendError:
+        forget(cache_dir, key)
+        raise

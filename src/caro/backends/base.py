@@ -11,14 +11,24 @@ Errors are raised as caro.errors.BackendError subclasses (never httpx/llama.cpp 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from caro.config import Settings
-from caro.context import Context
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from caro.context import Context
 
 TOOL_NAME = "run_shell_command"
+
+# Among several models a server offers, these answer first (caro's fine-tunes, then FunctionGemma).
+PREFERRED_MODELS = ("caro", "functiongemma")
+
+
+def preferred(name: str) -> bool:
+    """Whether a model name is one caro prefers when nothing was configured."""
+    lowered = name.lower()
+    return any(word in lowered for word in PREFERRED_MODELS)
 
 
 @dataclass
@@ -82,6 +92,3 @@ class Backend(Protocol):
     def generate(self, request: GenerationRequest) -> RawOutput: ...
 
     def describe(self) -> dict[str, Any]: ...
-
-
-BackendFactory = Callable[[Settings], Backend]

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from caro import http
 from caro.backends import availability_cache
-from caro.backends.base import Availability, GenerationRequest, RawOutput
+from caro.backends.base import Availability, GenerationRequest, RawOutput, preferred
 from caro.backends.openai_compat import (
     AVAILABILITY_BUDGET,
     PROBE_CONNECT_TIMEOUT,
@@ -43,7 +43,6 @@ LABEL = "LM Studio"
 DEFAULT_PORT = 1234
 START_HINT = ("Start LM Studio's server: 'lms server start' (or LM Studio → Developer → Start server). "
               "If it listens elsewhere, set [lmstudio] url or CARO_LMSTUDIO_URL.")
-_PREFERRED = ("caro", "functiongemma")  # among several loaded models, these answer first
 
 
 def published_port(env: dict[str, str] | None = None) -> tuple[int | None, Path]:
@@ -80,12 +79,12 @@ def _model_matches(wanted: str, candidate: str) -> bool:
 def load_hint(models: list[dict[str, Any]]) -> str:
     """`lms load …` naming a downloaded model, a FunctionGemma first."""
     names = [str(m["id"]) for m in models if m.get("type", "llm") != "embeddings"]
-    preferred = [n for n in names if any(p in n.lower() for p in _PREFERRED)]
+    first = [n for n in names if preferred(n)]
     if not names:
         return ("Download a model first ('lms get functiongemma-270m-it', or import your fine-tune with "
                 "'lms import'), then 'lms load <model>'.")
     listed = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
-    return f"Load one: 'lms load {(preferred or names)[0]}' (downloaded: {listed})."
+    return f"Load one: 'lms load {(first or names)[0]}' (downloaded: {listed})."
 
 
 class LMStudioBackend:
@@ -113,27 +112,17 @@ class LMStudioBackend:
     # --- availability ---------------------------------------------------------------------------
 
     def availability(self, *, use_cache: bool = True) -> Availability:
-        started = time.perf_counter()
-        if use_cache:
-            cached = availability_cache.get(self.settings.cache_dir, self.cache_key())
-            if cached:
-                self._status = cached
-                return cached
+        self._status = availability_cache.check(self.settings.cache_dir, self.cache_key(), self._check,
+                                                use_cache=use_cache)
+        return self._status
+
+    def _check(self) -> Availability:
         try:
             base = normalise_url(self.configured_url)
         except ValueError as exc:
-            status = Availability(False, f"bad LM Studio URL: {exc}",
-                                  "Set [lmstudio] url to something like http://localhost:1234/v1.")
-        else:
-            status = self._probe(base, time.monotonic() + AVAILABILITY_BUDGET)
-        status.elapsed_ms = (time.perf_counter() - started) * 1000
-        status.detail["checked_ms"] = round(status.elapsed_ms, 1)
-        if status.ok or status.detail.get("timed_out"):
-            availability_cache.put(self.settings.cache_dir, self.cache_key(), status)
-        else:
-            availability_cache.forget(self.settings.cache_dir, self.cache_key())
-        self._status = status
-        return status
+            return Availability(False, f"bad LM Studio URL: {exc}",
+                                "Set [lmstudio] url to something like http://localhost:1234/v1.")
+        return self._probe(base, time.monotonic() + AVAILABILITY_BUDGET)
 
     def _probe(self, base: str, end: float) -> Availability:
         detail: dict[str, Any] = {"url": base, "base_url": base}
@@ -231,21 +220,8 @@ class LMStudioBackend:
                          "type": str(i.get("type", "llm"))} for i in items if i.get("id")], "/api/v0/models"
         if response.status in (401, 403):
             raise self.client(base).status_error(response.status, response.body, "/api/v0/models")
-        response = self._get(base, "/models", left())
-        client = self.client(base)
-        if response.status != 200:
-            raise client.status_error(response.status, response.body, "/v1/models")
-        try:
-            data = response.json()
-        except http.ProtocolError as exc:
-            raise BackendResponseError(f"the model list is not JSON ({exc})",
-                                       f"Check that {base} is LM Studio ('caro doctor').") from None
-        items = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise BackendResponseError("/v1/models answered without a model list",
-                                       f"Check that {base} is LM Studio ('caro doctor').")
-        return [{"id": str(i["id"]), "state": "listed", "type": "llm"}
-                for i in items if isinstance(i, dict) and i.get("id")], "/v1/models"
+        names = self.client(base).list_models(deadline=left())
+        return [{"id": name, "state": "listed", "type": "llm"} for name in names], "/v1/models"
 
     def _choose(self, models: list[dict[str, Any]], detail: dict[str, Any]) -> Availability:
         llms = [m for m in models if m["type"] != "embeddings"]
@@ -267,8 +243,8 @@ class LMStudioBackend:
             return Availability(True, detail.get("note", ""), model=match["id"], detail=detail)
         if not loaded:
             return Availability(False, "no model loaded", load_hint(llms), detail=detail)
-        preferred = [m for m in loaded if any(p in m.lower() for p in _PREFERRED)]
-        return Availability(True, detail.get("note", ""), model=(preferred or loaded)[0], detail=detail)
+        first = [m for m in loaded if preferred(m)]
+        return Availability(True, detail.get("note", ""), model=(first or loaded)[0], detail=detail)
 
     def _transport_failure(self, exc: http.HTTPError, detail: dict[str, Any]) -> Availability:
         if isinstance(exc, http.Timeout):
@@ -298,7 +274,7 @@ class LMStudioBackend:
             request.debug(f"{LABEL}: '{model}' will be loaded first; allowing {timeout:g} s")
         client = self.client(base, list(status.detail.get("models") or []), model)
         api = str(self.settings["lmstudio.api"])
-        try:
+        with availability_cache.forgetting(self.settings.cache_dir, self.cache_key()):
             if api == "completions":
                 raw = client.post("/completions", completion_payload(request, model, stream=request.stream),
                                   request, timeout=timeout)
@@ -306,9 +282,6 @@ class LMStudioBackend:
                 raw = client.post("/chat/completions", chat_payload(request, model, tools=True,
                                                                      stream=request.stream),
                                   request, timeout=timeout)
-        except BackendError:
-            availability_cache.forget(self.settings.cache_dir, self.cache_key())
-            raise
         raw.info["api"] = api
         if model and raw.model and not _model_matches(model, raw.model) and not _model_matches(raw.model, model):
             # With one model loaded LM Studio ignores the requested name (bug-tracker #619).

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from caro import http
 from caro.backends import availability_cache
-from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolCall
+from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolCall, preferred
 from caro.backends.openai_compat import AVAILABILITY_BUDGET, PROBE_CONNECT_TIMEOUT, Client, chat_payload
 from caro.config import Settings
 from caro.errors import BackendError, BackendResponseError, BackendUnavailable
@@ -26,7 +26,13 @@ from caro.errors import BackendError, BackendResponseError, BackendUnavailable
 LABEL = "Ollama"
 START_HINT = "Start Ollama: 'ollama serve' (or open the Ollama app). If it listens elsewhere, set [ollama] url."
 LOAD_ALLOWANCE = 60.0  # seconds added when the model is not in memory yet
-_PREFERRED = ("caro", "functiongemma")
+
+
+def _model_names(data: Any) -> list[str]:
+    """The names in an /api/tags or /api/ps answer: `{"models": [{"name": …, "model": …}, …]}`."""
+    models = data.get("models") if isinstance(data, dict) else None
+    return [str(m.get("name") or m.get("model")) for m in models or []
+            if isinstance(m, dict) and (m.get("name") or m.get("model"))]
 
 
 def _matches(wanted: str, name: str) -> bool:
@@ -54,24 +60,16 @@ class OllamaBackend:
         return availability_cache.key_for(self.name, self.url, self.configured_model)
 
     def availability(self, *, use_cache: bool = True) -> Availability:
-        started = time.perf_counter()
-        if use_cache:
-            cached = availability_cache.get(self.settings.cache_dir, self.cache_key())
-            if cached:
-                self._status = cached
-                return cached
+        self._status = availability_cache.check(self.settings.cache_dir, self.cache_key(), self._check,
+                                                use_cache=use_cache)
+        return self._status
+
+    def _check(self) -> Availability:
         try:
             http.endpoint(self.url)
         except ValueError as exc:
-            status = Availability(False, f"bad Ollama URL: {exc}", "Set [ollama] url, e.g. http://localhost:11434.")
-        else:
-            status = self._probe(time.monotonic() + AVAILABILITY_BUDGET)
-        status.elapsed_ms = (time.perf_counter() - started) * 1000
-        status.detail["checked_ms"] = round(status.elapsed_ms, 1)
-        if status.ok or status.detail.get("timed_out"):
-            availability_cache.put(self.settings.cache_dir, self.cache_key(), status)
-        self._status = status
-        return status
+            return Availability(False, f"bad Ollama URL: {exc}", "Set [ollama] url, e.g. http://localhost:11434.")
+        return self._probe(time.monotonic() + AVAILABILITY_BUDGET)
 
     def _get(self, path: str, end: float) -> Any:
         budget = max(0.001, end - time.monotonic())
@@ -96,15 +94,11 @@ class OllamaBackend:
                 version = self._get("/api/version", end)
                 detail["identity"] = "Ollama"
                 detail["version"] = str(version.get("version", "?")) if isinstance(version, dict) else "?"
-                tags = self._get("/api/tags", end)
-                names = [str(m.get("name") or m.get("model")) for m in (tags.get("models") or [])
-                         if isinstance(m, dict)] if isinstance(tags, dict) else []
+                names = _model_names(self._get("/api/tags", end))
                 try:
-                    ps = self._get("/api/ps", end)
-                    loaded = [str(m.get("name") or m.get("model")) for m in (ps.get("models") or [])
-                              if isinstance(m, dict)] if isinstance(ps, dict) else []
+                    loaded = _model_names(self._get("/api/ps", end))
                 except BackendError:
-                    loaded = []  # older versions have no /api/ps
+                    loaded = []  # before 0.1.38 there is no /api/ps (404)
         except http.ConnectError as exc:
             return Availability(False, f"not running: {exc}", START_HINT, detail=detail)
         except http.Timeout:
@@ -130,7 +124,7 @@ class OllamaBackend:
             return Availability(False, "no model installed in Ollama",
                                 "Install one: 'ollama pull functiongemma:270m', then set [ollama] model.",
                                 detail=detail)
-        ranked = sorted(names, key=lambda n: (n not in loaded, not any(p in n.lower() for p in _PREFERRED)))
+        ranked = sorted(names, key=lambda n: (n not in loaded, not preferred(n)))
         detail["in_memory"] = ranked[0] in loaded or self.openai_mode
         return Availability(True, model=ranked[0], detail=detail)
 
@@ -138,12 +132,12 @@ class OllamaBackend:
         status = self._status or self.availability()
         if not status.ok:
             raise BackendUnavailable(status.reason, status.hint)
-        model = request.model or str(self.settings["ollama.model"]) or status.model or ""
+        model = request.model or status.model or self.configured_model
         timeout = request.timeout
         if not status.detail.get("in_memory", True):
             timeout += LOAD_ALLOWANCE
             request.debug(f"{LABEL}: '{model}' is not in memory yet; allowing {timeout:g} s for loading")
-        try:
+        with availability_cache.forgetting(self.settings.cache_dir, self.cache_key()):
             if self.openai_mode:
                 client = Client(self.url, label=LABEL, start_hint=START_HINT)
                 return client.post("/chat/completions", chat_payload(request, model, tools=True,
@@ -156,9 +150,6 @@ class OllamaBackend:
                     raise
                 request.debug(f"{LABEL}: {model} has no tool support; asking for JSON text")
                 return self._chat(request, model, timeout, tools=False)
-        except BackendError:
-            availability_cache.forget(self.settings.cache_dir, self.cache_key())
-            raise
 
     def _chat(self, request: GenerationRequest, model: str, timeout: float, *, tools: bool) -> RawOutput:
         from caro import prompting

@@ -124,27 +124,22 @@ class Client:
         return BackendResponseError(f"request rejected with HTTP {status}: {message}",
                                     "Rerun with -v for details; 'caro doctor' checks the server.")
 
-    def get_json(self, path: str, *, deadline: float, connect_timeout: float = PROBE_CONNECT_TIMEOUT) -> Any:
-        """GET base_url + path within `deadline` seconds; raises http.HTTPError or returns (status, json|None)."""
-        response = http.request("GET", self.base_url + path, headers=self.headers(),
-                                connect_timeout=connect_timeout, read_timeout=deadline, deadline=deadline,
-                                max_body=1024 * 1024)
-        return response
-
     def list_models(self, *, deadline: float) -> list[str]:
-        """Model ids from GET /models; raises http.HTTPError or BackendError."""
-        response = self.get_json("/models", deadline=deadline)
+        """Model ids from GET /models within `deadline` seconds; raises http.HTTPError or BackendError."""
+        response = http.request("GET", self.base_url + "/models", headers=self.headers(),
+                                connect_timeout=min(PROBE_CONNECT_TIMEOUT, deadline), read_timeout=deadline,
+                                deadline=deadline, max_body=1024 * 1024)
         if response.status != 200:
             raise self.status_error(response.status, response.body, "/models")
         try:
             data = response.json()
         except http.ProtocolError as exc:
-            raise BackendResponseError(f"/models: {exc}",
-                                       f"Check that {self.base_url} is an OpenAI-compatible server.") from None
+            raise BackendResponseError(f"the model list is not JSON ({exc})",
+                                       f"Check that {self.base_url} is the right URL for {self.label} ('caro doctor').") from None
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise BackendResponseError("/models answered without a model list",
-                                       f"Check that {self.base_url} is an OpenAI-compatible server.")
+                                       f"Check that {self.base_url} is the right URL for {self.label} ('caro doctor').")
         return [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")]
 
     # --- generation -----------------------------------------------------------------------------
@@ -333,27 +328,18 @@ class OpenAIBackend:
         return availability_cache.key_for(self.name, self.url, self.configured_model)
 
     def availability(self, *, use_cache: bool = True) -> Availability:
-        started = time.perf_counter()
+        self._status = availability_cache.check(self.settings.cache_dir, self.cache_key(), self._probe,
+                                                use_cache=use_cache)
+        return self._status
+
+    def _probe(self) -> Availability:
         if not self.url:
             return Availability(False, "no URL configured", "Set [openai] url in the config, e.g. "
                                 "http://127.0.0.1:8000/v1.")
         try:
-            self.client()
+            client = self.client()
         except ValueError as exc:
             return Availability(False, str(exc), "Fix [openai] url: it must look like http://host:port/v1.")
-        cached = availability_cache.get(self.settings.cache_dir, self.cache_key()) if use_cache else None
-        if cached:
-            self._status = cached
-            return cached
-        status = self._probe()
-        status.elapsed_ms = (time.perf_counter() - started) * 1000
-        if status.ok or status.detail.get("timed_out"):
-            availability_cache.put(self.settings.cache_dir, self.cache_key(), status)
-        self._status = status
-        return status
-
-    def _probe(self) -> Availability:
-        client = self.client()
         try:
             models = client.list_models(deadline=AVAILABILITY_BUDGET)
         except http.HTTPError as exc:
@@ -377,7 +363,7 @@ class OpenAIBackend:
         # then forces a JSON grammar, which garbles models with their own call format (FunctionGemma).
         choice = ({"type": "function", "function": {"name": "run_shell_command"}}
                   if self.settings["openai.tool_choice"] else None)
-        try:
+        with availability_cache.forgetting(self.settings.cache_dir, self.cache_key()):
             try:
                 payload = chat_payload(request, model, tools=True, tool_choice=choice, stream=request.stream)
                 return client.post("/chat/completions", payload, request, timeout=request.timeout)
@@ -387,9 +373,6 @@ class OpenAIBackend:
                 request.debug(f"{self.label}: the server rejected tools ({exc.message}); asking for JSON text")
                 payload = chat_payload(request, model, tools=False, stream=request.stream)
                 return client.post("/chat/completions", payload, request, timeout=request.timeout)
-        except BackendError:
-            availability_cache.forget(self.settings.cache_dir, self.cache_key())
-            raise
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "url": self.url, "model": self.configured_model or "(first listed)",
