@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from caro.errors import BackendUnavailable
+from caro.errors import EXIT_DOWNLOAD, BackendUnavailable
 from caro.models import CatalogEntry, human_size
 
 CHUNK = 1 << 20
@@ -32,6 +32,7 @@ USER_AGENT = "caro (model download)"
 class DownloadError(BackendUnavailable):
     """A model download failed (offline, HTTP error, checksum mismatch)."""
 
+    exit_code = EXIT_DOWNLOAD
     code = "download_failed"
 
 

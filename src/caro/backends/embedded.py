@@ -24,7 +24,7 @@ from caro.backends.base import TOOL_NAME, Availability, GenerationRequest, RawOu
 from caro.config import Settings
 from caro.errors import BackendError, BackendTimeout, BackendUnavailable, UnparseableOutput
 
-INSTALL_HINT = "Install it with: pip install 'caro[embedded]' (compiles llama.cpp: about 4 minutes on 2 cores)"
+INSTALL_HINT = "Install it from your caro clone: pip install '.[embedded]' (compiles llama.cpp: about 4 minutes on 2 cores)"
 
 # FunctionGemma ends its turn with <end_of_turn> and, after a call, would go on to invent the tool's
 # response; stop there (reference §1.8).
