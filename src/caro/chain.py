@@ -29,7 +29,7 @@ def the(label: str) -> str:
 class Answer:
     """The first usable answer: which backend, which model, the parsed suggestion."""
 
-    __slots__ = ("backend", "suggestion", "raw", "generation_ms", "fallbacks")
+    __slots__ = ("backend", "fallbacks", "generation_ms", "raw", "suggestion")
 
     def __init__(self, backend: str, suggestion: Suggestion, raw: RawOutput, generation_ms: float,
                  fallbacks: list[Fallback] | None = None) -> None:

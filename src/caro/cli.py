@@ -239,13 +239,11 @@ def _emit(data: dict[str, Any], fmt: str) -> None:
 
 def _show_error(exc: Exception, verbose: bool) -> None:
     from caro import ui
-    from caro.errors import CaroError
-
-    from caro.errors import UserDeclined
+    from caro.errors import CaroError, UserDeclined
 
     if isinstance(exc, UserDeclined) and getattr(exc, "cancelled", False):
-        ui.err(f"caro: {exc.message}")  # the user's own choice is not an error
-    elif isinstance(exc, CaroError):
+        return  # the user's own choice, already acknowledged by the menu: not an error
+    if isinstance(exc, CaroError):
         ui.err(f"caro: {ui.paint('error', '1;31')}: {exc.message}")
         if exc.hint:
             ui.err(f"  {exc.hint}")

@@ -36,7 +36,7 @@ FLAG_NAMES = {
 class Key:
     """One configuration key: its default, type, allowed values and the comment shown in docs."""
 
-    __slots__ = ("default", "help", "choices", "env", "minimum", "check", "kind")
+    __slots__ = ("check", "choices", "default", "env", "help", "kind", "minimum")
 
     def __init__(
         self,
@@ -180,7 +180,7 @@ class Settings:
     and the config file could not be used: it is the error a normal run would have stopped with.
     """
 
-    __slots__ = ("values", "sources", "_path", "_home", "warnings", "problem")
+    __slots__ = ("_home", "_path", "problem", "sources", "values", "warnings")
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ _SHELL_NAMES = {"bash": "bash", "zsh": "zsh", "fish": "fish", "sh": "sh", "dash"
 class Context:
     """Where the generated command will run (immutable; a plain class keeps dataclasses off the start path)."""
 
-    __slots__ = ("platform", "shell", "cwd")
+    __slots__ = ("cwd", "platform", "shell")
     platform: str  # linux | macos | windows
     shell: str  # one of config.SHELLS
     cwd: str

@@ -170,7 +170,7 @@ def download(
     remote = probe(url, entry, dest, timeout)
     expected = entry.sha256 or remote.sha256
     total = remote.size or (entry.size if entry.sha256 else None)
-    source = "pinned in caro's catalogue" if entry.sha256 else "published by the hub"
+    source = "pinned in caro's catalog" if entry.sha256 else "published by the hub"
 
     have = part.stat().st_size if part.exists() else 0
     digest = _sha256_of(part) if have else hashlib.sha256()

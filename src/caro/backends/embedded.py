@@ -143,9 +143,9 @@ class EmbeddedBackend:
         if candidate is not None and candidate.is_file():
             discovery.found = models.Found(candidate, "model", f"--model / model = {wanted}")
             discovery.problem = ""
-            discovery.steps.insert(0, f"model: catalogue model {wanted} at {candidate}")
+            discovery.steps.insert(0, f"model: catalog model {wanted} at {candidate}")
         else:
-            discovery.steps.insert(0, f"model: '{wanted}' is not a GGUF file or a downloaded catalogue model; ignored")
+            discovery.steps.insert(0, f"model: '{wanted}' is not a GGUF file or a downloaded catalog model; ignored")
 
     def availability(self) -> Availability:
         started = time.perf_counter()
