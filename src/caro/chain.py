@@ -85,7 +85,7 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool,
             fallbacks.append(Fallback(name, reason))
             if exc.detail:
                 request.debug(f"{label}: raw output was: {exc.detail!r}")
-            timing = f"; {checked}" if checked and request.log else ""
+            timing = f"; {checked}" if checked and getattr(request.log, "verbose", False) else ""
             if position + 1 < len(order):
                 following = backends.DISPLAY_NAMES[order[position + 1]]
                 line = f"{label} could not answer ({reason}{timing}); trying {the(following)}"

@@ -500,3 +500,52 @@ def toml_value(value: Any) -> str:
         return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
     return repr(value)
 
+
+
+# ------------------------------------------------------------------------------------ docs/configuration.md
+
+DOCS_BEGIN = "<!-- generated from caro's config schema: do not edit by hand; run `python3 -m caro.config` -->"
+DOCS_END = "<!-- end of generated reference -->"
+
+
+def reference_markdown() -> str:
+    """The 'Every key' tables of docs/configuration.md, generated from SCHEMA so they cannot drift."""
+    lines = ["## Every key", ""]
+    current: str | None = None
+    for name, key in SCHEMA.items():
+        section = name.rpartition(".")[0]
+        if section != current:
+            title = f"[{section}]" if section else "Top level"
+            lines += [*([""] if current is not None else []), f"### {title}", "",
+                      "| Key | Default | Meaning | Environment |", "|---|---|---|---|"]
+            current = section
+        meaning = key.help.replace("|", "\\|")
+        if key.minimum is not None:
+            meaning += f" (at least {key.minimum:g})"
+        if key.kind == "url":
+            meaning += " (an http:// or https:// URL" + (", or empty)" if not key.default else ")")
+        env = f"`{key.env}`" if key.env else ""
+        lines.append(f"| `{name}` | `{toml_value(key.default)}` | {meaning} | {env} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_docs(text: str) -> str:
+    """`text` (docs/configuration.md) with its generated part replaced by the current reference."""
+    before, found, rest = text.partition(DOCS_BEGIN)
+    _, found_end, after = rest.partition(DOCS_END)
+    if not found or not found_end:
+        raise ValueError("docs/configuration.md lacks the generated-reference markers")
+    return f"{before}{DOCS_BEGIN}\n{reference_markdown()}{DOCS_END}{after}"
+
+
+if __name__ == "__main__":  # python3 -m caro.config [docs/configuration.md]: regenerate the reference
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join("docs", "configuration.md")
+    with open(target, encoding="utf-8") as handle:
+        old = handle.read()
+    new = render_docs(old)
+    if new != old:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(new)
+    print(f"{target}: {'updated' if new != old else 'up to date'}")
