@@ -307,6 +307,8 @@ def _coerce(name: str, key: Key, value: Any, origin: str) -> Any:
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ValueError("must be a number")
+        if not isinstance(default, float) and isinstance(value, float) and not value.is_integer():
+            raise ValueError("must be a whole number")
         try:
             number = float(value) if isinstance(default, float) else int(value)
         except ValueError:

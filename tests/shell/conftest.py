@@ -47,7 +47,7 @@ def shell_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]
         "TMPDIR": str(home / "tmp"),
     }
     (home / "tmp").mkdir(exist_ok=True)
-    for name in ("PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV"):
+    for name in ("PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV", "PYTHONPATH"):
         if name in os.environ:
             env[name] = os.environ[name]
     env.update(extra or {})
