@@ -34,8 +34,8 @@ examples:
 
 EPILOG = """\
 exit codes: 0 success, 1 internal error, 2 usage or configuration error,
-3 no backend could produce a command, 4 blocked by safety, 5 declined by you;
-with --execute, the command's own exit status. Docs: docs/ in the caro repository."""
+3 no backend could produce a command, 4 blocked by safety, 5 declined by you,
+6 a model download failed; with --execute, the command's own exit status. Docs: docs/ in the caro repository."""
 
 
 # The options every invocation understands, before or after a subcommand's name: (flags, takes a value).
