@@ -65,12 +65,12 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool,
                 raise _unavailable(f"cannot load the {label} backend ({exc})",
                                    "Reinstall caro from its repository: pip install --force-reinstall .") from None
             status = backend.availability()
-            checked = f"checked in {status.elapsed_ms:.0f} ms{', cached' if status.cached else ''}"
+            checked = f"checked{' (cached)' if status.cached else ''} in {status.elapsed_ms:.0f} ms"
             if not status.ok:
                 for step in status.detail.get("discovery", []) or []:
                     request.debug(f"{label}: {step}")
                 raise _unavailable(status.reason, status.hint)
-            request.debug(f"{label}: available ({checked})")
+            request.debug(f"{label}: available{checked.removeprefix('checked')}")
             started = time.perf_counter()
             raw = backend.generate(request)
             generation_ms = (time.perf_counter() - started) * 1000
@@ -122,7 +122,7 @@ def next_step(errors: list[tuple[str, BackendError]], timeout: float) -> str:
         return exc.hint or f"Check {the(label)} with 'caro doctor'."
     if errors and all(isinstance(exc, Declined) for _, exc in errors):
         return ("The built-in catalog knows common requests only: rephrase it more concretely, or let a model "
-                "answer (start LM Studio, or 'caro models pull' for the embedded backend).")
+                "answer (start LM Studio: 'lms server start'; or 'caro models pull' for the embedded backend).")
     return ("Start LM Studio ('lms server start') with a model loaded, or add a model with "
             "'caro models pull', or rephrase the request; 'caro doctor' shows what each backend needs.")
 
