@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from caro.config import Settings
     from caro.result import Result
 
-USAGE = "caro [OPTIONS] PROMPT...\n       caro COMMAND [OPTIONS] [ARGS]"
+USAGE = "caro [OPTIONS] PROMPT...\n       caro [OPTIONS] COMMAND [ARGS]"
 
 DESCRIPTION = """\
 Turn a request in plain language into one shell command, check it for danger,
@@ -34,31 +34,78 @@ examples:
 
 EPILOG = """\
 exit codes: 0 success, 1 internal error, 2 usage or configuration error,
-3 no backend could produce a command, 4 blocked by safety, 5 declined by you;
-with --execute, the command's own exit status. Docs: docs/ in the caro repository."""
+3 no backend could produce a command, 4 blocked by safety, 5 declined by you,
+6 a model download failed; with --execute, the command's own exit status. Docs: docs/ in the caro repository."""
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    """Options every invocation understands (the main prompt and every subcommand)."""
+# The options every invocation understands, before or after a subcommand's name: (flags, takes a value).
+GLOBAL_OPTIONS = {
+    "backend": (("-b", "--backend"), True),
+    "model": (("-m", "--model"), True),
+    "url": (("--url",), True),
+    "shell": (("-s", "--shell"), True),
+    "platform": (("--platform",), True),
+    "safety": (("--safety",), True),
+    "output": (("-o", "--output"), True),
+    "timeout": (("--timeout",), True),
+    "config": (("--config",), True),
+    "verbose": (("-v", "--verbose"), False),
+}
+
+
+def _add_common(parser: argparse.ArgumentParser, shown: tuple[str, ...] | None = None) -> None:
+    """Options every invocation understands. Those a subcommand does not use are accepted but not listed."""
+    import argparse
+
     from caro.config import BACKENDS, OUTPUTS, PLATFORMS, SAFETY_MODES, SHELLS
 
-    group = parser.add_argument_group("common options")
-    group.add_argument("-b", "--backend", choices=BACKENDS, metavar="NAME",
-                       help=f"which backend answers: {' | '.join(BACKENDS)} (default: auto)")
-    group.add_argument("-m", "--model", metavar="ID", help="model identifier for the backend")
-    group.add_argument("--url", metavar="URL", help="server URL for the chosen backend (default: LM Studio's)")
-    group.add_argument("-s", "--shell", choices=SHELLS, metavar="SHELL",
-                       help=f"target shell: {' | '.join(SHELLS)} (default: detected)")
-    group.add_argument("--platform", choices=[p for p in PLATFORMS if p != "auto"], metavar="OS",
-                       help="target userland: linux | macos | windows (default: detected)")
-    group.add_argument("--safety", choices=SAFETY_MODES, metavar="MODE",
-                       help=f"safety mode: {' | '.join(SAFETY_MODES)} (default: moderate)")
-    group.add_argument("-o", "--output", choices=OUTPUTS, metavar="FORMAT",
-                       help=f"output format: {' | '.join(OUTPUTS)} (default: plain)")
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="generation timeout (default: 30)")
-    group.add_argument("--config", metavar="PATH", help="config file (default: $CARO_HOME/config.toml)")
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="show backend status, every fallback and why, and timings")
+    helps = {
+        "backend": f"which backend answers: {' | '.join(BACKENDS)} (default: auto)",
+        "model": "model identifier for the backend",
+        "url": "server URL for the chosen backend (default: LM Studio's)",
+        "shell": f"target shell: {' | '.join(SHELLS)} (default: detected)",
+        "platform": "target userland: linux | macos | windows (default: detected)",
+        "safety": f"safety mode: {' | '.join(SAFETY_MODES)} (default: moderate)",
+        "output": f"output format: {' | '.join(OUTPUTS)} (default: plain)",
+        "timeout": "generation timeout (default: 30)",
+        "config": "config file (default: $CARO_HOME/config.toml)",
+        "verbose": "show backend status, every fallback and why, and timings",
+    }
+    extra: dict[str, dict[str, Any]] = {
+        "backend": {"choices": BACKENDS, "metavar": "NAME"},
+        "model": {"metavar": "ID"},
+        "url": {"metavar": "URL"},
+        "shell": {"choices": SHELLS, "metavar": "SHELL"},
+        "platform": {"choices": [p for p in PLATFORMS if p != "auto"], "metavar": "OS"},
+        "safety": {"choices": SAFETY_MODES, "metavar": "MODE"},
+        "output": {"choices": OUTPUTS, "metavar": "FORMAT"},
+        "timeout": {"type": float, "metavar": "SECONDS"},
+        "config": {"metavar": "PATH"},
+        "verbose": {"action": "store_true"},
+    }
+    group = parser.add_argument_group("common options (also accepted before the command name)")
+    for dest, (flags, _) in GLOBAL_OPTIONS.items():
+        visible = shown is None or dest in shown
+        group.add_argument(*flags, dest=dest, help=helps[dest] if visible else argparse.SUPPRESS, **extra[dest])
+
+
+def split_globals(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Leading global options (with their values) and the rest: `caro -v -o json doctor` -> (['-v', '-o',
+    'json'], ['doctor'])."""
+    takes_value = {flag: value for flags, value in GLOBAL_OPTIONS.values() for flag in flags}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if name in takes_value:
+            i += 2 if takes_value[name] and "=" not in arg else 1
+        elif len(arg) > 2 and arg[0] == "-" and arg[1] != "-" and arg[:2] in takes_value and takes_value[arg[:2]]:
+            i += 1  # -ojson
+        elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and set(arg[1:]) == {"v"}:
+            i += 1  # -vv
+        else:
+            break
+    return argv[:i], argv[i:]
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -108,14 +155,14 @@ def build_subparser(name: str) -> tuple[argparse.ArgumentParser, Any]:
     import argparse
     import importlib
 
-    from caro.commands import SUBCOMMANDS
+    from caro.commands import OPTIONS_USED, SUBCOMMANDS
 
     module = importlib.import_module(SUBCOMMANDS[name])
     parser = _parser_class()(
         prog=f"caro {name}", description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     module.add_arguments(parser)
-    _add_common(parser)
+    _add_common(parser, OPTIONS_USED.get(name))
     return parser, module
 
 
@@ -138,12 +185,12 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
     return flags
 
 
-def _load_settings(args: argparse.Namespace) -> Settings:
-    from pathlib import Path
-
+def _load_settings(args: argparse.Namespace, *, tolerant: bool = False) -> Settings:
+    """Settings from defaults, file, environment and flags. `tolerant`: a config file that cannot be
+    used is set aside in `settings.problem` (for the tools that help fix it) instead of stopping here."""
     from caro import config, ui
 
-    settings = config.load(_flags(args), path=Path(args.config).expanduser() if args.config else None)
+    settings = config.load(_flags(args), path=args.config or None, tolerant=tolerant)
     for warning in settings.warnings:
         ui.note(f"warning: {warning}")
     return settings
@@ -192,8 +239,10 @@ def _emit(data: dict[str, Any], fmt: str) -> None:
 
 def _show_error(exc: Exception, verbose: bool) -> None:
     from caro import ui
-    from caro.errors import CaroError
+    from caro.errors import CaroError, UserDeclined
 
+    if isinstance(exc, UserDeclined) and getattr(exc, "cancelled", False):
+        return  # the user's own choice, already acknowledged by the menu: not an error
     if isinstance(exc, CaroError):
         ui.err(f"caro: {ui.paint('error', '1;31')}: {exc.message}")
         if exc.hint:
@@ -203,10 +252,13 @@ def _show_error(exc: Exception, verbose: bool) -> None:
 
 
 def _render_plain(result: Result, verbose: bool) -> None:
-    """stdout gets the command alone (safe for `eval "$(caro ...)"`); the verdict goes to stderr."""
+    """stdout gets the command alone, and only one that may run (safe for `eval "$(caro ...)"`);
+    a blocked command and the verdict go to stderr."""
     from caro import ui
 
-    if result.command is not None:
+    if result.command is not None and result.blocked:
+        ui.err(f"  blocked: {result.command}")
+    elif result.command is not None:
         print(result.command, flush=True)
     if result.risk:
         first = f" — {result.reasons[0]}" if result.reasons else ""
@@ -218,8 +270,7 @@ def _render_plain(result: Result, verbose: bool) -> None:
     if verbose:
         if result.explanation:
             ui.err(f"  explanation: {result.explanation}")
-        for fallback in result.fallbacks:
-            ui.err(f"  fallback: {fallback.backend} passed over: {fallback.reason}")
+        # Each fallback was already said once, as it happened.
         if result.backend:
             gen = f"{result.generation_ms:.0f} ms" if result.generation_ms is not None else "?"
             total = f"{result.total_ms:.0f} ms" if result.total_ms is not None else "?"
@@ -265,15 +316,17 @@ def _approve(result: Result, args: argparse.Namespace, settings: Settings, inter
         return True, command
     if action == "copy":
         return False, command
-    raise UserDeclined("not run", "Nothing was executed.")
+    cancelled = UserDeclined("cancelled: nothing was run")
+    cancelled.cancelled = True  # type: ignore[attr-defined]
+    raise cancelled
 
 
 def run_prompt(argv: list[str]) -> int:
     """`caro [OPTIONS] PROMPT...`: generate, judge, render, maybe run."""
+    started = time.perf_counter()
+    args = build_parser().parse_intermixed_args(argv)
     from caro import flow, ui
 
-    started = time.perf_counter()
-    args = build_parser().parse_args(argv)
     prompt = _read_prompt(args)
     settings = _load_settings(args)
     fmt = settings.output
@@ -283,9 +336,10 @@ def run_prompt(argv: list[str]) -> int:
     from caro import progress
 
     # A spinner with elapsed time (and streamed text) on a terminal; silent under -v, pipes and -o json.
-    with progress.spinner(f"asking {settings.backend}", output=fmt, enabled=False if args.verbose else None) as spin:
+    with progress.spinner("asking", output=fmt, enabled=False if args.verbose else None) as spin:
         result = flow.generate(prompt, settings, on_text=spin.feed, log=log,
-                               notify=settings.backend != "auto", started=started)
+                               notify=settings.backend != "auto", started=started,
+                               on_backend=lambda label: spin.set_label(f"asking {label}"))
 
     code = 0
     if result.error is not None and not result.blocked:
@@ -349,18 +403,29 @@ def _shell(settings: Settings) -> str:
 
 
 def run_subcommand(name: str, argv: list[str]) -> int:
+    from caro.commands import TOLERANT
+
     parser, module = build_subparser(name)
-    args = parser.parse_args(argv)
-    settings = _load_settings(args)
+    args = parser.parse_intermixed_args(argv)
+    settings = _load_settings(args, tolerant=name in TOLERANT)
     code: int = module.run(args, settings)
     return code
 
 
-def _dispatch(argv: list[str]) -> int:
+def _subcommand(argv: list[str]) -> tuple[str, list[str]] | None:
+    """The subcommand named after any leading global options, and its arguments (globals first)."""
     from caro.commands import SUBCOMMANDS
 
-    if argv and argv[0] in SUBCOMMANDS:
-        return run_subcommand(argv[0], argv[1:])
+    leading, rest = split_globals(argv)
+    if rest and rest[0] in SUBCOMMANDS:
+        return rest[0], leading + rest[1:]
+    return None
+
+
+def _dispatch(argv: list[str]) -> int:
+    found = _subcommand(argv)
+    if found:
+        return run_subcommand(*found)
     return run_prompt(argv)
 
 
@@ -379,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(argv)
     except CaroError as exc:
         if fmt:
-            if argv and argv[0] not in ("-", "--") and _is_subcommand(argv[0]):
+            if _subcommand(argv):
                 _emit({"error": exc.as_dict()}, fmt)
             else:
                 from caro.result import Result
@@ -409,8 +474,3 @@ def main(argv: list[str] | None = None) -> int:
             _emit(Result(error=internal).as_dict(), fmt)
         return 1
 
-
-def _is_subcommand(word: str) -> bool:
-    from caro.commands import SUBCOMMANDS
-
-    return word in SUBCOMMANDS

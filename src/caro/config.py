@@ -8,14 +8,15 @@ A key that is not in the schema is warned about; a wrong value is an error namin
 from __future__ import annotations
 
 import os
-import re
-import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from caro.errors import ConfigError
+
+# Kept light (caro starts once per command): no dataclasses, typing, pathlib or re at import time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
+    from typing import Any
 
 BACKENDS = ("auto", "lmstudio", "ollama", "openai", "embedded", "builtin")
 SHELLS = ("bash", "zsh", "fish", "sh", "powershell", "cmd")
@@ -24,18 +25,38 @@ OUTPUTS = ("plain", "json", "yaml")
 PLATFORMS = ("auto", "linux", "macos", "windows")
 RISK_LEVELS = ("safe", "moderate", "high", "critical")
 
+# The command-line option that sets a key, for messages about a bad flag value.
+FLAG_NAMES = {
+    "backend": "--backend", "model": "--model", "shell": "--shell", "platform": "--platform",
+    "safety": "--safety", "output": "--output", "timeout": "--timeout", "lmstudio.url": "--url",
+    "ollama.url": "--url", "openai.url": "--url",
+}
 
-@dataclass(frozen=True)
+
 class Key:
     """One configuration key: its default, type, allowed values and the comment shown in docs."""
 
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    env: str = ""
-    minimum: float | None = None
-    # Extra check for structured values; returns an error text or "".
-    check: Callable[[Any], str] | None = None
+    __slots__ = ("check", "choices", "default", "env", "help", "kind", "minimum")
+
+    def __init__(
+        self,
+        default: Any,
+        help: str,
+        choices: tuple[str, ...] = (),
+        env: str = "",
+        minimum: float | None = None,
+        check: Callable[[Any], str] | None = None,
+        kind: str = "",
+    ) -> None:
+        self.default = default
+        self.help = help
+        self.choices = choices
+        self.env = env
+        self.minimum = minimum
+        # Extra check for structured values; returns an error text or "".
+        self.check = check
+        # "url": an http(s) URL (empty allowed when the default is empty); "env": an environment variable name.
+        self.kind = kind
 
 
 def _check_deny_rules(value: Any) -> str:
@@ -68,6 +89,8 @@ def _check_patterns(value: Any) -> str:
 
 
 def _regex_problem(pattern: str) -> str:
+    import re
+
     try:
         re.compile(pattern)
     except re.error as exc:
@@ -84,20 +107,21 @@ SCHEMA: dict[str, Key] = {
     "shell": Key("auto", "auto | bash | zsh | fish | sh | powershell | cmd", ("auto", *SHELLS)),
     "platform": Key("auto", "auto | linux | macos | windows: which userland commands target", PLATFORMS),
     "output": Key("plain", "plain | json | yaml", OUTPUTS),
-    "timeout": Key(30.0, "seconds for one generation request (spec FR-019)", minimum=0.1),
+    "timeout": Key(30.0, "seconds for one generation request", minimum=0.1),
     "history": Key(True, "add commands caro runs to your shell's history file"),
-    "lmstudio.url": Key("http://localhost:1234/v1", "LM Studio's OpenAI-compatible endpoint", env="CARO_LMSTUDIO_URL"),
+    "lmstudio.url": Key("http://localhost:1234/v1", "LM Studio's OpenAI-compatible endpoint", env="CARO_LMSTUDIO_URL",
+                         kind="url"),
     "lmstudio.model": Key("", "LM Studio model identifier; empty = the loaded model"),
     "lmstudio.api": Key("chat", "chat | completions", ("chat", "completions")),
     "lmstudio.stream": Key(True, "stream the answer (progress shown on a terminal)"),
     "lmstudio.api_key": Key("", "only when LM Studio requires authentication"),
     "lmstudio.load_timeout": Key(120.0, "extra seconds allowed when LM Studio loads the model on demand (JIT)",
                                  minimum=0),
-    "ollama.url": Key("http://localhost:11434", "Ollama server"),
+    "ollama.url": Key("http://localhost:11434", "Ollama server", kind="url"),
     "ollama.model": Key("", "Ollama model name; empty = the first model installed"),
-    "openai.url": Key("", "any OpenAI-compatible server: vLLM, llama.cpp server, LocalAI"),
+    "openai.url": Key("", "any OpenAI-compatible server: vLLM, llama.cpp server, LocalAI", kind="url"),
     "openai.model": Key("", "model identifier; empty = the first model the server lists"),
-    "openai.api_key_env": Key("OPENAI_API_KEY", "environment variable holding the bearer token"),
+    "openai.api_key_env": Key("OPENAI_API_KEY", "environment variable holding the bearer token", kind="env"),
     "openai.tool_choice": Key(
         True, "name the shell tool in tool_choice (forces a tool call on llama.cpp's server and vLLM); "
         "false for models with their own call format, such as FunctionGemma"
@@ -122,32 +146,63 @@ SCHEMA: dict[str, Key] = {
 SECTIONS = sorted({name.split(".")[0] for name in SCHEMA if "." in name})
 
 
+def _home_str(env: Mapping[str, str]) -> str:
+    home = env.get("CARO_HOME")
+    return os.path.expanduser(home) if home else os.path.join(os.path.expanduser("~"), ".caro")
+
+
+def _config_str(env: Mapping[str, str]) -> tuple[str, bool]:
+    """The config file's path, and whether the user named it (CARO_CONFIG) rather than took the default."""
+    explicit = env.get("CARO_CONFIG")
+    if explicit:
+        return os.path.expanduser(explicit), True
+    return os.path.join(_home_str(env), "config.toml"), False
+
+
 def caro_home(env: Mapping[str, str] | None = None) -> Path:
     """The folder holding config, cache and models: $CARO_HOME, else ~/.caro."""
-    env = os.environ if env is None else env
-    home = env.get("CARO_HOME")
-    return Path(home).expanduser() if home else Path.home() / ".caro"
+    from pathlib import Path
+
+    return Path(_home_str(os.environ if env is None else env))
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     """$CARO_CONFIG, else $CARO_HOME/config.toml."""
-    env = os.environ if env is None else env
-    explicit = env.get("CARO_CONFIG")
-    return Path(explicit).expanduser() if explicit else caro_home(env) / "config.toml"
+    from pathlib import Path
+
+    return Path(_config_str(os.environ if env is None else env)[0])
 
 
-@dataclass(frozen=True)
 class Settings:
-    """Resolved settings. `values[name]` is the value, `sources[name]` where it came from."""
+    """Resolved settings. `values[name]` is the value, `sources[name]` where it came from.
 
-    values: dict[str, Any]
-    sources: dict[str, str]
-    path: Path
-    home: Path
-    warnings: list[str] = field(default_factory=list)
+    `problem` is set only when the settings were loaded tolerantly (`caro doctor`, `caro config path`)
+    and the config file could not be used: it is the error a normal run would have stopped with.
+    """
+
+    __slots__ = ("_home", "_path", "problem", "sources", "values", "warnings")
+
+    def __init__(
+        self,
+        values: dict[str, Any],
+        sources: dict[str, str],
+        path: str | os.PathLike[str],
+        home: str | os.PathLike[str],
+        warnings: list[str] | None = None,
+        problem: ConfigError | None = None,
+    ) -> None:
+        self.values = values
+        self.sources = sources
+        self._path = os.fspath(path)
+        self._home = os.fspath(home)
+        self.warnings = list(warnings or [])
+        self.problem = problem
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
+
+    def __repr__(self) -> str:
+        return f"Settings(path={self._path!r}, values={self.values!r})"
 
     def source(self, name: str) -> str:
         return self.sources[name]
@@ -159,7 +214,19 @@ class Settings:
         for name, value in overrides.items():
             values[name] = value
             sources[name] = "flag"
-        return Settings(values, sources, self.path, self.home, list(self.warnings))
+        return Settings(values, sources, self._path, self._home, self.warnings, self.problem)
+
+    @property
+    def path(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._path)
+
+    @property
+    def home(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._home)
 
     @property
     def backend(self) -> str:
@@ -187,23 +254,41 @@ class Settings:
 
 
 def _line_of(text: str, dotted: str) -> int | None:
-    """Find the line (1-based) where a key is set, so errors can point at it."""
+    """Find the line (1-based) where a key (or, for a section name, its [header]) is set."""
+    import re
+
     section, _, key = dotted.rpartition(".")
     current = ""
     pattern = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*=")
     for number, line in enumerate(text.splitlines(), 1):
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]", line)
         if header:
             current = header.group(1)
+            if not section and current == key:
+                return number
             continue
         if current == section and pattern.match(line):
             return number
     return None
 
 
-def _where(path: Path, text: str, dotted: str) -> str:
+def _where(path: str, text: str, dotted: str) -> str:
     line = _line_of(text, dotted)
-    return f"{path}:{line}" if line else str(path)
+    return f"{path}:{line}" if line else path
+
+
+def _url_problem(value: str) -> str:
+    """'' when `value` is an http(s) URL with a host, else what is wrong with it."""
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// URL, like http://localhost:1234/v1"
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    name, colon, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not colon:
+        name = host
+    if not name or any(c.isspace() for c in value) or (colon and not port.isdigit()):
+        return "must be an http:// or https:// URL with a host (and a numeric port, if any)"
+    return ""
 
 
 def _coerce(name: str, key: Key, value: Any, origin: str) -> Any:
@@ -222,10 +307,12 @@ def _coerce(name: str, key: Key, value: Any, origin: str) -> Any:
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ValueError("must be a number")
+        if not isinstance(default, float) and isinstance(value, float) and not value.is_integer():
+            raise ValueError("must be a whole number")
         try:
             number = float(value) if isinstance(default, float) else int(value)
         except ValueError:
-            raise ValueError("must be a number") from None
+            raise ValueError("must be a whole number" if isinstance(default, int) else "must be a number") from None
         if key.minimum is not None and number < key.minimum:
             raise ValueError(f"must be at least {key.minimum:g}")
         return number
@@ -234,7 +321,16 @@ def _coerce(name: str, key: Key, value: Any, origin: str) -> Any:
             raise ValueError("must be a string")
         if key.choices and value not in key.choices:
             raise ValueError(f"must be one of: {', '.join(key.choices)}")
+        if key.kind == "url" and (value or default):
+            problem = _url_problem(value)
+            if problem:
+                raise ValueError(problem)
+        if key.kind == "env" and not (value.replace("_", "a").isalnum() and value.isascii()
+                                      and not value[:1].isdigit()):
+            raise ValueError("must be the name of an environment variable, like OPENAI_API_KEY")
         return value
+    if isinstance(default, list) and not isinstance(value, list):
+        raise ValueError("must be a list")
     if key.check:
         problem = key.check(value)
         if problem:
@@ -253,10 +349,12 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def read_file(path: Path) -> tuple[dict[str, Any], str]:
+def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     """Parse the TOML file; a missing file means no values. Errors name the file and line."""
+    path = os.fspath(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except FileNotFoundError:
         return {}, ""
     except (OSError, UnicodeDecodeError) as exc:
@@ -266,8 +364,10 @@ def read_file(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
+        import re
+
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{path}:{match.group(1)}" if match else str(path)
+        where = f"{path}:{match.group(1)}" if match else path
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError(
             f"{where}: invalid TOML: {reason}",
@@ -275,26 +375,19 @@ def read_file(path: Path) -> tuple[dict[str, Any], str]:
         ) from None
 
 
-def load(
-    flags: Mapping[str, Any] | None = None,
-    *,
-    env: Mapping[str, str] | None = None,
-    path: Path | None = None,
-) -> Settings:
-    """Resolve settings. `flags` holds only values given on the command line (dotted names)."""
-    env = os.environ if env is None else env
-    home = caro_home(env)
-    path = path or config_path(env)
-    values = {name: key.default for name, key in SCHEMA.items()}
-    sources = dict.fromkeys(SCHEMA, "default")
-    warnings: list[str] = []
-
+def _file_values(path: str, values: dict[str, Any], sources: dict[str, str], warnings: list[str]) -> None:
+    """Apply the config file's values; raise ConfigError naming file, line and key on a bad one."""
     data, text = read_file(path)
     for name, value in _flatten(data).items():
         key = SCHEMA.get(name)
         if key is None:
             import difflib
 
+            if isinstance(value, dict):
+                close = difflib.get_close_matches(name, SECTIONS, n=1)
+                suggestion = f" (did you mean [{close[0]}]?)" if close else ""
+                warnings.append(f"{_where(path, text, name)}: unknown section [{name}] is ignored{suggestion}")
+                continue
             close = difflib.get_close_matches(name, list(SCHEMA), n=1)
             suggestion = f" (did you mean '{close[0]}'?)" if close else ""
             warnings.append(f"{_where(path, text, name)}: unknown key '{name}' is ignored{suggestion}")
@@ -307,6 +400,48 @@ def load(
                 f"Edit {path}; 'caro config show' lists every key and its current value.",
             ) from None
         sources[name] = f"file {path}"
+
+
+def load(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    tolerant: bool = False,
+    must_exist: bool = True,
+) -> Settings:
+    """Resolve settings. `flags` holds only values given on the command line (dotted names).
+
+    A config file the user named (`path`, or $CARO_CONFIG) must exist unless `must_exist` is false
+    (`caro config init` creates it). With `tolerant`, a config file that cannot be used is set aside:
+    the result carries its error in `problem` and uses the other sources (for `caro doctor`).
+    """
+    env = os.environ if env is None else env
+    home = _home_str(env)
+    if path is not None:
+        path_str, named = os.path.expanduser(os.fspath(path)), True
+    else:
+        path_str, named = _config_str(env)
+    values = {name: key.default for name, key in SCHEMA.items()}
+    sources = dict.fromkeys(SCHEMA, "default")
+    warnings: list[str] = []
+    problem: ConfigError | None = None
+
+    try:
+        if named and must_exist and not os.path.exists(path_str):
+            via = "CARO_CONFIG names" if path is None else "--config names"
+            raise ConfigError(
+                f"{via} a config file that does not exist: {path_str}",
+                "Check the path, or create the file there with "
+                + (f"'caro --config {path_str} config init'." if path is not None else "'caro config init'."),
+            )
+        file_values, file_sources = dict(values), dict(sources)
+        _file_values(path_str, file_values, file_sources, warnings)
+        values, sources = file_values, file_sources
+    except ConfigError as exc:
+        if not tolerant:
+            raise
+        problem = exc
 
     for name, key in SCHEMA.items():
         if key.env and env.get(key.env, "") != "":
@@ -327,10 +462,11 @@ def load(
         except ValueError as exc:
             from caro.errors import UsageError
 
-            raise UsageError(f"option for '{name}' {exc} (got {value!r})", "See 'caro --help'.") from None
+            option = FLAG_NAMES.get(name, name)
+            raise UsageError(f"{option} {exc} (got {value!r})", "See 'caro --help'.") from None
         sources[name] = "flag"
 
-    return Settings(values, sources, path, home, warnings)
+    return Settings(values, sources, path_str, home, warnings, problem)
 
 
 def default_file_text() -> str:
@@ -367,6 +503,51 @@ def toml_value(value: Any) -> str:
     return repr(value)
 
 
-def warn(message: str) -> None:
-    """Print a configuration warning on stderr."""
-    print(f"caro: warning: {message}", file=sys.stderr)
+
+# ------------------------------------------------------------------------------------ docs/configuration.md
+
+DOCS_BEGIN = "<!-- generated from caro's config schema: do not edit by hand; run `python3 -m caro.config` -->"
+DOCS_END = "<!-- end of generated reference -->"
+
+
+def reference_markdown() -> str:
+    """The 'Every key' tables of docs/configuration.md, generated from SCHEMA so they cannot drift."""
+    lines = ["## Every key", ""]
+    current: str | None = None
+    for name, key in SCHEMA.items():
+        section = name.rpartition(".")[0]
+        if section != current:
+            title = f"[{section}]" if section else "Top level"
+            lines += [*([""] if current is not None else []), f"### {title}", "",
+                      "| Key | Default | Meaning | Environment |", "|---|---|---|---|"]
+            current = section
+        meaning = key.help.replace("|", "\\|")
+        if key.minimum is not None:
+            meaning += f" (at least {key.minimum:g})"
+        if key.kind == "url":
+            meaning += " (an http:// or https:// URL" + (", or empty)" if not key.default else ")")
+        env = f"`{key.env}`" if key.env else ""
+        lines.append(f"| `{name}` | `{toml_value(key.default)}` | {meaning} | {env} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_docs(text: str) -> str:
+    """`text` (docs/configuration.md) with its generated part replaced by the current reference."""
+    before, found, rest = text.partition(DOCS_BEGIN)
+    _, found_end, after = rest.partition(DOCS_END)
+    if not found or not found_end:
+        raise ValueError("docs/configuration.md lacks the generated-reference markers")
+    return f"{before}{DOCS_BEGIN}\n{reference_markdown()}{DOCS_END}{after}"
+
+
+if __name__ == "__main__":  # python3 -m caro.config [docs/configuration.md]: regenerate the reference
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join("docs", "configuration.md")
+    with open(target, encoding="utf-8") as handle:
+        old = handle.read()
+    new = render_docs(old)
+    if new != old:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(new)
+    print(f"{target}: {'updated' if new != old else 'up to date'}")

@@ -4,22 +4,43 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
-from caro.config import SHELLS, Settings
+from caro.config import SHELLS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from caro.config import Settings
 
 _SHELL_NAMES = {"bash": "bash", "zsh": "zsh", "fish": "fish", "sh": "sh", "dash": "sh", "ash": "sh",
                 "ksh": "sh", "pwsh": "powershell", "powershell": "powershell", "cmd": "cmd"}
 
 
-@dataclass(frozen=True)
 class Context:
-    """Where the generated command will run."""
+    """Where the generated command will run (immutable; a plain class keeps dataclasses off the start path)."""
 
+    __slots__ = ("cwd", "platform", "shell")
     platform: str  # linux | macos | windows
     shell: str  # one of config.SHELLS
     cwd: str
+
+    def __init__(self, platform: str, shell: str, cwd: str) -> None:
+        object.__setattr__(self, "platform", platform)
+        object.__setattr__(self, "shell", shell)
+        object.__setattr__(self, "cwd", cwd)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Context is immutable; cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Context):
+            return NotImplemented
+        return (self.platform, self.shell, self.cwd) == (other.platform, other.shell, other.cwd)
+
+    def __hash__(self) -> int:
+        return hash((self.platform, self.shell, self.cwd))
+
+    def __repr__(self) -> str:
+        return f"Context(platform={self.platform!r}, shell={self.shell!r}, cwd={self.cwd!r})"
 
     @property
     def flavour(self) -> str:
@@ -47,7 +68,7 @@ def detect_platform() -> str:
 
 
 def _name(program: str) -> str | None:
-    base = Path(program.strip()).name.lower().removesuffix(".exe").lstrip("-")
+    base = os.path.basename(program.strip()).lower().removesuffix(".exe").lstrip("-")
     return _SHELL_NAMES.get(base)
 
 
@@ -56,7 +77,8 @@ def detect_shell(env: dict[str, str] | None = None) -> str:
     env = dict(os.environ) if env is None else env
     if sys.platform.startswith("linux"):
         try:
-            parent = Path(f"/proc/{os.getppid()}/comm").read_text().strip()
+            with open(f"/proc/{os.getppid()}/comm", encoding="utf-8", errors="replace") as handle:
+                parent = handle.read().strip()
         except OSError:
             parent = ""
         found = _name(parent) if parent else None

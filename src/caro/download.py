@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from caro.errors import BackendUnavailable
+from caro.errors import EXIT_DOWNLOAD, BackendUnavailable
 from caro.models import CatalogEntry, human_size
 
 CHUNK = 1 << 20
@@ -32,6 +32,7 @@ USER_AGENT = "caro (model download)"
 class DownloadError(BackendUnavailable):
     """A model download failed (offline, HTTP error, checksum mismatch)."""
 
+    exit_code = EXIT_DOWNLOAD
     code = "download_failed"
 
 
@@ -169,7 +170,7 @@ def download(
     remote = probe(url, entry, dest, timeout)
     expected = entry.sha256 or remote.sha256
     total = remote.size or (entry.size if entry.sha256 else None)
-    source = "pinned in caro's catalogue" if entry.sha256 else "published by the hub"
+    source = "pinned in caro's catalog" if entry.sha256 else "published by the hub"
 
     have = part.stat().st_size if part.exists() else 0
     digest = _sha256_of(part) if have else hashlib.sha256()

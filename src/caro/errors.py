@@ -14,6 +14,10 @@
     ├── BlockedError               exit 4  the safety engine blocks the command
     └── UserDeclined               exit 5  the user said no
 
+    caro.download.DownloadError    exit 6  `caro models pull` could not download (codes download_failed,
+                                           offline, checksum_mismatch); inside the backend chain it is an
+                                           unavailable backend like any other.
+
 Each error carries a one-line message (what happened), a hint (what to do next) and a stable `code`
 string used in `-o json` output. Programmer mistakes are not CaroErrors: they surface as internal errors.
 """
@@ -26,6 +30,7 @@ EXIT_USAGE = 2
 EXIT_NO_BACKEND = 3
 EXIT_BLOCKED = 4
 EXIT_DECLINED = 5
+EXIT_DOWNLOAD = 6
 
 
 class CaroError(Exception):
@@ -66,11 +71,19 @@ class MissingExtra(CaroError):
     code = "missing_extra"
 
     def __init__(self, extra: str, what: str) -> None:
-        super().__init__(
-            f"{what} needs caro's '{extra}' extra, which is not installed",
-            f"Install it with: pip install 'caro[{extra}]'",
-        )
+        super().__init__(f"{what} needs caro's '{extra}' extra, which is not installed", install_hint(extra))
         self.extra = extra
+
+
+def install_hint(extra: str) -> str:
+    """How to add an extra: caro is installed from its repository, so pip installs it from the clone."""
+    line = f"from your caro clone (the folder with pyproject.toml): pip install '.[{extra}]'"
+    if extra == "train":
+        return ("Install torch first (the build for your machine, see pytorch.org), then, " + line
+                + "; docs/fine-tuning.md has the details.")
+    if extra == "embedded":
+        return f"Install it {line} (it compiles llama.cpp: a few minutes; needs a C compiler and CMake)."
+    return f"Install it {line}."
 
 
 class BackendError(CaroError):
@@ -115,6 +128,8 @@ class NoBackendError(CaroError):
 
     exit_code = EXIT_NO_BACKEND
     code = "no_backend"
+    # Every backend tried, with its reason (caro.result.Fallback objects), for -o json's "fallbacks".
+    fallbacks: list = []  # type: ignore[type-arg]
 
 
 class BlockedError(CaroError):

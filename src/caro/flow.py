@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from caro import chain, context
 from caro.backends.base import GenerationRequest
-from caro.config import Settings
-from caro.errors import BlockedError, CaroError
+from caro.errors import BlockedError, CaroError, NoBackendError
 from caro.result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from caro.config import Settings
 
 
 def generate(
@@ -20,6 +24,7 @@ def generate(
     log: Callable[[str], None] | None = None,
     notify: bool = False,
     started: float | None = None,
+    on_backend: Callable[[str], None] | None = None,
 ) -> Result:
     """Turn `prompt` into a judged command. Failures are returned in `Result.error`, never raised."""
     started = time.perf_counter() if started is None else started
@@ -37,7 +42,7 @@ def generate(
             on_text=on_text,
             log=log,
         )
-        answer = chain.run(settings, request, notify=notify)
+        answer = chain.run(settings, request, notify=notify, on_backend=on_backend)
         result.backend = answer.backend
         result.model = answer.raw.model or None
         result.fallbacks = answer.fallbacks
@@ -70,5 +75,7 @@ def generate(
             )
     except CaroError as exc:
         result.error = exc
+        if isinstance(exc, NoBackendError):
+            result.fallbacks = list(exc.fallbacks)
     result.total_ms = (time.perf_counter() - started) * 1000
     return result

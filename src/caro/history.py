@@ -69,14 +69,6 @@ def zsh_metafy(text: str) -> bytes:
     return bytes(out)
 
 
-def zsh_unmetafy(data: bytes) -> str:
-    out = bytearray()
-    it = iter(data)
-    for byte in it:
-        out.append(next(it, 0) ^ 32 if byte == _ZSH_META else byte)
-    return out.decode("utf-8", "replace")
-
-
 def fish_escape(command: str) -> str:
     """fish's history file escapes backslashes and newlines in the `cmd:` field."""
     return command.replace("\\", "\\\\").replace("\n", "\\n")

@@ -25,17 +25,6 @@ from caro.ui import RISK_COLOURS, use_colour
 if TYPE_CHECKING:
     from caro.safety import Verdict
 
-ACTIONS = ("run", "copy", "cancel")
-
-
-
-def is_interactive(stdin: TextIO | None = None, stdout: TextIO | None = None) -> bool:
-    """Both ends are terminals: a person is there to answer."""
-    try:
-        return (stdin or sys.stdin).isatty() and (stdout or sys.stdout).isatty()
-    except (AttributeError, ValueError):
-        return False
-
 
 def paint(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on and code else text
@@ -152,6 +141,78 @@ def _default_check(shell: str) -> Callable[[str], Verdict]:
     return check
 
 
+# Keys that end the menu without running anything: Ctrl+C, Ctrl+D (or end of input), Esc, q, n, Enter.
+_CANCEL_KEYS = ("", "\x03", "\x04", "\x1b", "q", "n", "\r", "\n")
+_ITEMS = (("r", "run"), ("e", "edit"), ("x", "explain"), ("c", "copy"), ("q", "cancel"))
+
+
+class _Menu:
+    """The menu's state (the command, possibly edited, and its verdict) and one method per action."""
+
+    def __init__(self, command: str, risk: str, confirm: bool, explanation: str, reasons: list[str],
+                 shell: str, check: Callable[[str], Verdict], err: TextIO) -> None:
+        self.command, self.risk, self.confirm, self.blocked = command, risk, confirm, False
+        self.explanation, self.reasons, self.shell, self.check = explanation, reasons, shell, check
+        self.err = err
+        self.colour = use_colour(err)
+
+    def show(self) -> None:
+        """The command, its risk, the explanation and every reason."""
+        code = risk_colour(self.risk)
+        self.err.write("\n  " + paint(self.command, "1;" + code if code else "1", self.colour) + "\n")
+        note = "blocked" if self.blocked else ("needs your confirmation" if self.confirm else "")
+        self.err.write(f"  risk: {paint(self.risk, code, self.colour)}" + (f" ({note})" if note else "") + "\n")
+        if self.explanation:
+            self.err.write(f"  {self.explanation}\n")
+        for reason in self.reasons:
+            self.err.write("  " + paint("! ", code, self.colour) + reason + "\n")
+
+    def prompt(self) -> str:
+        """The menu line. Enter never runs anything: a person presses r (or y) to run."""
+        shown = "  ".join(paint(f"[{key}] {name}", "1" if name == "cancel" else "2", self.colour)
+                          for key, name in _ITEMS)
+        return f"{shown}   Enter = cancel › "
+
+    def read(self, stdin: TextIO) -> str:
+        """Show the menu line and read one key, lowered."""
+        self.err.write(self.prompt())
+        self.err.flush()
+        try:
+            key = read_key(stdin)
+        except KeyboardInterrupt:
+            key = "\x03"
+        self.err.write("\n")
+        return key.lower()
+
+    def run(self) -> bool:
+        """True when the command may run; a blocked (edited) command may not."""
+        if self.blocked:
+            self.err.write("  this command is blocked at your safety setting; edit it or cancel.\n")
+            return False
+        return True
+
+    def copy(self) -> None:
+        how = copy_to_clipboard(self.command, stream=self.err)
+        self.err.write(f"  copied to {how}.\n")
+
+    def explain(self) -> None:
+        from caro.explain import explain, render
+
+        self.err.write(render(explain(self.command, shell=self.shell, check=self.check), colour=self.colour) + "\n")
+
+    def edit(self) -> None:
+        """Edit the command in a line editor; a changed command is judged again and shown."""
+        edited = edit_line(self.command)
+        if edited is None or not edited.strip() or edited.strip() == self.command.strip():
+            return
+        verdict = self.check(edited.strip())
+        self.command = verdict.command or edited.strip()
+        self.risk, self.confirm, self.blocked = verdict.risk, verdict.requires_confirmation, verdict.blocked
+        self.reasons = list(verdict.reasons)
+        self.explanation = ""
+        self.show()
+
+
 def choose(
     command: str,
     verdict_risk: str,
@@ -172,74 +233,26 @@ def choose(
     and its risk first (for a caller that has shown them already).
     """
     stdin = stdin or sys.stdin
-    err = stderr or sys.stderr
-    check = check or _default_check(shell)
-    colour = use_colour(err)
-    risk, confirm, blocked = verdict_risk, requires_confirmation, False
-    why = list(reasons or [])
-
-    def show() -> None:
-        code = risk_colour(risk)
-        err.write("\n  " + paint(command, "1;" + code if code else "1", colour) + "\n")
-        label = paint(risk, code, colour)
-        note = "blocked" if blocked else ("needs your confirmation" if confirm else "")
-        err.write(f"  risk: {label}" + (f" ({note})" if note else "") + "\n")
-        if explanation:
-            err.write(f"  {explanation}\n")
-        for reason in why:
-            err.write("  " + paint("! ", code, colour) + reason + "\n")
-
-    def menu() -> str:
-        # Enter never runs anything: a person presses r (or y) to run.
-        default = "cancel"
-        items = [("r", "run"), ("e", "edit"), ("x", "explain"), ("c", "copy"), ("q", "cancel")]
-        shown = "  ".join(
-            paint(f"[{key}] {name}", "1" if name == default else "2", colour) for key, name in items
-        )
-        return f"{shown}   Enter = {default} › "
-
+    menu = _Menu(command, verdict_risk, requires_confirmation, explanation, list(reasons or []), shell,
+                 check or _default_check(shell), stderr or sys.stderr)
     if header:
-        show()
+        menu.show()
     elif explanation:
-        err.write(f"  {explanation}\n")
+        menu.err.write(f"  {explanation}\n")
     while True:
-        err.write(menu())
-        err.flush()
-        try:
-            key = read_key(stdin)
-        except KeyboardInterrupt:
-            key = "\x03"
-        err.write("\n")
-        lowered = key.lower()
-        if lowered in ("\r", "\n"):
-            lowered = "q"
-        if lowered in ("", "\x03", "\x04", "\x1b", "q", "n"):
-            err.write("  cancelled; nothing ran.\n")
-            return "cancel", command
-        if lowered in ("r", "y"):
-            if blocked:
-                err.write("  this command is blocked at your safety setting; edit it or cancel.\n")
-                continue
-            return "run", command
-        if lowered == "c":
-            how = copy_to_clipboard(command, stream=err)
-            err.write(f"  copied to {how}.\n")
-            return "copy", command
-        if lowered == "x":
-            from caro.explain import explain, render
-
-            err.write(render(explain(command, shell=shell, check=check), colour=colour) + "\n")
-            continue
-        if lowered == "e":
-            edited = edit_line(command)
-            if edited is None or not edited.strip() or edited.strip() == command.strip():
-                continue
-            command = edited.strip()
-            verdict = check(command)
-            command = verdict.command or command
-            risk, confirm, blocked = verdict.risk, verdict.requires_confirmation, verdict.blocked
-            why = list(verdict.reasons)
-            explanation = ""
-            show()
-            continue
-        err.write("  press r, e, x, c or q.\n")
+        key = menu.read(stdin)
+        if key in _CANCEL_KEYS:
+            menu.err.write("  cancelled; nothing ran.\n")
+            return "cancel", menu.command
+        if key in ("r", "y"):
+            if menu.run():
+                return "run", menu.command
+        elif key == "c":
+            menu.copy()
+            return "copy", menu.command
+        elif key == "x":
+            menu.explain()
+        elif key == "e":
+            menu.edit()
+        else:
+            menu.err.write("  press r, e, x, c or q.\n")

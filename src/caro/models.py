@@ -52,7 +52,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         file="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        description="general coding model, good untuned (default)",
+        description="general coding model, good untuned",
     ),
     CatalogEntry(
         name="functiongemma-270m",

@@ -105,3 +105,68 @@ def test_init_writes_a_commented_file_that_loads_to_defaults(caro: CaroRunner, i
     again = caro("config", "init")
     assert again.returncode == 2 and "--force" in again.stderr
     assert caro("config", "init", "--force").returncode == 0
+
+
+def test_a_named_config_that_does_not_exist_is_an_error(caro: CaroRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.toml"
+    for args, env in ((("--config", str(missing)), None), ((), {"CARO_CONFIG": str(missing)})):
+        proc = caro(*args, "-o", "json", "-b", "builtin", "list docker containers", env=env)
+        assert proc.returncode == 2, proc.stdout
+        error = json.loads(proc.stdout)["error"]
+        assert error["code"] == "config" and str(missing) in error["message"]
+    # ... except for `config init`, which creates it there.
+    made = caro("--config", str(missing), "config", "init")
+    assert made.returncode == 0, made.stderr
+    assert missing.exists()
+
+
+def test_a_malformed_config_does_not_lock_out_the_tools_that_fix_it(caro: CaroRunner, isolated_home: Path) -> None:
+    path = write_config(isolated_home, 'backend = "auto"\nsafety = \n')
+    where = caro("config", "path")
+    assert where.returncode == 0 and where.stdout.strip() == str(path)
+    assert f"{path}:2" in where.stderr
+    doctor = caro("-o", "json", "doctor", "--only", "builtin")
+    assert doctor.returncode == 2
+    data = json.loads(doctor.stdout)
+    assert data["environment"]["config"]["parsed"] is False
+    assert f"{path}:2" in data["environment"]["config"]["problem"]
+    assert data["backends"][0]["ok"] is True  # and it went on to check the backends
+    plain = caro("doctor", "--only", "builtin")
+    assert f"{path}:2" in plain.stdout and "config init --force" in plain.stdout
+    assert caro("config", "init", "--force").returncode == 0
+    assert caro("config", "show").returncode == 0
+
+
+def test_urls_and_typed_keys_are_checked_at_load(caro: CaroRunner, isolated_home: Path) -> None:
+    for text, key in [('[lmstudio]\nurl = "not a url"\n', "lmstudio.url"),
+                      ('[ollama]\nurl = "localhost:11434"\n', "ollama.url"),
+                      ('[openai]\nurl = "http://host:port/v1"\n', "openai.url"),
+                      ('[openai]\napi_key_env = "my key"\n', "openai.api_key_env"),
+                      ('[embedded]\nthreads = 1.5\n', "embedded.threads"),
+                      ('[embedded]\nstop = "###"\n', "embedded.stop")]:
+        path = write_config(isolated_home, text)
+        proc = caro("-b", "builtin", "list docker containers")
+        assert proc.returncode == 2, text
+        assert f"{path}:2" in proc.stderr and key in proc.stderr, proc.stderr
+    write_config(isolated_home, '[openai]\nurl = ""\n[lmstudio]\nurl = "https://lm.example:8443/v1"\n')
+    assert caro("config", "show").returncode == 0
+    env = caro("config", "show", env={"CARO_LMSTUDIO_URL": "nope"})
+    assert env.returncode == 2 and "CARO_LMSTUDIO_URL" in env.stderr
+    flag = caro("--url", "nope", "config", "show")
+    assert flag.returncode == 2 and "--url must be an http" in flag.stderr
+
+
+def test_small_texts_read_right(caro: CaroRunner, isolated_home: Path) -> None:
+    timeout = caro("--timeout", "0", "config", "show")
+    assert timeout.returncode == 2 and "--timeout must be at least 0.1 (got 0.0)" in timeout.stderr
+    path = write_config(isolated_home, 'safety = "moderate"\n\n[lmstuido]\nurl = "http://x:1/v1"\n')
+    section = caro("config", "show")
+    assert f"{path}:3: unknown section [lmstuido] is ignored (did you mean [lmstudio]?)" in section.stderr
+    key = caro("init", "bash", "--key", "hyper-x")
+    assert key.returncode == 2 and "is not a modifier and a key" in key.stderr
+    listing = caro("models", "list")
+    assert "(default) [default]" not in listing.stdout and "Catalogue" not in listing.stdout
+    check = caro("check", "-o", "json", "ls")
+    assert check.stdout.startswith("{\n  ")  # indented like every other JSON caro prints
+    models_help = caro("models", "--help").stdout
+    assert "--safety" not in models_help and "--shell" not in models_help and "--output" in models_help

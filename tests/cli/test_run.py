@@ -7,24 +7,17 @@ command is (and is not) executed. Prompts are everyday requests the catalog answ
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import yaml
 
 from tests.conftest import CaroRunner
+from tests.helpers import free_port as closed_port
 
 DOCKER = "list docker containers"
 PWD = "print the current working directory"
 TOUCH = "create an empty file named marker.txt"
 DELETE = "delete the file marker.txt"
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def write_config(home: Path, text: str) -> None:
@@ -196,3 +189,124 @@ def test_verbose_shows_backend_status_and_timings(caro: CaroRunner) -> None:
     assert proc.returncode == 0
     assert proc.stdout == "docker ps\n"
     assert "LM Studio" in proc.stderr and "ms" in proc.stderr and "backend: builtin" in proc.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# The command line as a user meets it.
+
+
+def test_global_options_work_before_and_after_a_subcommand(caro: CaroRunner, isolated_home: Path) -> None:
+    # Before the name: the subcommand runs (not a request about "doctor"), and -o json reaches it.
+    before = caro("-o", "json", "-b", "builtin", "doctor", "--only", "builtin")
+    assert before.returncode == 0, before.stderr
+    assert as_json(before.stdout)["backends"][0]["backend"] == "builtin"  # type: ignore[index]
+    verbose = caro("-v", "config", "path")
+    assert verbose.returncode == 0 and verbose.stdout.strip().endswith("config.toml")
+    # --config before the name is the file the subcommand reads.
+    other = isolated_home / "other.toml"
+    other.write_text('safety = "strict"\n')
+    shown = caro("--config", str(other), "config", "show", "-o", "json")
+    assert as_json(shown.stdout)["safety"] == {"value": "strict", "source": f"file {other}"}
+    # After the name, between the subcommand's own arguments: `models pull -o json NAME`.
+    pulled = caro("models", "pull", "-o", "json", "no-such-model")
+    assert pulled.returncode == 2
+    assert "no-such-model" in as_json(pulled.stdout)["error"]["message"]  # type: ignore[index]
+    also = caro("-o", "json", "models", "pull", "no-such-model")
+    assert as_json(also.stdout) == as_json(pulled.stdout)
+
+
+def test_a_request_starting_with_a_subcommand_word_still_needs_the_separator(caro: CaroRunner) -> None:
+    as_request = caro("-b", "builtin", "-o", "json", "--", "config", "path")
+    assert as_request.returncode in (0, 3) and "command" in as_json(as_request.stdout)
+    as_command = caro("-o", "json", "config", "path")
+    assert "path" in as_json(as_command.stdout) and "command" not in as_json(as_command.stdout)
+
+
+def test_request_words_may_surround_options(caro: CaroRunner) -> None:
+    proc = caro("list", "-b", "builtin", "docker", "containers")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "docker ps\n"
+
+
+def test_a_blocked_command_never_reaches_stdout(caro: CaroRunner) -> None:
+    proc = caro("-b", "builtin", "delete everything in my home directory")
+    assert proc.returncode == 4
+    assert proc.stdout == ""  # `cmd=$(caro …)` gets nothing to run
+    assert "rm -r ~" in proc.stderr and "blocked" in proc.stderr
+
+
+def test_no_answer_hint_fits_a_model_that_gave_no_command(caro: CaroRunner) -> None:
+    from tests.backends.fake_lmstudio import FakeLMStudio
+
+    server = FakeLMStudio().start()
+    try:
+        server.tool_arguments = None
+        server.content = "I am not sure what you mean."
+        proc = caro("-o", "json", "--url", server.url, "fix the thing")
+    finally:
+        server.stop()
+    assert proc.returncode == 3
+    error = as_json(proc.stdout)["error"]
+    assert isinstance(error, dict)
+    assert "different model" in error["hint"] and "rephrase" in error["hint"]
+    assert "lms server start" not in error["hint"]
+
+
+def test_timeout_hint_says_to_raise_the_timeout(caro: CaroRunner) -> None:
+    from tests.backends.fake_lmstudio import FakeLMStudio
+
+    server = FakeLMStudio().start()
+    try:
+        server.delay = 5.0  # a model slower than the limit
+        proc = caro("-o", "json", "--url", server.url, "--timeout", "0.5", "xyzzy plugh")
+    finally:
+        server.stop()
+    data = as_json(proc.stdout)
+    fallbacks = data["fallbacks"]
+    assert isinstance(fallbacks, list) and fallbacks[0] == {"backend": "lmstudio", "reason": "no answer within 0.5 s"}
+    error = data["error"]
+    assert proc.returncode == 3 and isinstance(error, dict)
+    assert "--timeout" in error["hint"] and "lms server start" not in error["hint"]
+
+
+def test_json_lists_every_backend_that_failed(caro: CaroRunner) -> None:
+    port = closed_port()
+    proc = caro("-o", "json", "--url", f"http://127.0.0.1:{port}/v1", "xyzzy plugh frobnicate")
+    assert proc.returncode == 3
+    data = as_json(proc.stdout)
+    fallbacks = data["fallbacks"]
+    assert isinstance(fallbacks, list)
+    assert [f["backend"] for f in fallbacks] == ["lmstudio", "ollama", "embedded", "builtin"]
+    assert all(f["reason"] for f in fallbacks)
+    assert str(port) in fallbacks[0]["reason"]
+
+
+def test_verbose_says_each_step_once_with_proper_names(caro: CaroRunner) -> None:
+    port = closed_port()
+    proc = caro("-v", "--url", f"http://127.0.0.1:{port}/v1", "xyzzy plugh frobnicate")
+    assert proc.returncode == 3
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == len(set(lines)), proc.stderr  # no line twice
+    assert "trying Ollama" in proc.stderr and "trying the Ollama" not in proc.stderr
+    assert "trying the built-in catalog" in proc.stderr
+    hint = lines[-1].strip()
+    assert sum(hint in line for line in lines) == 1  # the last hint once
+
+
+def test_models_pull_offline_exits_6_with_code_offline(caro: CaroRunner) -> None:
+    # A hub address where nothing listens: unreachable, as when offline.
+    proc = caro("-o", "json", "models", "pull", env={"CARO_HF_ENDPOINT": f"http://127.0.0.1:{closed_port()}"})
+    assert proc.returncode == 6, proc.stdout + proc.stderr
+    error = as_json(proc.stdout)["error"]
+    assert isinstance(error, dict) and error["code"] == "offline"
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "output.md").read_text()
+    assert "`offline`" in readme and "| 6 |" in readme
+
+
+def test_install_hints_can_be_followed_from_a_clone() -> None:
+    from caro.errors import MissingExtra, install_hint
+
+    assert "pip install '.[embedded]'" in MissingExtra("embedded", "The embedded backend").hint
+    train = install_hint("train")
+    assert train.lower().startswith("install torch first") and "pip install '.[train]'" in train
+    assert "caro[" not in install_hint("embedded") + train

@@ -54,7 +54,7 @@ def test_interrupted_download_resumes_with_range(caro: CaroRunner, hub: Hub, fak
     cut = 1_000_000
     hub.add(FG.repo, FG.file, HubFile(fake_model, cut_after=cut))
     first = caro("models", "pull", FG.name, env=_env(hub))
-    assert first.returncode == 3
+    assert first.returncode == 6  # a download failure (docs/output.md)
     assert "again" in first.stderr and "resumes" in first.stderr
     part = isolated_home / ".caro" / "models" / (FG.file + ".part")
     assert part.stat().st_size == cut
@@ -84,7 +84,7 @@ def test_pinned_checksum_mismatch_deletes_the_file(caro: CaroRunner, hub: Hub, f
     # The hub serves other bytes than the checksum pinned in caro's catalogue.
     hub.add(QWEN.repo, QWEN.file, HubFile(fake_model))
     done = caro("models", "pull", env=_env(hub))  # the default model
-    assert done.returncode == 3
+    assert done.returncode == 6
     assert "checksum mismatch" in done.stderr and QWEN.sha256 in done.stderr
     assert "pinned" in done.stderr
     folder = isolated_home / ".caro" / "models"
@@ -105,7 +105,7 @@ def test_offline_message(caro: CaroRunner) -> None:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     done = caro("models", "pull", FG.name, env={"CARO_HF_ENDPOINT": f"http://127.0.0.1:{closed}"})
-    assert done.returncode == 3
+    assert done.returncode == 6
     assert "cannot reach" in done.stderr and "offline" in done.stderr
     assert f"caro models pull {FG.name}" in done.stderr  # what to do next
     assert "Traceback" not in done.stderr
@@ -116,7 +116,7 @@ def test_offline_message(caro: CaroRunner) -> None:
 
 def test_missing_file_on_hub(caro: CaroRunner, hub: Hub) -> None:
     done = caro("models", "pull", FG.name, env=_env(hub))
-    assert done.returncode == 3 and "404" in done.stderr
+    assert done.returncode == 6 and "404" in done.stderr
 
 
 def test_unknown_name_lists_catalogue(caro: CaroRunner) -> None:

@@ -60,10 +60,10 @@ def test_without_llama_cpp_availability_says_how_to_install(monkeypatch: pytest.
     status = backend.availability()
     assert not status.ok
     assert "llama-cpp-python is not installed" in status.reason
-    assert "pip install 'caro[embedded]'" in status.hint
+    assert "pip install '.[embedded]'" in status.hint
     with pytest.raises(BackendUnavailable) as caught:
         backend.generate(_request("list files"))
-    assert "pip install 'caro[embedded]'" in caught.value.hint
+    assert "pip install '.[embedded]'" in caught.value.hint
 
 
 def test_without_llama_cpp_the_cli_falls_back(caro: CaroRunner, tmp_path: Path) -> None:

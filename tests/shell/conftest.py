@@ -13,20 +13,23 @@ from pathlib import Path
 
 import pytest
 
+from tests import helpers
+
 PROMPTS = {"bash": "bash$ ", "zsh": "zsh% ", "fish": "fish> "}
 
 
 def need(program: str) -> None:
-    if shutil.which(program) is None:
-        pytest.skip(f"{program} is not installed (apt-get install tmux zsh fish)")
+    """Skip without `program` — or fail under CARO_TEST_STRICT=1 (CI), where tmux, zsh and fish are required."""
+    helpers.need(shutil.which(program) is not None, f"{program} is not installed (apt-get install tmux zsh fish)")
 
 
 def caro_bin_dir() -> str:
-    """The folder holding the `caro` console script of this Python (the package is installed editable)."""
-    folder = Path(sys.executable).parent
-    if not (folder / "caro").exists():
-        pytest.skip("the caro console script is not installed next to this Python (pip install -e .)")
-    return str(folder)
+    """The folder holding the `caro` console script: next to this Python, else the one on PATH."""
+    beside = shutil.which("caro", path=str(Path(sys.executable).parent))
+    found = beside or shutil.which("caro")
+    helpers.need(found is not None, "the caro console script is not installed (pip install -e . from the clone)")
+    assert found is not None
+    return str(Path(found).parent)
 
 
 def shell_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -44,7 +47,7 @@ def shell_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]
         "TMPDIR": str(home / "tmp"),
     }
     (home / "tmp").mkdir(exist_ok=True)
-    for name in ("PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV"):
+    for name in ("PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV", "PYTHONPATH"):
         if name in os.environ:
             env[name] = os.environ[name]
     env.update(extra or {})

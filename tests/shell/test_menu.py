@@ -43,6 +43,7 @@ def test_cancel_is_the_default_when_confirmation_is_needed(
     term.send("Enter")
     screen = term.wait_for(lambda s: "exit=5" in s, "caro to stop")
     assert "nothing ran" in screen
+    assert "error" not in screen  # cancelling is the user's choice, not a failure
     assert build.is_dir()
 
 
@@ -91,7 +92,9 @@ def test_no_menu_when_stdout_is_captured(start_shell: Callable[..., Terminal]) -
     term.send("Enter")
     screen = term.wait_for(lambda s: "got=pwd" in s, "the captured command")
     assert MENU not in screen
-    assert PROMPTS["bash"]
+    # Nothing waits for an answer: the shell is back at its prompt, ready for the next line.
+    term.wait_for(lambda s: s.rstrip().endswith(PROMPTS["bash"].strip()), "the prompt after the command")
+    assert term.last_line().rstrip() == PROMPTS["bash"].rstrip()
 
 
 def test_colour_follows_risk_and_no_color(start_shell: Callable[..., Terminal]) -> None:

@@ -21,12 +21,13 @@ print("finished", file=sys.stderr)
 """
 
 
-def _run_on_terminal(output: str) -> str:
-    """Run the script with stderr on a real pseudo-terminal; return what the terminal received."""
+def _run_on_terminal(output: str, argv: list[str] | None = None) -> str:
+    """Run the script (or `argv`) with stderr on a real pseudo-terminal; return what the terminal received."""
     leader, follower = os.openpty()
     env = {**os.environ, "TERM": "xterm", "PYTHONIOENCODING": "utf-8"}
     env.pop("CARO_PROGRESS", None)
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, output], stderr=follower, stdout=subprocess.DEVNULL, env=env)
+    argv = argv or [sys.executable, "-c", SCRIPT, output]
+    proc = subprocess.Popen(argv, stderr=follower, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
     os.close(follower)
     chunks = []
     while True:
@@ -61,3 +62,16 @@ def test_silent_in_machine_output_modes(output: str) -> None:
 def test_silent_when_stderr_is_not_a_terminal() -> None:
     done = subprocess.run([sys.executable, "-c", SCRIPT, "plain"], capture_output=True, text=True, timeout=30, check=False)
     assert done.stderr == "caro: LM Studio is not running; using the built-in catalog\nfinished\n"
+
+
+def test_the_spinner_names_the_backend_it_is_asking() -> None:
+    from tests.backends.fake_lmstudio import FakeLMStudio
+
+    server = FakeLMStudio().start()
+    try:
+        server.delay = 0.6  # a model that takes a moment, so the spinner is drawn
+        seen = _run_on_terminal("plain", [sys.executable, "-m", "caro", "--url", server.url, "list docker containers"])
+    finally:
+        server.stop()
+    assert "asking LM Studio" in seen
+    assert "asking auto" not in seen

@@ -24,7 +24,7 @@ from caro.backends.base import TOOL_NAME, Availability, GenerationRequest, RawOu
 from caro.config import Settings
 from caro.errors import BackendError, BackendTimeout, BackendUnavailable, UnparseableOutput
 
-INSTALL_HINT = "Install it with: pip install 'caro[embedded]' (compiles llama.cpp: about 4 minutes on 2 cores)"
+INSTALL_HINT = "Install it from your caro clone: pip install '.[embedded]' (compiles llama.cpp: about 4 minutes on 2 cores)"
 
 # FunctionGemma ends its turn with <end_of_turn> and, after a call, would go on to invent the tool's
 # response; stop there (reference §1.8).
@@ -143,9 +143,9 @@ class EmbeddedBackend:
         if candidate is not None and candidate.is_file():
             discovery.found = models.Found(candidate, "model", f"--model / model = {wanted}")
             discovery.problem = ""
-            discovery.steps.insert(0, f"model: catalogue model {wanted} at {candidate}")
+            discovery.steps.insert(0, f"model: catalog model {wanted} at {candidate}")
         else:
-            discovery.steps.insert(0, f"model: '{wanted}' is not a GGUF file or a downloaded catalogue model; ignored")
+            discovery.steps.insert(0, f"model: '{wanted}' is not a GGUF file or a downloaded catalog model; ignored")
 
     def availability(self) -> Availability:
         started = time.perf_counter()

@@ -35,3 +35,18 @@ SUMMARIES: dict[str, str] = {
     "init": "print the shell integration snippet (key binding) for bash, zsh, fish or powershell",
     "completions": "print shell completions for bash, zsh or fish",
 }
+
+# The common options each subcommand uses, listed in its --help; the others are accepted (so global options
+# work before and after any command name) but do nothing there and are not listed. Absent: all are listed.
+OPTIONS_USED: dict[str, tuple[str, ...]] = {
+    "check": ("shell", "safety", "output", "config", "verbose"),
+    "config": ("backend", "model", "url", "shell", "platform", "safety", "output", "timeout", "config", "verbose"),
+    "doctor": ("backend", "model", "url", "output", "timeout", "config", "verbose"),
+    "models": ("output", "config", "verbose"),
+    "init": ("config",),
+    "completions": ("config",),
+}
+
+# Subcommands that still run when the config file cannot be used (they help find and fix it); they
+# receive the error in settings.problem.
+TOLERANT = frozenset({"config", "doctor"})

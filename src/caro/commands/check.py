@@ -6,14 +6,13 @@ would block it. `-o json` prints exactly {"command", "risk", "blocked", "require
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from typing import TYPE_CHECKING
 
-from caro.config import Settings
-
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: `caro check` keeps typing off its start path
 if TYPE_CHECKING:
+    import argparse
+
+    from caro.config import Settings
     from caro.safety import Verdict
 
 HELP = "judge a command with the safety engine: risk, whether it would be blocked or need confirmation, why"
@@ -54,7 +53,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     fmt = getattr(args, "output", None) or settings.output
     if fmt == "json":
-        print(json.dumps(verdict.as_dict(), ensure_ascii=False))
+        from caro.result import to_json
+
+        print(to_json(verdict.as_dict()))
     elif fmt == "yaml":
         from caro.result import to_yaml
 

@@ -11,7 +11,10 @@ from caro.config import Settings
 from caro.errors import UsageError
 
 HELP = """Show the effective settings with the source of each value, print the config file's path,
-or write a commented default config file."""
+or write a commented default config file.
+
+'path' and 'init' still work when the config file is malformed: 'path' names the file and the line at
+fault (on stderr), and 'init --force' replaces it."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,14 +27,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _path(settings)
     if args.action == "init":
         return _init(settings, force=args.force)
+    if settings.problem is not None:
+        raise settings.problem
     return _show(settings)
 
 
 def _path(settings: Settings) -> int:
+    problem = settings.problem
     if settings.output != "plain":
-        _emit({"path": str(settings.path), "exists": settings.path.exists(), "home": str(settings.home)}, settings)
+        _emit({"path": str(settings.path), "exists": settings.path.exists(), "home": str(settings.home),
+               "problem": problem.as_dict() if problem else None}, settings)
     else:
         print(settings.path)
+        if problem is not None:
+            from caro import ui
+
+            ui.note(f"warning: {problem.message}")
+            if problem.hint:
+                ui.err(f"  {problem.hint}")
     return 0
 
 

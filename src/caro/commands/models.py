@@ -16,8 +16,8 @@ HELP = "List the GGUF models caro can run in-process (size, quantization, which 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", choices=("list", "pull"), default="list",
                         help="list: GGUF files found (model_path, LM Studio's folder, caro's folder) and the "
-                             "catalogue; pull: download a catalogue model (resumable, checksum-verified)")
-    parser.add_argument("name", nargs="?", default="", help="pull: catalogue name (default: the default model)")
+                             "catalog; pull: download a catalog model (resumable, checksum-verified)")
+    parser.add_argument("name", nargs="?", default="", help="pull: catalog name (default: the default model)")
     parser.add_argument("--force", action="store_true", help="pull: download again even when present")
 
 
@@ -82,7 +82,7 @@ def _list(settings: Settings, *, verbose: bool) -> int:
         print("No GGUF models found.")
     if discovery.problem:
         print(f"\nProblem: {discovery.problem}\n  {discovery.hint}")
-    print("\nCatalogue ('caro models pull NAME'):")
+    print("\nCatalog ('caro models pull NAME'):")
     for item in catalogue:
         flags = ", ".join(f for f, on in (("default", item["default"]), ("downloaded", item["downloaded"])) if on)
         print(f"  {item['name']:<20} {models.human_size(float(str(item['size']))):>9}  {item['description']}"

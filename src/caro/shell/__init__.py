@@ -41,7 +41,7 @@ def parse_key(spec: str) -> list[Chord]:
     for part in re.split(r"[\s,]+", text):
         match = re.fullmatch(r"([a-z]+)[-+](.)", part)
         if not match or match.group(1) not in _MODIFIERS:
-            raise _key_error(spec, f"'{part}' is not modifier-key (alt-x or ctrl-x)")
+            raise _key_error(spec, f"'{part}' is not a modifier and a key, like alt-e or ctrl-g")
         modifier, char = _MODIFIERS[match.group(1)], match.group(2)
         if not _KEY_CHAR.match(char):
             raise _key_error(spec, f"'{char}' is not a letter, digit or one of / . , ;")
