@@ -13,7 +13,7 @@ import pytest
 from caro import prompting
 from caro.backends.ollama import LOAD_ALLOWANCE, OllamaBackend
 from caro.config import Settings
-from caro.errors import BackendResponseError, BackendTimeout, BackendUnavailable
+from caro.errors import BackendResponseError, BackendTimeout, BackendUnavailable, UsageError
 from caro.parsing import parse
 from tests.backends.conftest import request
 from tests.backends.fake_ollama import FakeOllama
@@ -137,11 +137,9 @@ def test_a_non_json_answer_is_named(ollama: FakeOllama, make_settings: MakeSetti
     assert "is Ollama" in status.hint
 
 
-def test_bad_url(make_settings: MakeSettings) -> None:
-    status = backend(make_settings, "ftp://nowhere").availability()
-    assert not status.ok
-    assert status.reason.startswith("bad Ollama URL")
-    assert "[ollama] url" in status.hint
+def test_bad_url_is_refused_when_the_settings_are_read(make_settings: MakeSettings) -> None:
+    with pytest.raises(UsageError, match="http:// or https://"):
+        backend(make_settings, "ftp://nowhere")
 
 
 def test_fresh_cache_sends_no_probe(ollama: FakeOllama, make_settings: MakeSettings) -> None:

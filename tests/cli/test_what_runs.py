@@ -81,8 +81,6 @@ def test_a_command_the_rules_rate_critical_never_runs(caro: CaroRunner, lmstudio
         assert not marker.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="plain mode prints a blocked command on stdout, which "
-                   "`eval \"$(caro …)\"` (documented in docs/output.md) then runs; cli.py must keep it off stdout")
 def test_eval_of_caro_never_runs_a_blocked_command(lmstudio: FakeLMStudio, tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     config = tmp_path / "caro.toml"
