@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.backends.fake_lmstudio import FakeLMStudio
 from tests.conftest import CaroRunner
 
