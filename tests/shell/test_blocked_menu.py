@@ -29,7 +29,7 @@ def write_config(home: Path, text: str) -> None:
     # The built-in rules: a download piped into a shell is critical. Run, it would fetch nothing from a
     # closed port, feed sh nothing, and touch the marker.
     (" && curl -fsS http://127.0.0.1:{port}/install.sh | sh; touch {marker}", "", "critical"),
-])
+], ids=["user-deny-rule", "built-in-critical"])
 def test_a_command_edited_into_something_blocked_cannot_run(
     start_shell: Callable[..., Terminal], isolated_home: Path, tmp_path: Path, closed_port: int,
     edit: str, config: str, reason: str,
