@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from caro.evaluation.judge import read_verdict
-from tests.backends.conftest import lmstudio, llama_server  # noqa: F401  (fixtures)
+from tests.backends.conftest import llama_server, lmstudio  # noqa: F401  (fixtures)
 from tests.backends.fake_lmstudio import FakeLMStudio
 from tests.conftest import CaroRunner
 

@@ -131,11 +131,12 @@ class Judge:
 
 
 def _arguments_text(arguments: dict[str, Any] | str) -> str:
+    data: Any = arguments
     if isinstance(arguments, str):
         try:
-            arguments = json.loads(arguments)
+            data = json.loads(arguments)
         except ValueError:
             return arguments
-    if isinstance(arguments, dict):
-        return str(arguments.get("command") or arguments.get("cmd") or "")
+    if isinstance(data, dict):
+        return str(data.get("command") or data.get("cmd") or "")
     return ""

@@ -152,11 +152,14 @@ class Scorer:
         if outcome.error:
             return Score(False, "normalized", note=f"sandbox error: {outcome.error}")
         first_ref, first_run = usable[0]
-        evidence = {"candidate_run": outcome, "reference_run": first_run.outcome, "compared_reference": first_ref}
+
+        def scored(correct: bool, note: str = "", matched: str | None = None) -> Score:
+            return Score(correct, "functional", functional=correct, note=note, matched=matched,
+                         candidate_run=outcome, reference_run=first_run.outcome, compared_reference=first_ref)
+
         if outcome.failed(case.status):
             # Whatever it printed: a failing command is not an answer, even when a reference fails alike.
-            return Score(False, "functional", functional=False,
-                         note=f"the command fails ({describe_failure(outcome)})", **evidence)
+            return scored(False, f"the command fails ({describe_failure(outcome)})")
         differences: list[str] = []
         for reference, run in usable:
             assert run.outcome is not None
@@ -164,10 +167,10 @@ class Scorer:
                                                                       run.outcome.tree) if run.effects_only \
                 else outcome.same_effects(run.outcome)
             if same:
-                return Score(True, "functional", functional=True, matched=reference, **evidence)
+                return scored(True, matched=reference)
             differences = differences or outcome.differences(run.outcome)
         limit = " (stopped by the sandbox limits)" if outcome.limited else ""
-        return Score(False, "functional", functional=False, note="; ".join(differences) + limit, **evidence)
+        return scored(False, "; ".join(differences) + limit)
 
     def _why_not_runnable(self, case: Case, risk: str | None) -> str:
         if self.sandbox is None:
