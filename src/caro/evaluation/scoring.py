@@ -102,7 +102,7 @@ class Scorer:
         if first.status in (126, 127) and case.status not in (126, 127):
             return ReferenceRun(first, False, "reference needs a tool the sandbox lacks")
         if first.failed(case.status):
-            return ReferenceRun(first, False, f"reference fails in the sandbox ({describe_failure(first)})")
+            return ReferenceRun(first, False, f"reference fails in the sandbox ({describe_failure(first, case.status)})")
         baseline = self.baseline(case)
         changed = first.tree != baseline.tree
         if not first.stdout and not first.stderr and not changed:
@@ -159,7 +159,7 @@ class Scorer:
 
         if outcome.failed(case.status):
             # Whatever it printed: a failing command is not an answer, even when a reference fails alike.
-            return scored(False, f"the command fails ({describe_failure(outcome)})")
+            return scored(False, f"the command fails ({describe_failure(outcome, case.status)})")
         differences: list[str] = []
         for reference, run in usable:
             assert run.outcome is not None
@@ -182,10 +182,12 @@ class Scorer:
         return ""
 
 
-def describe_failure(outcome: Outcome) -> str:
+def describe_failure(outcome: Outcome, expected: int = 0) -> str:
     """`exit 2: ls: cannot access 'x': No such file or directory` (the first line of stderr)."""
     message = outcome.stderr.decode(errors="replace").strip().splitlines()
-    stages = outcome.pipestatus[:-1]
-    where = f"exit {outcome.status}" if outcome.status or len(stages) < 2 else \
-        f"a pipeline stage exits {next((c for c in stages if c not in (0, 141)), outcome.status)}"
+    if outcome.status != expected:
+        where = f"exit {outcome.status}" + (f", expected {expected}" if expected else "")
+    else:
+        stages = outcome.pipestatus[:-2]
+        where = f"a pipeline stage exits {next((c for c in stages if c not in (0, 141)), outcome.status)}"
     return where + (f": {message[0][:120]}" if message else "")
