@@ -159,3 +159,16 @@ def test_pipeline_failures_are_recorded(sandbox: Sandbox, command: str, status: 
                                         failed: bool) -> None:
     outcome = sandbox.run(command)
     assert (outcome.status, outcome.pipestatus, outcome.failed()) == (status, stages, failed)
+
+
+def test_effects_are_changes_from_the_start_state(sandbox: Sandbox) -> None:
+    # The setup writes a different file each run (like gzip's timestamp); what the command changed is the same.
+    files = {"/testbed/a.txt": "hello\n"}
+    setup = "date +%N > /testbed/clock"
+    first = sandbox.run("rm /testbed/a.txt; echo x > /testbed/b.txt", files, setup=setup)
+    second = sandbox.run("rm /testbed/a.txt; echo x > /testbed/b.txt", files, setup=setup)
+    assert first.tree["/testbed/clock"] != second.tree["/testbed/clock"]
+    assert set(first.changes) == {"/testbed/a.txt", "/testbed/b.txt"}
+    assert first.changes["/testbed/a.txt"] is None  # removed
+    assert first.same_effects(second)
+    assert sandbox.run("true", files, setup=setup).changes == {}

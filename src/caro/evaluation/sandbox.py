@@ -71,6 +71,11 @@ if [ -n "$CARO_SETUP" ]; then
   done
   rm -f /tmp/.caro-before-setup
 fi
+# The state the command starts from, so its effects are what it changed (a setup that writes the time
+# into a file gives each run a different start; the command's changes are what is compared).
+cd /
+find home/user $CARO_ROOTS -printf '%y\t%m\t%l\t%p\0' >/.caro/before-entries 2>/dev/null
+find home/user $CARO_ROOTS -type f -print0 2>/dev/null | xargs -0 -r sha256sum -z >/.caro/before-sums 2>/dev/null
 cd "$CARO_CWD" || exit 90
 timeout -s KILL "$CARO_TIME_LIMIT" /bin/bash -c "$CARO_COMMAND$CARO_TRAILER" >/.caro/stdout 2>/.caro/stderr </dev/null
 status=$?
@@ -119,6 +124,8 @@ class Outcome:
     # Exit status of each stage of the command's last pipeline, then the command's own; empty when
     # unknown (the command called `exit`).
     pipestatus: tuple[int, ...] = ()
+    # What the command changed: path -> its entry afterwards, or None when it removed it.
+    changes: dict[str, Entry | None] = field(default_factory=dict)
     timed_out: bool = False
     output_exceeded: bool = False
     error: str = ""  # the sandbox itself failed (not the command)
@@ -138,9 +145,9 @@ class Outcome:
         return bool(self.stderr) and any(code not in (0, 141) for code in stages)
 
     def same_effects(self, other: Outcome) -> bool:
-        """Same stdout, stderr, exit status and resulting file tree."""
-        return (self.status, self.stdout, self.stderr, self.tree) == (other.status, other.stdout, other.stderr,
-                                                                      other.tree)
+        """Same stdout, stderr, exit status and changes to the file tree."""
+        return (self.status, self.stdout, self.stderr, self.changes) == (other.status, other.stdout, other.stderr,
+                                                                         other.changes)
 
     def differences(self, other: Outcome) -> list[str]:
         """What differs from `other`, in words (for the report)."""
@@ -151,10 +158,9 @@ class Outcome:
             found.append("stdout differs")
         if self.stderr != other.stderr:
             found.append("stderr differs")
-        if self.tree != other.tree:
-            changed = sorted(set(self.tree) ^ set(other.tree)) or sorted(
-                p for p in self.tree if self.tree[p] != other.tree.get(p)
-            )
+        if self.changes != other.changes:
+            changed = sorted(p for p in set(self.changes) | set(other.changes)
+                             if self.changes.get(p, "") != other.changes.get(p, ""))
             found.append("files differ: " + ", ".join(changed[:5]))
         return found
 
@@ -272,7 +278,7 @@ class Sandbox:
 
     def _argv(self, fixture: Path, command: str, roots: list[str], setup: str, cwd: str) -> list[str]:
         limits = self.limits
-        out_bytes = str(2 * limits.output_kb * 1024 + 64 * 1024)
+        out_bytes = str(2 * limits.output_kb * 1024 + 320 * 1024)  # and the listing of the start state
         mounts: list[str] = []
         for root in roots:
             mounts += ["--size", str(limits.disk_mb * 1024 * 1024), "--tmpfs", f"/{root}"]
@@ -390,13 +396,8 @@ class Sandbox:
             if name.startswith(".caro/") and member.isfile():
                 handle = archive.extractfile(member)
                 captured[name.partition("/")[2]] = handle.read() if handle else b""
-            elif top in roots:
-                tree["/" + name] = self._entry(archive, member)
-            elif name.startswith("home/user/") and name != "home/user/work":
-                # Paths inside the working folder as the fixture names them; elsewhere in the home as ~/...
-                inside = name.removeprefix("home/user/")
-                tree[inside.removeprefix("work/") if inside.startswith("work/") else "~/" + inside] = \
-                    self._entry(archive, member)
+            elif (path := _tree_path(name, roots)) is not None:
+                tree[path] = self._entry(archive, member)
         if "status" not in captured:
             return Outcome(-1, b"", b"", error="the sandbox produced no result")
         status = int(captured["status"].strip() or b"-1")
@@ -407,15 +408,59 @@ class Sandbox:
         limit = self.limits.output_kb * 1024
         stdout, stderr = captured.get("stdout", b""), captured.get("stderr", b"")
         exceeded = len(stdout) >= limit or len(stderr) >= limit
+        before = _before_tree(captured.get("before-entries", b""), captured.get("before-sums", b""), roots)
+        changes: dict[str, Entry | None] = {path: tree.get(path) for path in set(tree) | set(before)
+                                            if tree.get(path) != before.get(path)}
         return Outcome(
             status,
             stdout[:limit],
             stderr[:limit],
             tree,
             pipestatus=stages,
+            changes=changes,
             timed_out=status == STATUS_TIMEOUT,
             output_exceeded=exceeded,
         )
+
+
+def _tree_path(name: str, roots: list[str]) -> str | None:
+    """An archive or listing name -> the path a case names: `a.txt` in the working folder, `~/x` elsewhere
+    in the home, `/testbed/a` in a fixture folder; None for anything else."""
+    name = name.removeprefix("./").rstrip("/")
+    if name.partition("/")[0] in roots:
+        return "/" + name
+    if name.startswith("home/user/") and name != "home/user/work":
+        inside = name.removeprefix("home/user/")
+        return inside.removeprefix("work/") if inside.startswith("work/") else "~/" + inside
+    return None
+
+
+def _before_tree(entries: bytes, sums: bytes, roots: list[str]) -> dict[str, Entry]:
+    """The start state from the driver's `find` listing and `sha256sum -z` digests."""
+    digests: dict[str, str] = {}
+    for line in sums.split(b"\0"):
+        digest, _, name = line.decode(errors="surrogateescape").partition("  ")
+        if name:
+            digests[name] = digest
+    tree: dict[str, Entry] = {}
+    for record in entries.split(b"\0"):
+        fields = record.decode(errors="surrogateescape").split("\t", 3)
+        if len(fields) != 4:
+            continue
+        kind, mode, target, name = fields
+        path = _tree_path(name, roots)
+        if path is None:
+            continue
+        bits = int(mode, 8) if mode.isdigit() else 0
+        if kind == "d":
+            tree[path] = Entry("d", bits)
+        elif kind == "l":
+            tree[path] = Entry("l", 0, target)
+        elif kind == "f":
+            tree[path] = Entry("f", bits, digests.get(name, ""))
+        else:
+            tree[path] = Entry("o", bits)
+    return tree
 
 
 def fixture_root(name: str) -> str | None:

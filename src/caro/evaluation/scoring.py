@@ -103,8 +103,7 @@ class Scorer:
             return ReferenceRun(first, False, "reference needs a tool the sandbox lacks")
         if first.failed(case.status):
             return ReferenceRun(first, False, f"reference fails in the sandbox ({describe_failure(first, case.status)})")
-        baseline = self.baseline(case)
-        changed = first.tree != baseline.tree
+        changed = bool(first.changes)
         if not first.stdout and not first.stderr and not changed:
             # Nothing to see: any command that prints nothing would match (`true`, `find` finding nothing).
             return ReferenceRun(first, False, "reference has no visible effect here")
@@ -116,15 +115,6 @@ class Scorer:
     def _run(self, case: Case, command: str) -> Outcome:
         assert self.sandbox is not None
         return self.sandbox.run(command, case.files, setup=case.setup, cwd=case.cwd)
-
-    def baseline(self, case: Case) -> Outcome:
-        """The fixture as the sandbox shows it when nothing runs."""
-        key = (case.key, "")
-        if key not in self._references:
-            self._references[key] = ReferenceRun(self._run(case, "true"), False)
-        outcome = self._references[key].outcome
-        assert outcome is not None
-        return outcome
 
     def score(self, case: Case, command: str | None, *, blocked: bool = False, risk: str | None = None) -> Score:
         if not command:
@@ -163,8 +153,8 @@ class Scorer:
         differences: list[str] = []
         for reference, run in usable:
             assert run.outcome is not None
-            same = (outcome.status, outcome.stderr, outcome.tree) == (run.outcome.status, run.outcome.stderr,
-                                                                      run.outcome.tree) if run.effects_only \
+            same = (outcome.status, outcome.stderr, outcome.changes) == (
+                run.outcome.status, run.outcome.stderr, run.outcome.changes) if run.effects_only \
                 else outcome.same_effects(run.outcome)
             if same:
                 return scored(True, matched=reference)
