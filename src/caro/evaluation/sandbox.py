@@ -392,7 +392,6 @@ class Sandbox:
         tree: dict[str, Entry] = {}
         for member in archive.getmembers():
             name = member.name.removeprefix("./").rstrip("/")
-            top = name.partition("/")[0]
             if name.startswith(".caro/") and member.isfile():
                 handle = archive.extractfile(member)
                 captured[name.partition("/")[2]] = handle.read() if handle else b""
