@@ -153,6 +153,8 @@ def test_system_folders_cannot_be_fixtures(sandbox: Sandbox) -> None:
     ("grep nomatch /etc/passwd | wc -l", 0, (1, 0, 0), False),  # found nothing: silent, not a failure
     ("yes | head -n 1", 0, (141, 0, 0), False),  # SIGPIPE upstream is how head ends a pipeline
     ("! false", 0, (1, 0), False),
+    ("grep x /nonexistent 2>/dev/null | wc -l", 0, (2, 0, 0), True),  # an error, even when silenced
+    ("false | true", 0, (1, 0, 0), False),
     ("ls /nonexistent", 2, (2, 2), True),
 ])
 def test_pipeline_failures_are_recorded(sandbox: Sandbox, command: str, status: int, stages: tuple[int, ...],

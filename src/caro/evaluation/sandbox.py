@@ -136,13 +136,13 @@ class Outcome:
 
     def failed(self, expected: int = 0) -> bool:
         """The command failed: an exit status other than `expected`, or a stage of its pipeline failed
-        and said so on stderr (`grep x missing.txt | wc -l` exits 0 and prints 0, and still failed).
-        A stage ended by SIGPIPE (141, `yes | head`), or one that failed silently (`grep` found nothing),
-        is not a failure."""
+        (`grep x missing.txt | wc -l` exits 0 and prints 0, and still failed). A stage fails with a status
+        of 2 or more (an error, by the convention of grep, diff, ls...), or with 1 and a message on stderr;
+        a stage ended by SIGPIPE (141, `yes | head`) or a silent 1 (`grep` found nothing) is not a failure."""
         if self.status != expected:
             return True
         stages = self.pipestatus[:-2]  # the last stage's status is the command's, checked above
-        return bool(self.stderr) and any(code not in (0, 141) for code in stages)
+        return any(code not in (0, 1, 141) or (code == 1 and bool(self.stderr)) for code in stages)
 
     def same_effects(self, other: Outcome) -> bool:
         """Same stdout, stderr, exit status and changes to the file tree."""
