@@ -72,6 +72,8 @@ def test_report_shows_the_results_numbers(results: tuple[dict[str, Any], Path], 
         assert text("p50") == f"{summary['latency_ms']['p50']:.0f} ms"
         assert text("p95") == f"{summary['latency_ms']['p95']:.0f} ms"
         assert text("accuracy-2") == f"{doc['compare']['summary']['accuracy'] * 100:.1f}%"
+        assert text("judge").startswith(f"decided by output alone ({doc['label']}): "
+                                        f"{summary['decided_by_output']} of {summary['total']}")
 
         # The category chart has one bar per category and configuration, sized by accuracy.
         chart = browser.find_element(By.ID, "chart-category")
