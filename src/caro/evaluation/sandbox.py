@@ -15,8 +15,8 @@ fixture's `setup` script runs before the command, in the same sandbox, with its 
 creates get the fixed timestamp (unless it set an older one itself), so runs repeat.
 
 The result comes back as a tar stream on the sandbox's stdout: the command's stdout, stderr, exit status
-and the exit statuses of its last pipeline's stages, and the home folder and fixture folders as they were
-left. Only the host reads it; the command's own output never
+and the exit statuses of its last pipeline's stages, a listing of the state it started from, and the home
+folder and fixture folders as they were left. Only the host reads it; the command's own output never
 reaches the host's streams.
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -49,6 +50,9 @@ NOBODY = 65534
 # Top-level folders a fixture may not use: the system the sandbox is built from, and its own parts.
 RESERVED_ROOTS = frozenset({"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev", "sys",
                             "run", "home", "tmp", ".caro", ".fixture", "boot", "root"})
+
+# A fixture folder's name: plain characters only (the driver lists the folders unquoted).
+_ROOT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 # Appended to the command (on its own line): records the exit status of each stage of the last pipeline,
 # so a reference whose `grep missing.txt | wc -l` fails inside the pipeline is known to fail.
@@ -468,6 +472,6 @@ def fixture_root(name: str) -> str | None:
     if not name.startswith("/"):
         return None
     parts = Path(name).parts
-    if len(parts) < 2 or parts[1] in RESERVED_ROOTS or ".." in parts:
+    if len(parts) < (2 if name.endswith("/") else 3) or parts[1] in RESERVED_ROOTS or ".." in parts or not _ROOT_NAME.fullmatch(parts[1]):
         return None
     return parts[1]
