@@ -41,11 +41,14 @@ def test_verdicts_are_read(answer: str, verdict: str, reason: str) -> None:
 
 
 @pytest.mark.parametrize("answer", ["ls -la", "docker ps", "", "maybe", "yesterday it worked", "I think yes",
-                                    "echo hello", "{\"command\": \"rm -rf /\"}", "\x00\xff garbage"])
+                                    "echo hello", "{\"command\": \"rm -rf /\"}", "\x00\xff garbage",
+                                    # SmolLM2-135M's answers as a judge: the template repeated back
+                                    "echo 'yes: REASON' if the command to judge does what the request asks",
+                                    "yes: REASON' | base64"])
 def test_nonsense_is_no_verdict(answer: str) -> None:
     found = read_verdict(answer)
     assert found.verdict is None
-    assert found.reason.startswith("the judge gave no verdict")
+    assert found.reason.startswith(("the judge gave no verdict", "the judge repeated the answer template"))
 
 
 def _eval(caro: CaroRunner, tmp_path: Path, *args: str) -> dict[str, Any]:

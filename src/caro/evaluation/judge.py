@@ -57,6 +57,9 @@ def read_verdict(answer: str) -> Verdict:
     if not found:
         return Verdict(None, f"the judge gave no verdict: {_short(answer) or '(empty answer)'}")
     reason = found.group("reason").strip().rstrip("\"'`").strip() or "(no reason given)"
+    if reason.upper().startswith("REASON"):
+        # The question's own template, `echo 'yes: REASON'`, repeated back: a small model's echo, not a verdict.
+        return Verdict(None, f"the judge repeated the answer template: {_short(answer)}")
     return Verdict("right" if found.group("word").lower() == "yes" else "wrong", _short(reason))
 
 
