@@ -23,7 +23,8 @@ examples:
 
 --compare SPEC names the second configuration: BACKEND, BACKEND:MODEL, or KEY=VALUE[,KEY=VALUE...]
 with keys from 'caro config show'. --judge BACKEND[:MODEL] asks that backend for a second opinion where
-the outputs differ; its verdicts are reported next to the execution verdicts. Format of the set and reading the report: docs/evaluation.md."""
+the outputs differ; its verdicts are reported next to the execution verdicts. Format of the set and
+reading the report: docs/evaluation.md."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
