@@ -1,4 +1,4 @@
-"""Normalised match: spelling differences vanish, meaning differences stay (real bashlex parser)."""
+"""Normalised match: spelling differences vanish, meaning differences stay (real tree-sitter-bash parser)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,35 @@ def test_unparseable_text_is_compared_by_its_words() -> None:
 def test_canonical_word_marks_literal_specials() -> None:
     assert canonical_word("'*.py'") == canonical_word('"*.py"') == canonical_word("\\*.py") == "\\*.py"
     assert canonical_word("*.py") == "*.py"
+
+
+# Constructs bashlex could not read at all: tree-sitter parses them, so the commands around them normalise.
+@pytest.mark.parametrize(("a", "b"), [
+    ("[[ -f x ]] && ls -la", "[[ -f x ]]  &&  ls -al"),
+    ("echo $((1+2)) | wc -l", "echo $((1+2))  |  wc --lines"),
+    ("case $x in a) ls;; esac; ls -la", "case $x in a) ls;; esac\nls -al"),
+    ("[[ $n -gt 2 ]] || grep -rn foo .", "[[ $n -gt 2 ]] || grep -n -r foo ."),
+    ("echo > f hi", "echo hi > f"),  # words after a redirect's target are still arguments
+    ("ls -la 2>/dev/null", "ls -al 2> /dev/null"),
+    ("ls # list the files", "ls"),
+    ("! grep -q x f", "! grep --quiet x f"),
+])
+def test_bash_only_constructs_normalise(a: str, b: str) -> None:
+    assert same(a, b), (normalise(a), normalise(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("[[ -f x ]] && ls", "[[ -d x ]] && ls"),
+    ("echo $((1+2))", "echo $((1+3))"),
+    ("a & b", "a ; b"),
+    ("! grep x f", "grep x f"),
+    ("case $x in a) ls;; esac", "case $x in b) ls;; esac"),
+    ("ls 2>/dev/null", "ls >/dev/null"),
+])
+def test_bash_only_constructs_keep_their_meaning(a: str, b: str) -> None:
+    assert not same(a, b), normalise(a)
+
+
+def test_a_list_normalises_each_command() -> None:
+    assert normalise("[[ -f x ]] && ls -la") == "[[ -f x ]] && ls -a -l"
+    assert normalise("cat f | wc -l") == normalise("wc -l < f") == "wc -l <f"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CaroRunner
+from tests.helpers import need
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -26,9 +28,9 @@ CASES = [
 
 
 def _browser(tmp_path: Path) -> Any:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.skip("needs Debian's chromium and chromium-driver")
+    need(importlib.util.find_spec("selenium") is not None, "needs selenium (pip install selenium)")
+    need(Path(CHROMIUM).exists() and Path(DRIVER).exists(), "needs Debian's chromium and chromium-driver")
+    from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
@@ -70,6 +72,8 @@ def test_report_shows_the_results_numbers(results: tuple[dict[str, Any], Path], 
         assert text("p50") == f"{summary['latency_ms']['p50']:.0f} ms"
         assert text("p95") == f"{summary['latency_ms']['p95']:.0f} ms"
         assert text("accuracy-2") == f"{doc['compare']['summary']['accuracy'] * 100:.1f}%"
+        assert text("judge").startswith(f"decided by output alone ({doc['label']}): "
+                                        f"{summary['decided_by_output']} of {summary['total']}")
 
         # The category chart has one bar per category and configuration, sized by accuracy.
         chart = browser.find_element(By.ID, "chart-category")
@@ -80,10 +84,11 @@ def test_report_shows_the_results_numbers(results: tuple[dict[str, Any], Path], 
                  for b in bars}
         for category, entry in summary["by_category"].items():
             assert shown[(doc["label"], category)] == entry["accuracy"]
+        # "listing" is answered right by the catalog and "other" not at all: a full bar and an empty one.
         full = [b for b in bars if float(b.get_attribute("data-value")) == 1.0]
         empty = [b for b in bars if float(b.get_attribute("data-value")) == 0.0]
-        if full and empty:
-            assert full[0].size["width"] > 50 * max(1, empty[0].size["width"])
+        assert full and empty
+        assert full[0].size["width"] > 50 * max(1, empty[0].size["width"])
 
         # The latency histogram counts every answered case once.
         counts = [int(b.get_attribute("data-count")) for b in
@@ -115,5 +120,5 @@ def test_results_json_has_the_documented_shape(results: tuple[dict[str, Any], Pa
     assert by_prompt["frobnicate the quux with zorblax"]["method"] == "unanswered"
     assert by_prompt["delete everything in my home directory"]["method"] == "blocked"
     assert doc["compare"]["config"]["safety"] == "strict"
-    if shutil.which("bwrap"):
-        assert summary["sandbox"]["available"]
+    need(shutil.which("bwrap") is not None, "needs bubblewrap (apt-get install bubblewrap)")
+    assert summary["sandbox"]["available"]

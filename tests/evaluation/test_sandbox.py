@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from caro.evaluation.sandbox import Limits, Sandbox
+from tests.evaluation.conftest import open_sandbox
 
 
 def test_works_in_the_fixture_and_reports_effects(sandbox: Sandbox) -> None:
@@ -92,7 +93,7 @@ def test_output_flood_is_cut_at_the_limit(sandbox: Sandbox) -> None:
 
 
 def test_memory_hog_is_refused() -> None:
-    with Sandbox(Limits(time_s=10, memory_mb=256)) as box:
+    with open_sandbox(Limits(time_s=10, memory_mb=256)) as box:
         outcome = box.run("python3 -c 'b = bytearray(1024**3); print(len(b))'")
     assert outcome.status != 0
     assert b"MemoryError" in outcome.stderr
@@ -102,7 +103,8 @@ def test_memory_hog_is_refused() -> None:
 def test_fork_bomb_and_escaped_background_processes_are_ended(sandbox: Sandbox) -> None:
     tag = f"{os.getpid() % 1000 + 1000}.{uuid.uuid4().int % 10**6}"
     outcome = sandbox.run(f"setsid sleep {tag} & nohup sleep {tag} & f() {{ f | f & }}; f; echo done")
-    assert outcome.stdout == b"done\n" or outcome.status in (0, 137)
+    # The bomb runs in the background, so the shell goes on and says done; the driver then ends it all.
+    assert (outcome.status, outcome.stdout, outcome.error) == (0, b"done\n", "")
     leftovers = subprocess.run(["pgrep", "-f", f"sleep {tag}"], capture_output=True, text=True)
     assert leftovers.stdout == ""
 
@@ -118,3 +120,58 @@ def test_identical_runs_give_identical_effects(sandbox: Sandbox) -> None:
     first = sandbox.run("ls -la; ls -l d; mkdir e", files)
     second = sandbox.run("ls -la; ls -l d; mkdir e", files)
     assert first.same_effects(second)
+
+
+def test_absolute_fixture_paths_setup_and_working_folder(sandbox: Sandbox) -> None:
+    files = {"/testbed/a.txt": "hello\n", "/testbed/empty/": "", "/workspace/b.txt": "b\n", "rel.txt": "r\n"}
+    outcome = sandbox.run("cat a.txt /workspace/b.txt; pwd; ls; ls -l --time-style=+%F old new | cut -d' ' -f6-",
+                          files, setup="echo made > new; touch -d 2020-01-01 old", cwd="/testbed")
+    assert outcome.status == 0, outcome.stderr
+    assert outcome.stdout == (b"hello\nb\n/testbed\na.txt\nempty\nnew\nold\n"
+                              b"2024-01-01 new\n2020-01-01 old\n")  # setup's files get the fixed date
+    assert {"/testbed/a.txt", "/testbed/empty", "/testbed/new", "/workspace/b.txt", "rel.txt"} <= set(outcome.tree)
+    again = sandbox.run("cat a.txt /workspace/b.txt; pwd; ls; ls -l --time-style=+%F old new | cut -d' ' -f6-",
+                        files, setup="echo made > new; touch -d 2020-01-01 old", cwd="/testbed")
+    assert again.same_effects(outcome)
+
+
+def test_changes_in_absolute_folders_are_seen(sandbox: Sandbox) -> None:
+    files = {"/testbed/a.txt": "hello\n"}
+    before = sandbox.run("true", files)
+    after = sandbox.run("rm /testbed/a.txt; mkdir /testbed/new", files)
+    assert "/testbed/a.txt" in before.tree and "/testbed/a.txt" not in after.tree
+    assert after.tree["/testbed/new"].kind == "d"
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "/home/user/x", "/tmp/x", "/*/x", "/a b/x", "/x"])
+def test_system_folders_cannot_be_fixtures(sandbox: Sandbox, name: str) -> None:
+    with pytest.raises(ValueError, match="folder of its own"):
+        sandbox.run("true", {name: "x"})
+
+
+@pytest.mark.parametrize(("command", "status", "stages", "failed"), [
+    ("grep x /nonexistent | wc -l", 0, (2, 0, 0), True),  # exits 0 and prints 0, and still failed
+    ("grep nomatch /etc/passwd | wc -l", 0, (1, 0, 0), False),  # found nothing: silent, not a failure
+    ("yes | head -n 1", 0, (141, 0, 0), False),  # SIGPIPE upstream is how head ends a pipeline
+    ("! false", 0, (1, 0), False),
+    ("grep x /nonexistent 2>/dev/null | wc -l", 0, (2, 0, 0), True),  # an error, even when silenced
+    ("false | true", 0, (1, 0, 0), False),
+    ("ls /nonexistent", 2, (2, 2), True),
+])
+def test_pipeline_failures_are_recorded(sandbox: Sandbox, command: str, status: int, stages: tuple[int, ...],
+                                        failed: bool) -> None:
+    outcome = sandbox.run(command)
+    assert (outcome.status, outcome.pipestatus, outcome.failed()) == (status, stages, failed)
+
+
+def test_effects_are_changes_from_the_start_state(sandbox: Sandbox) -> None:
+    # The setup writes a different file each run (like gzip's timestamp); what the command changed is the same.
+    files = {"/testbed/a.txt": "hello\n"}
+    setup = "date +%N > /testbed/clock"
+    first = sandbox.run("rm /testbed/a.txt; echo x > /testbed/b.txt", files, setup=setup)
+    second = sandbox.run("rm /testbed/a.txt; echo x > /testbed/b.txt", files, setup=setup)
+    assert first.tree["/testbed/clock"] != second.tree["/testbed/clock"]
+    assert set(first.changes) == {"/testbed/a.txt", "/testbed/b.txt"}
+    assert first.changes["/testbed/a.txt"] is None  # removed
+    assert first.same_effects(second)
+    assert sandbox.run("true", files, setup=setup).changes == {}

@@ -139,3 +139,47 @@ def test_without_sandbox_only_string_metrics_decide() -> None:
     assert not score.correct
     assert score.functional is None
     assert "no sandbox" in score.note
+
+
+@pytest.mark.parametrize(("reference", "candidate"), [
+    # Both fail inside a pipeline, both print 0: the false "both failed, so the same" verdict.
+    ("grep ERROR missing.log | wc -l", "cat missing.log | grep ERROR | wc -l"),
+    ("cat missing.txt", "cat < /dev/null missing.txt"),  # the very same error message
+    ("git log", "git status"),  # outside a repository both fail
+])
+def test_two_failures_are_never_the_same(scorer: Scorer, reference: str, candidate: str) -> None:
+    score = scorer.score(case(reference), candidate)
+    assert not score.correct
+    assert score.functional is None
+    assert "reference fails in the sandbox" in score.note
+
+
+def test_a_failing_candidate_is_wrong_whatever_it_prints(scorer: Scorer) -> None:
+    score = scorer.score(case("grep -c a notes.txt"), "grep a notes.txt missing.txt | grep -c a")
+    assert (score.correct, score.method, score.functional) == (False, "functional", False)
+    assert score.note.startswith("the command fails")
+
+
+def test_stderr_is_compared(scorer: Scorer) -> None:
+    score = scorer.score(case("ls src"), "ls src; echo warning >&2")
+    assert not score.correct
+    assert "stderr differs" in score.note
+
+
+def test_a_case_may_name_the_status_it_expects(scorer: Scorer) -> None:
+    expects_one = Case("count lines with zzz", ("grep -c zzz notes.txt",), "test", "any", FILES, line=7, status=1)
+    assert scorer.score(expects_one, "grep -c zzz < notes.txt").correct  # prints 0, exits 1, as expected
+    assert not scorer.score(expects_one, "grep zzz notes.txt | wc -l").correct  # prints 0 but exits 0
+    without = case("grep -c zzz notes.txt")  # the same reference, no status named: it fails
+    assert "reference fails" in scorer.score(without, "grep -c zzz < notes.txt").note
+
+
+def test_fixtures_at_absolute_paths(scorer: Scorer) -> None:
+    absolute = Case("show a.txt in the testbed", ("cat /testbed/a.txt",), "test", "any",
+                    {"/testbed/a.txt": "alpha\n", "/testbed/b.txt": "beta\n"}, line=8, cwd="/")
+    assert scorer.score(absolute, "cat testbed/a.txt").functional is True
+    assert scorer.score(absolute, "cat /testbed/b.txt").functional is False
+    moved = Case("rename a.txt to c.txt in /testbed", ("mv /testbed/a.txt /testbed/c.txt",), "test", "any",
+                 {"/testbed/a.txt": "alpha\n"}, line=9, setup="mkdir /testbed/sub")
+    assert scorer.score(moved, "cd /testbed && mv a.txt c.txt").correct
+    assert not scorer.score(moved, "cp /testbed/a.txt /testbed/c.txt").correct

@@ -19,9 +19,12 @@ examples:
   caro eval data/eval.jsonl -b lmstudio -m functiongemma-270m-it --json base.json --html base.html
   caro eval data/eval.jsonl -b lmstudio -m base-model --compare lmstudio:caro-finetuned --html cmp.html
   caro eval data/eval.jsonl --compare model=other,safety=strict
+  caro eval data/eval.jsonl -b builtin --judge lmstudio:qwen2.5-7b-instruct
 
 --compare SPEC names the second configuration: BACKEND, BACKEND:MODEL, or KEY=VALUE[,KEY=VALUE...]
-with keys from 'caro config show'. Format of the set and reading the report: docs/evaluation.md."""
+with keys from 'caro config show'. --judge BACKEND[:MODEL] asks that backend for a second opinion where
+the outputs differ; its verdicts are reported next to the execution verdicts. Format of the set and
+reading the report: docs/evaluation.md."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="PATH", dest="json_path", help="write the full results as JSON")
     parser.add_argument("--html", metavar="PATH", dest="html_path", help="write a self-contained HTML report")
     parser.add_argument("--compare", metavar="SPEC", help="also evaluate a second configuration, side by side")
+    parser.add_argument("--judge", metavar="BACKEND[:MODEL]",
+                        help="ask this backend whether answers whose outputs differ still do what was asked")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N cases")
     parser.add_argument("--category", action="append", metavar="NAME", help="only cases of this category (repeatable)")
     parser.add_argument("--worst", type=int, default=10, metavar="N", help="how many worst misses to list (default 10)")
@@ -69,6 +74,18 @@ def parse_compare(spec: str) -> dict[str, Any]:
         except ValueError as exc:
             raise UsageError(f"--compare: {name} {exc}", "Run 'caro config show' to see the allowed values.") from None
     return overrides
+
+
+def parse_judge(spec: str, settings: Settings) -> tuple[Settings, str]:
+    """`--judge BACKEND[:MODEL]` -> the judge's settings (no fallback) and its label."""
+    from caro.config import BACKENDS
+
+    backend, _, model = spec.strip().partition(":")
+    if backend not in BACKENDS or backend == "auto":
+        raise UsageError(f"--judge: unknown backend '{backend}'",
+                         f"Name one backend: {', '.join(b for b in BACKENDS if b != 'auto')}, optionally :MODEL.")
+    judged = settings.with_values(backend=backend, model=model, fallback=False)
+    return judged, backend + (f":{model}" if model else "")
 
 
 def _describe(settings: Settings) -> dict[str, Any]:
@@ -150,6 +167,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         configs.append(configs[0].with_values(**parse_compare(args.compare)))
     for config in configs:
         _check_backend(config)
+    judge = None
+    if args.judge is not None:
+        from caro.evaluation.judge import Judge
+
+        judge_settings, judge_label = parse_judge(args.judge, configs[0])
+        _check_backend(judge_settings)
+        judge = Judge(judge_settings, judge_label)
 
     sandbox, sandbox_info = _open_sandbox(args)
     if not sandbox_info["available"] and settings.output == "plain":
@@ -169,7 +193,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
             try:
                 runs.append(harness.run(cases, config, scorer, label=label, config=described,
-                                        sandbox_info=sandbox_info, on_case=advance))
+                                        sandbox_info=sandbox_info, on_case=advance, judge=judge))
             finally:
                 bar.close()
     finally:

@@ -12,12 +12,19 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caro.config import Settings
 from caro.errors import CaroError
 from caro.evaluation.dataset import Case
 from caro.evaluation.scoring import Score, Scorer
+
+if TYPE_CHECKING:
+    from caro.evaluation.judge import Judge, Verdict
+
+# Methods where a judge is asked when the execution verdict is "wrong": the answer ran and differed, or
+# could not be compared.
+JUDGED_METHODS = ("functional", "normalized")
 
 RISK_ORDER = {"critical": 4, "high": 3, "moderate": 2, "safe": 1}
 # Misses ranked worst first: a wrong command that ran > one that could not run > blocked > no answer.
@@ -39,6 +46,7 @@ class CaseResult:
     error: str | None = None  # error code
     error_message: str = ""
     unparseable: bool = False
+    judge: Verdict | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -57,6 +65,7 @@ class CaseResult:
             "model": self.model,
             "timing_ms": {"generation": _round(self.generation_ms), "total": _round(self.total_ms)},
             "error": {"code": self.error, "message": self.error_message} if self.error else None,
+            "judge": self.judge.as_dict() if self.judge else None,
         })
         return data
 
@@ -70,6 +79,7 @@ class Run:
     results: list[CaseResult] = field(default_factory=list)
     sandbox: dict[str, Any] = field(default_factory=dict)
     duration_s: float = 0.0
+    judge: str | None = None  # the judge's label, when one was asked
 
     def summary(self, worst: int = 10) -> dict[str, Any]:
         return summarise(self, worst)
@@ -128,6 +138,9 @@ def summarise(run: Run, worst: int = 10) -> dict[str, Any]:
         "exact_match": _ratio(sum(1 for r in results if r.score.exact), total),
         "normalized_match": _ratio(sum(1 for r in results if r.score.normalized), total),
         "functional_checked": sum(1 for r in results if r.score.functional is not None),
+        # Decided by comparing what the commands did, with no one's opinion on differences in form.
+        "decided_by_output": sum(1 for r in results if r.score.method == "functional"),
+        "judge": _judge_summary(run, correct, total),
         "methods": dict(sorted(methods.items())),
         "methods_correct": {m: sum(1 for r in results if r.score.method == m and r.score.correct)
                             for m in sorted(methods)},
@@ -144,9 +157,28 @@ def summarise(run: Run, worst: int = 10) -> dict[str, Any]:
         "worst_misses": [
             {"prompt": r.case.prompt, "command": r.command, "references": list(r.case.references),
              "category": r.case.category, "method": r.score.method, "risk": r.risk,
-             "note": r.score.note or r.error_message}
+             "note": r.score.note or r.error_message,
+             "judge": r.judge.as_dict() if r.judge else None}
             for r in misses[:worst]
         ],
+    }
+
+
+def _judge_summary(run: Run, correct: int, total: int) -> dict[str, Any] | None:
+    """What the judge said about the cases execution called wrong; None when no judge was asked."""
+    if run.judge is None:
+        return None
+    asked = [r for r in run.results if r.judge is not None]
+    right = sum(1 for r in asked if r.judge and r.judge.verdict == "right")
+    wrong = sum(1 for r in asked if r.judge and r.judge.verdict == "wrong")
+    return {
+        "backend": run.judge,
+        "asked": len(asked),
+        "right": right,
+        "wrong": wrong,
+        "no_verdict": len(asked) - right - wrong,
+        # Execution's right answers plus those the judge called right: an upper figure, next to accuracy.
+        "accuracy_with_judge": _ratio(correct + right, total),
     }
 
 
@@ -165,7 +197,7 @@ def _error_kind(error: CaroError) -> tuple[str, bool]:
     return code, False
 
 
-def evaluate_case(case: Case, settings: Settings, scorer: Scorer) -> CaseResult:
+def evaluate_case(case: Case, settings: Settings, scorer: Scorer, judge: Judge | None = None) -> CaseResult:
     from caro import flow
 
     case_settings = settings.with_values(platform=case.platform) if case.platform != "any" else settings
@@ -178,6 +210,9 @@ def evaluate_case(case: Case, settings: Settings, scorer: Scorer) -> CaseResult:
     elif error is not None:
         code = error.code
     score = scorer.score(case, command, blocked=result.blocked, risk=result.risk)
+    opinion = None
+    if judge is not None and command and not score.correct and score.method in JUDGED_METHODS:
+        opinion = judge.ask(case, command, score)
     return CaseResult(
         case,
         command,
@@ -190,6 +225,7 @@ def evaluate_case(case: Case, settings: Settings, scorer: Scorer) -> CaseResult:
         error=code,
         error_message=error.message if error is not None else "",
         unparseable=unparseable,
+        judge=opinion,
     )
 
 
@@ -202,12 +238,13 @@ def run(
     config: dict[str, Any],
     sandbox_info: dict[str, Any],
     on_case: Callable[[int, CaseResult], None] | None = None,
+    judge: Judge | None = None,
 ) -> Run:
-    """Evaluate every case with one configuration."""
+    """Evaluate every case with one configuration (and a judge's second opinion, when given)."""
     started = time.perf_counter()
-    outcome = Run(label, config, sandbox=sandbox_info)
+    outcome = Run(label, config, sandbox=sandbox_info, judge=judge.label if judge else None)
     for index, case in enumerate(cases):
-        result = evaluate_case(case, settings, scorer)
+        result = evaluate_case(case, settings, scorer, judge)
         outcome.results.append(result)
         if on_case:
             on_case(index + 1, result)

@@ -12,8 +12,11 @@ made, so a difference here can still be an equivalent command (the functional ch
 - `egrep`/`fgrep` are `grep -E`/`grep -F`; `head -5` is `head -n 5`; `find` with no path searches `.`;
 - `cat FILE | cmd` is `cmd < FILE`.
 
-Anything the table does not cover is kept as written, and text bashlex cannot parse is compared with its
-whitespace collapsed.
+Commands are read with tree-sitter-bash (caro's one shell parser), which also reads `[[ ]]`, `case`,
+`$(( ))` and the other constructs of bash: the commands inside a list or pipeline are normalised one by
+one, and compound commands (`if`, `for`, `[[ ]]`, functions) are kept as written with their whitespace
+collapsed. Anything the table does not cover is kept as written, and text with a syntax error is compared
+with its whitespace collapsed.
 """
 
 from __future__ import annotations
@@ -299,56 +302,94 @@ def normalise_words(words: list[str]) -> list[str]:
     return [name, *rendered, "--", *operands] if operands else [name, *rendered]
 
 
-def _word_text(command: str, node: Any) -> str:
-    start, end = node.pos
-    return canonical_word(command[start:end])
+_SEPARATORS = (";", "&", "&&", "||")
 
 
-def _render(command: str, node: Any) -> str:
-    kind = node.kind
+def _text(node: Any, source: bytes) -> str:
+    from caro.shell_syntax import node_text
+
+    return node_text(node, source)
+
+
+def _render(node: Any, source: bytes, extra: tuple[str, ...] = ()) -> str:
+    """One statement's normalised text. `extra`: arguments tree-sitter hung on a redirect (`echo > f hi`)."""
+    kind = node.type
+    if kind in ("program", "list"):
+        return _render_sequence(node, source)
     if kind == "command":
-        words: list[str] = []
+        return _render_command(node, source, extra)
+    if kind == "redirected_statement":
+        body = node.child_by_field_name("body")
         redirects: list[str] = []
-        assignments: list[str] = []
-        for part in node.parts:
-            if part.kind == "word":
-                words.append(_word_text(command, part))
-            elif part.kind == "assignment":
-                assignments.append(_word_text(command, part))
-            elif part.kind == "redirect":
-                redirects.append(_render_redirect(command, part))
-            else:
-                raise _Unknown(kind)
-        return " ".join([*assignments, *normalise_words(words), *redirects])
+        words: list[str] = []
+        for child in node.children_by_field_name("redirect"):
+            text, rest = _render_redirect(child, source)
+            redirects.append(text)
+            words += rest
+        if body is None:
+            return " ".join(redirects)
+        return " ".join([_render(body, source, (*extra, *words)), *redirects])
     if kind == "pipeline":
-        commands = [p for p in node.parts if p.kind != "pipe"]
-        rendered = [_render(command, p) for p in commands]
-        pipes = [p.pipe for p in node.parts if p.kind == "pipe"]
-        rendered = _fold_useless_cat(rendered, pipes)
+        commands = [c for c in node.named_children if c.type != "comment"]
+        pipes = [c.type for c in node.children if not c.is_named and c.type in ("|", "|&")]
+        rendered = _fold_useless_cat([_render(c, source) for c in commands], pipes)
         out = rendered[0]
         for pipe, text in zip(pipes, rendered[1:], strict=False):
             out += f" {pipe} {text}"
         return out
-    if kind == "list":
-        pieces = []
-        for part in node.parts:
-            if part.kind == "operator":
-                pieces.append(part.op)
-            else:
-                pieces.append(_render(command, part))
-        while pieces and pieces[-1] in (";", "&&", "||") and pieces[-1] == ";":
-            pieces.pop()
-        return " ".join(pieces)
-    start, end = node.pos
-    return " ".join(command[start:end].split())
+    if kind == "negated_command":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        return "! " + " ".join(_render(c, source) for c in inner)
+    # Compound commands, tests, functions: kept as written, whitespace collapsed.
+    return " ".join(_text(node, source).split())
 
 
-def _render_redirect(command: str, node: Any) -> str:
-    target = node.output
-    if isinstance(target, int):
-        return f"{node.input if node.input is not None else ''}{node.type}&{target}".replace(">&&", ">&")
-    fd = "" if node.input is None else str(node.input)
-    return f"{fd}{node.type}{_word_text(command, target)}"
+def _render_sequence(node: Any, source: bytes) -> str:
+    """Statements and the operators between them; a newline between statements counts as `;`."""
+    pieces: list[str] = []
+    for child in node.children:
+        if child.type == "comment":
+            continue
+        if not child.is_named:
+            if child.type in _SEPARATORS:
+                pieces.append(child.type)
+            continue
+        if pieces and pieces[-1] not in _SEPARATORS:
+            pieces.append(";")
+        pieces.append(_render(child, source))
+    while pieces and pieces[-1] == ";":
+        pieces.pop()
+    return " ".join(pieces)
+
+
+def _render_command(node: Any, source: bytes, extra: tuple[str, ...]) -> str:
+    words: list[str] = []
+    redirects: list[str] = []
+    assignments: list[str] = []
+    for child in node.named_children:
+        if child.type == "comment":
+            continue
+        if child.type == "variable_assignment":
+            assignments.append(canonical_word(_text(child, source)))
+        elif child.type.endswith("_redirect"):
+            text, rest = _render_redirect(child, source)
+            redirects.append(text)
+            words += rest
+        else:  # command_name, word, string, raw_string, concatenation, expansions, number
+            words.append(canonical_word(_text(child, source)))
+    return " ".join([*assignments, *normalise_words([*words, *extra]), *redirects])
+
+
+def _render_redirect(node: Any, source: bytes) -> tuple[str, list[str]]:
+    """`2> err.log` -> ("2>err.log", []); words after the target are the command's arguments."""
+    if node.type == "heredoc_redirect":
+        raise _Unknown(node.type)  # the body is part of the meaning; compare the text as written
+    descriptor = node.child_by_field_name("descriptor")
+    operator = "".join(c.type for c in node.children if not c.is_named)
+    targets = [c for c in node.named_children if c.type not in ("file_descriptor", "comment")]
+    fd = _text(descriptor, source) if descriptor is not None else ""
+    target = canonical_word(_text(targets[0], source)) if targets else ""
+    return f"{fd}{operator}{target}", [canonical_word(_text(c, source)) for c in targets[1:]]
 
 
 def _fold_useless_cat(rendered: list[str], pipes: list[str]) -> list[str]:
@@ -362,13 +403,16 @@ def _fold_useless_cat(rendered: list[str], pipes: list[str]) -> list[str]:
 
 def normalise(command: str) -> str:
     """The normalised form of `command` (see the module docstring)."""
-    text = command.strip().rstrip(";").strip()
-    try:
-        import bashlex
+    from caro.shell_syntax import encode, parse_bytes
 
-        trees = bashlex.parse(text)
-        return " ; ".join(_render(text, tree) for tree in trees)
-    except Exception:  # bashlex raises assorted errors on shell it does not know; fall back to text
+    text = command.strip().rstrip(";").strip()
+    source = encode(text)
+    try:
+        tree = parse_bytes(source)
+        if tree.root_node.has_error:
+            raise _Unknown("syntax error")
+        return _render(tree.root_node, source)
+    except (_Unknown, TimeoutError, ImportError, RecursionError):
         return " ".join(text.split())
 
 

@@ -110,6 +110,7 @@ def terminal(doc: dict[str, Any]) -> str:
     for label, s in zip(labels, summaries, strict=True):
         decided = ", ".join(f"{m} {n} ({s['methods_correct'][m]} right)" for m, n in s["methods"].items())
         out.append(f"decided by ({label}): {decided}")
+        out.append(judge_line(label, s))
     out.append("")
     categories = sorted({c for s in summaries for c in s["by_category"]})
     cat_rows = []
@@ -130,10 +131,24 @@ def terminal(doc: dict[str, Any]) -> str:
             out.append(f"      expected: {miss['references'][0]}")
             if miss["note"]:
                 out.append(f"      why:      {miss['note']}")
+            if miss.get("judge"):
+                verdict = miss["judge"]["verdict"] or "no verdict"
+                out.append(f"      judge:    {verdict}: {miss['judge']['reason']}")
     if "changes" in doc:
         fixed, broken = doc["changes"]["fixed"], doc["changes"]["broken"]
         out += ["", f"{labels[1]} vs {labels[0]}: {len(fixed)} fixed, {len(broken)} broken"]
     return "\n".join(out) + "\n"
+
+
+def judge_line(label: str, summary: dict[str, Any]) -> str:
+    """The judge's figures, or how many cases output alone decided when there was no judge."""
+    judge = summary.get("judge")
+    if not judge:
+        return (f"decided by output alone ({label}): {summary['decided_by_output']} of {summary['total']} "
+                "(no judge asked; --judge BACKEND gives a second opinion where outputs differ)")
+    return (f"judge {judge['backend']} ({label}): asked {judge['asked']}, says right {judge['right']}, "
+            f"wrong {judge['wrong']}, no verdict {judge['no_verdict']}; accuracy with its right verdicts "
+            f"{_pct(judge['accuracy_with_judge'])} (execution alone {_pct(summary['accuracy'])})")
 
 
 # ---------------------------------------------------------------------------------------------- HTML
@@ -251,9 +266,14 @@ def _cases_table(cases: list[dict[str, Any]], table_id: str) -> str:
             f"<tr><td>{mark}</td><td>{_e(c['category'])}</td><td>{_e(c['prompt'])}</td>"
             f"<td><code>{_e(c['command'] or '(no command)')}</code></td>"
             f"<td><code>{_e(c['references'][0])}</code></td><td>{_e(c['method'])}</td>"
-            f"<td>{_e(c['note'] or (c['error'] or {}).get('message', ''))}</td></tr>")
+            f"<td>{_e(c['note'] or (c['error'] or {}).get('message', ''))}</td>"
+            f"<td>{_e(_judged(c.get('judge')))}</td></tr>")
     return (f'<table id="{table_id}"><tr><th></th><th>category</th><th>prompt</th><th>answer</th>'
-            f'<th>reference</th><th>decided by</th><th>note</th></tr>{"".join(rows)}</table>')
+            f'<th>reference</th><th>decided by</th><th>note</th><th>judge</th></tr>{"".join(rows)}</table>')
+
+
+def _judged(opinion: dict[str, Any] | None) -> str:
+    return "" if not opinion else f"{opinion['verdict'] or 'no verdict'}: {opinion['reason']}"
 
 
 def to_html(doc: dict[str, Any]) -> str:
@@ -297,6 +317,8 @@ def to_html(doc: dict[str, Any]) -> str:
             f'<td class="num">{s["methods"].get(method, 0)} ({s["methods_correct"].get(method, 0)} right)</td>'
             for s in summaries) + "</tr>")
     out.append("</table>")
+    out += [f'<p id="judge{"" if k == 0 else "-2"}">{_e(judge_line(label, s))}</p>'
+            for k, (label, s) in enumerate(zip(labels, summaries, strict=True))]
     out.append(f"<h2>Worst misses ({_e(labels[0])})</h2>")
     misses = first["worst_misses"]
     out.append('<table id="misses"><tr><th>prompt</th><th>answer</th><th>reference</th><th>decided by</th>'

@@ -9,8 +9,14 @@ backstop), address space and process count (rlimits), output size (the capture t
 that writes more is cut off and marked). When caro runs as root the sandbox is started as `nobody`, because
 the kernel does not apply the process-count limit to root.
 
-The result comes back as a tar stream on the sandbox's stdout: the command's stdout, stderr and exit
-status, and the home folder as it was left. Only the host reads it; the command's own output never
+A fixture may also lay out files at absolute paths (`/testbed/...`, `/workspace/...`): each such top-level
+folder is a size-limited tmpfs of its own, filled from the fixture and compared like the home folder. A
+fixture's `setup` script runs before the command, in the same sandbox, with its output discarded; files it
+creates get the fixed timestamp (unless it set an older one itself), so runs repeat.
+
+The result comes back as a tar stream on the sandbox's stdout: the command's stdout, stderr, exit status
+and the exit statuses of its last pipeline's stages, a listing of the state it started from, and the home
+folder and fixture folders as they were left. Only the host reads it; the command's own output never
 reaches the host's streams.
 """
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -40,13 +47,41 @@ FILE_STEP_S = 3600
 STATUS_TIMEOUT = 137  # timeout -s KILL
 NOBODY = 65534
 
+# Top-level folders a fixture may not use: the system the sandbox is built from, and its own parts.
+RESERVED_ROOTS = frozenset({"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev", "sys",
+                            "run", "home", "tmp", ".caro", ".fixture", "boot", "root"})
+
+# A fixture folder's name: plain characters only (the driver lists the folders unquoted).
+_ROOT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+# Appended to the command (on its own line): records the exit status of each stage of the last pipeline,
+# so a reference whose `grep missing.txt | wc -l` fails inside the pipeline is known to fail.
+# The last number is the command's own status ($?, which differs from the last stage's after `!`).
+_TRAILER = '\n__caro_ps=("${PIPESTATUS[@]}" "$?"); echo "${__caro_ps[*]}" >/.caro/pipestatus; exit "${__caro_ps[-1]}"'
+
 _DRIVER = r"""
 umask 022
 mkdir -p "$CARO_WORK"
-cp -a /.fixture/. "$CARO_WORK"/ 2>/dev/null
+cp -a /.fixture/work/. "$CARO_WORK"/ 2>/dev/null
+for root in $CARO_ROOTS; do cp -a "/.fixture/abs/$root/." "/$root"/ 2>/dev/null; touch -h -d @__MTIME__ "/$root"; done
 touch -h -d @__MTIME__ "$CARO_WORK" "$HOME" /home
-cd "$CARO_WORK" || exit 90
-timeout -s KILL "$CARO_TIME_LIMIT" /bin/bash -c "$CARO_COMMAND" >/.caro/stdout 2>/.caro/stderr </dev/null
+if [ -n "$CARO_SETUP" ]; then
+  touch /tmp/.caro-before-setup
+  (cd "$CARO_CWD" 2>/dev/null || cd "$CARO_WORK"; timeout -s KILL "$CARO_TIME_LIMIT" /bin/bash -c "$CARO_SETUP") \
+    >/dev/null 2>&1 </dev/null
+  kill -KILL -1 2>/dev/null
+  for place in "$HOME" $CARO_ROOTS; do
+    find "/${place#/}" -newer /tmp/.caro-before-setup -exec touch -h -d @__MTIME__ {} + 2>/dev/null
+  done
+  rm -f /tmp/.caro-before-setup
+fi
+# The state the command starts from, so its effects are what it changed (a setup that writes the time
+# into a file gives each run a different start; the command's changes are what is compared).
+cd /
+find home/user $CARO_ROOTS -printf '%y\t%m\t%l\t%p\0' >/.caro/before-entries 2>/dev/null
+find home/user $CARO_ROOTS -type f -print0 2>/dev/null | xargs -0 -r sha256sum -z >/.caro/before-sums 2>/dev/null
+cd "$CARO_CWD" || exit 90
+timeout -s KILL "$CARO_TIME_LIMIT" /bin/bash -c "$CARO_COMMAND$CARO_TRAILER" >/.caro/stdout 2>/.caro/stderr </dev/null
 status=$?
 # End whatever the command left behind (background jobs, setsid escapees, fork bombs): this is the
 # sandbox's own PID namespace, so -1 reaches only its processes.
@@ -55,7 +90,7 @@ kill -KILL -1 2>/dev/null; kill -KILL -1 2>/dev/null
 truncate -s "<$CARO_OUTPUT_LIMIT" /.caro/stdout /.caro/stderr
 echo "$status" >/.caro/status
 cd /
-exec tar --numeric-owner -cf - .caro home/user 2>/dev/null
+exec tar --numeric-owner -cf - .caro home/user $CARO_ROOTS 2>/dev/null
 """.replace("__MTIME__", str(FIXED_MTIME))
 
 _PASSWD = "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n"
@@ -90,6 +125,11 @@ class Outcome:
     stdout: bytes
     stderr: bytes
     tree: dict[str, Entry] = field(default_factory=dict)
+    # Exit status of each stage of the command's last pipeline, then the command's own; empty when
+    # unknown (the command called `exit`).
+    pipestatus: tuple[int, ...] = ()
+    # What the command changed: path -> its entry afterwards, or None when it removed it.
+    changes: dict[str, Entry | None] = field(default_factory=dict)
     timed_out: bool = False
     output_exceeded: bool = False
     error: str = ""  # the sandbox itself failed (not the command)
@@ -98,9 +138,20 @@ class Outcome:
     def limited(self) -> bool:
         return self.timed_out or self.output_exceeded
 
+    def failed(self, expected: int = 0) -> bool:
+        """The command failed: an exit status other than `expected`, or a stage of its pipeline failed
+        (`grep x missing.txt | wc -l` exits 0 and prints 0, and still failed). A stage fails with a status
+        of 2 or more (an error, by the convention of grep, diff, ls...), or with 1 and a message on stderr;
+        a stage ended by SIGPIPE (141, `yes | head`) or a silent 1 (`grep` found nothing) is not a failure."""
+        if self.status != expected:
+            return True
+        stages = self.pipestatus[:-2]  # the last stage's status is the command's, checked above
+        return any(code not in (0, 1, 141) or (code == 1 and bool(self.stderr)) for code in stages)
+
     def same_effects(self, other: Outcome) -> bool:
-        """Same stdout, exit status and resulting file tree."""
-        return (self.status, self.stdout, self.tree) == (other.status, other.stdout, other.tree)
+        """Same stdout, stderr, exit status and changes to the file tree."""
+        return (self.status, self.stdout, self.stderr, self.changes) == (other.status, other.stdout, other.stderr,
+                                                                         other.changes)
 
     def differences(self, other: Outcome) -> list[str]:
         """What differs from `other`, in words (for the report)."""
@@ -109,10 +160,11 @@ class Outcome:
             found.append(f"exit status {self.status} vs {other.status}")
         if self.stdout != other.stdout:
             found.append("stdout differs")
-        if self.tree != other.tree:
-            changed = sorted(set(self.tree) ^ set(other.tree)) or sorted(
-                p for p in self.tree if self.tree[p] != other.tree.get(p)
-            )
+        if self.stderr != other.stderr:
+            found.append("stderr differs")
+        if self.changes != other.changes:
+            changed = sorted(p for p in set(self.changes) | set(other.changes)
+                             if self.changes.get(p, "") != other.changes.get(p, ""))
             found.append("files differ: " + ", ".join(changed[:5]))
         return found
 
@@ -197,31 +249,43 @@ class Sandbox:
         self.close()
 
     def _write_fixture(self, files: dict[str, str]) -> Path:
+        """Lay the fixture out on the host: relative paths under work/, absolute ones under abs/."""
         root = Path(tempfile.mkdtemp(prefix="fixture-", dir=self._staging))
         root.chmod(0o755)
-        for relative, contents in files.items():
-            target = root / relative
-            if not target.resolve().is_relative_to(root.resolve()):
-                raise ValueError(f"fixture path leaves the fixture folder: {relative}")
-            if relative.endswith("/"):
+        (root / "work").mkdir()
+        (root / "abs").mkdir()
+        for name, contents in files.items():
+            if name.startswith("/"):
+                top = fixture_root(name)
+                if top is None:
+                    raise ValueError(f"fixture path must be inside a folder of its own, not a system one: {name}")
+                target, base = root / "abs" / name.lstrip("/"), root / "abs" / top
+            else:
+                target, base = root / "work" / name, root / "work"
+            if not target.resolve().is_relative_to(base.resolve()):
+                raise ValueError(f"fixture path leaves the fixture folder: {name}")
+            if name.endswith("/"):
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(contents, encoding="utf-8")
         for path in [root, *root.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-        for index, relative in enumerate(files):
-            if not relative.endswith("/"):
+        for index, name in enumerate(files):
+            if not name.endswith("/"):
                 stamp = FIXED_MTIME + index * FILE_STEP_S
-                os.utime(root / relative, (stamp, stamp))
+                os.utime(root / ("abs" if name.startswith("/") else "work") / name.lstrip("/"), (stamp, stamp))
         for path in [root, *root.rglob("*")]:
             if path.is_dir():  # after the files: writing into a folder touches it
                 os.utime(path, (FIXED_MTIME, FIXED_MTIME))
         return root
 
-    def _argv(self, fixture: Path, command: str) -> list[str]:
+    def _argv(self, fixture: Path, command: str, roots: list[str], setup: str, cwd: str) -> list[str]:
         limits = self.limits
-        out_bytes = str(2 * limits.output_kb * 1024 + 64 * 1024)
+        out_bytes = str(2 * limits.output_kb * 1024 + 320 * 1024)  # and the listing of the start state
+        mounts: list[str] = []
+        for root in roots:
+            mounts += ["--size", str(limits.disk_mb * 1024 * 1024), "--tmpfs", f"/{root}"]
         return [
             self.bwrap,
             "--unshare-all",
@@ -240,6 +304,7 @@ class Sandbox:
             "--size", str(16 * 1024 * 1024), "--tmpfs", "/tmp",
             "--size", str(limits.disk_mb * 1024 * 1024), "--tmpfs", "/home",
             "--size", out_bytes, "--tmpfs", CAPTURE,
+            *mounts,
             "--ro-bind", str(fixture), "/.fixture",
             "--chdir", "/",
             "--clearenv",
@@ -258,15 +323,22 @@ class Sandbox:
             "--setenv", "CARO_TIME_LIMIT", f"{limits.time_s:g}",
             "--setenv", "CARO_OUTPUT_LIMIT", str(limits.output_kb * 1024 + 1),
             "--setenv", "CARO_COMMAND", command,
+            "--setenv", "CARO_TRAILER", _TRAILER,
+            "--setenv", "CARO_ROOTS", " ".join(roots),
+            "--setenv", "CARO_SETUP", setup,
+            "--setenv", "CARO_CWD", cwd or WORK,
             "/bin/bash", "-c", _DRIVER,
         ]
 
-    def run(self, command: str, files: dict[str, str] | None = None) -> Outcome:
-        """Run `command` with bash in a fresh sandbox holding `files` in ~/work, its working directory."""
+    def run(self, command: str, files: dict[str, str] | None = None, *, setup: str = "", cwd: str = "") -> Outcome:
+        """Run `command` with bash in a fresh sandbox holding `files` (relative ones in ~/work, absolute ones
+        where they say), after `setup`, in `cwd` (default ~/work)."""
         import resource
 
         limits = self.limits
-        fixture = self._write_fixture(files or {})
+        files = files or {}
+        roots = sorted({top for name in files if (top := fixture_root(name))})
+        fixture = self._write_fixture(files)
         uid = NOBODY if self._as_nobody else os.getuid()
         nproc = _running_processes(uid) + limits.processes
         memory = limits.memory_mb * 1024 * 1024
@@ -281,7 +353,7 @@ class Sandbox:
         user = NOBODY if self._as_nobody else None
         try:
             proc = subprocess.run(
-                self._argv(fixture, command),
+                self._argv(fixture, command, roots, setup, cwd),
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 preexec_fn=set_limits,
@@ -297,50 +369,109 @@ class Sandbox:
             return Outcome(-1, b"", b"", error=f"cannot start bubblewrap: {exc}")
         finally:
             shutil.rmtree(fixture, ignore_errors=True)
-        return self._read(proc)
+        return self._read(proc, roots)
 
-    def _read(self, proc: subprocess.CompletedProcess[bytes]) -> Outcome:
+    def _read(self, proc: subprocess.CompletedProcess[bytes], roots: list[str]) -> Outcome:
         try:
             with tarfile.open(fileobj=io.BytesIO(proc.stdout), mode="r:") as archive:
-                return self._unpack(archive)
+                return self._unpack(archive, roots)
         except tarfile.TarError:
             detail = proc.stderr.decode(errors="replace").strip() or f"exit status {proc.returncode}"
             return Outcome(-1, b"", proc.stderr, error=detail)
 
-    def _unpack(self, archive: tarfile.TarFile) -> Outcome:
-        members = archive.getmembers()
+    @staticmethod
+    def _entry(archive: tarfile.TarFile, member: tarfile.TarInfo) -> Entry:
+        if member.isdir():
+            return Entry("d", member.mode & 0o7777)
+        if member.issym():
+            return Entry("l", 0, member.linkname)
+        if member.isfile():
+            handle = archive.extractfile(member)
+            data = handle.read() if handle else b""
+            return Entry("f", member.mode & 0o7777, hashlib.sha256(data).hexdigest())
+        return Entry("o", member.mode & 0o7777)
+
+    def _unpack(self, archive: tarfile.TarFile, roots: list[str]) -> Outcome:
         captured: dict[str, bytes] = {}
         tree: dict[str, Entry] = {}
-        for member in members:
-            name = member.name.removeprefix("./")
+        for member in archive.getmembers():
+            name = member.name.removeprefix("./").rstrip("/")
             if name.startswith(".caro/") and member.isfile():
                 handle = archive.extractfile(member)
                 captured[name.partition("/")[2]] = handle.read() if handle else b""
-            elif name.startswith("home/user/") and name != "home/user/work":
-                # Paths inside the working folder as the fixture names them; elsewhere in the home as ~/...
-                inside = name.removeprefix("home/user/")
-                path = inside.removeprefix("work/") if inside.startswith("work/") else "~/" + inside
-                if member.isdir():
-                    tree[path] = Entry("d", member.mode & 0o7777)
-                elif member.issym():
-                    tree[path] = Entry("l", 0, member.linkname)
-                elif member.isfile():
-                    handle = archive.extractfile(member)
-                    data = handle.read() if handle else b""
-                    tree[path] = Entry("f", member.mode & 0o7777, hashlib.sha256(data).hexdigest())
-                else:
-                    tree[path] = Entry("o", member.mode & 0o7777)
+            elif (path := _tree_path(name, roots)) is not None:
+                tree[path] = self._entry(archive, member)
         if "status" not in captured:
             return Outcome(-1, b"", b"", error="the sandbox produced no result")
         status = int(captured["status"].strip() or b"-1")
+        try:
+            stages = tuple(int(code) for code in captured.get("pipestatus", b"").split())
+        except ValueError:
+            stages = ()
         limit = self.limits.output_kb * 1024
         stdout, stderr = captured.get("stdout", b""), captured.get("stderr", b"")
         exceeded = len(stdout) >= limit or len(stderr) >= limit
+        before = _before_tree(captured.get("before-entries", b""), captured.get("before-sums", b""), roots)
+        changes: dict[str, Entry | None] = {path: tree.get(path) for path in set(tree) | set(before)
+                                            if tree.get(path) != before.get(path)}
         return Outcome(
             status,
             stdout[:limit],
             stderr[:limit],
             tree,
+            pipestatus=stages,
+            changes=changes,
             timed_out=status == STATUS_TIMEOUT,
             output_exceeded=exceeded,
         )
+
+
+def _tree_path(name: str, roots: list[str]) -> str | None:
+    """An archive or listing name -> the path a case names: `a.txt` in the working folder, `~/x` elsewhere
+    in the home, `/testbed/a` in a fixture folder; None for anything else."""
+    name = name.removeprefix("./").rstrip("/")
+    if name.partition("/")[0] in roots:
+        return "/" + name
+    if name.startswith("home/user/") and name != "home/user/work":
+        inside = name.removeprefix("home/user/")
+        return inside.removeprefix("work/") if inside.startswith("work/") else "~/" + inside
+    return None
+
+
+def _before_tree(entries: bytes, sums: bytes, roots: list[str]) -> dict[str, Entry]:
+    """The start state from the driver's `find` listing and `sha256sum -z` digests."""
+    digests: dict[str, str] = {}
+    for line in sums.split(b"\0"):
+        digest, _, name = line.decode(errors="surrogateescape").partition("  ")
+        if name:
+            digests[name] = digest
+    tree: dict[str, Entry] = {}
+    for record in entries.split(b"\0"):
+        fields = record.decode(errors="surrogateescape").split("\t", 3)
+        if len(fields) != 4:
+            continue
+        kind, mode, target, name = fields
+        path = _tree_path(name, roots)
+        if path is None:
+            continue
+        bits = int(mode, 8) if mode.isdigit() else 0
+        if kind == "d":
+            tree[path] = Entry("d", bits)
+        elif kind == "l":
+            tree[path] = Entry("l", 0, target)
+        elif kind == "f":
+            tree[path] = Entry("f", bits, digests.get(name, ""))
+        else:
+            tree[path] = Entry("o", bits)
+    return tree
+
+
+def fixture_root(name: str) -> str | None:
+    """The top-level folder an absolute fixture path lives in (`/testbed/a.txt` -> `testbed`); None for a
+    relative path, or one in a folder the sandbox is built from (`/usr`, `/etc`, `/home`...)."""
+    if not name.startswith("/"):
+        return None
+    parts = Path(name).parts
+    if len(parts) < (2 if name.endswith("/") else 3) or parts[1] in RESERVED_ROOTS or ".." in parts or not _ROOT_NAME.fullmatch(parts[1]):
+        return None
+    return parts[1]
