@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from caro import backends
-from caro.errors import BackendError, CaroError, NoBackendError
+from caro.errors import BackendError, BackendUnavailable, NoBackendError
 from caro.parsing import parse
 from caro.result import Fallback
 
@@ -65,12 +65,13 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool,
                 raise _unavailable(f"cannot load the {label} backend ({exc})",
                                    "Reinstall caro from its repository: pip install --force-reinstall .") from None
             status = backend.availability()
-            checked = f"checked{' (cached)' if status.cached else ''} in {status.elapsed_ms:.0f} ms"
+            cached = " (cached)" if status.cached else ""
+            checked = f"checked{cached} in {status.elapsed_ms:.0f} ms"
             if not status.ok:
                 for step in status.detail.get("discovery", []) or []:
                     request.debug(f"{label}: {step}")
                 raise _unavailable(status.reason, status.hint)
-            request.debug(f"{label}: available{checked.removeprefix('checked')}")
+            request.debug(f"{label}: available{cached} in {status.elapsed_ms:.0f} ms")
             started = time.perf_counter()
             raw = backend.generate(request)
             generation_ms = (time.perf_counter() - started) * 1000
@@ -83,7 +84,7 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool,
             reason = exc.message
             errors.append((name, exc))
             fallbacks.append(Fallback(name, reason))
-            if exc.detail:
+            if exc.detail and position + 1 < len(order):  # the last one's is shown with the error
                 request.debug(f"{label}: raw output was: {exc.detail!r}")
             timing = f"; {checked}" if checked and getattr(request.log, "verbose", False) else ""
             if position + 1 < len(order):
@@ -99,14 +100,12 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool,
 
 
 def _unavailable(reason: str, hint: str) -> BackendError:
-    from caro.errors import BackendUnavailable
-
     return BackendUnavailable(reason or "not available", hint)
 
 
 def next_step(errors: list[tuple[str, BackendError]], timeout: float) -> str:
     """The hint that fits how the chain failed: the first backend that got furthest decides it."""
-    from caro.errors import BackendTimeout, BackendUnavailable, Declined, UnparseableOutput
+    from caro.errors import BackendTimeout, Declined, UnparseableOutput
 
     answered = [(name, exc) for name, exc in errors if not isinstance(exc, BackendUnavailable | Declined)]
     if answered:
@@ -133,7 +132,8 @@ def _no_backend(order: list[str], fallbacks: list[Fallback], errors: list[tuple[
     if len(order) == 1:
         label = backends.DISPLAY_NAMES[order[0]]
         message = last.message if label in last.message else f"{label}: {last.message}"
-        hint = last.hint if isinstance(last, _plain_hint_errors()) and last.hint else next_step(errors, timeout)
+        # An unavailable backend's own hint is its fix ("start the server"); other failures get next_step's.
+        hint = last.hint if isinstance(last, BackendUnavailable) and last.hint else next_step(errors, timeout)
         error = NoBackendError(message, hint)
     else:
         tried = "; ".join(f"{backends.DISPLAY_NAMES[f.backend]}: {f.reason}" for f in fallbacks)
@@ -144,9 +144,3 @@ def _no_backend(order: list[str], fallbacks: list[Fallback], errors: list[tuple[
     error.__cause__ = last
     return error
 
-
-def _plain_hint_errors() -> tuple[type[CaroError], ...]:
-    """Errors whose own hint is the right next step when only one backend was tried."""
-    from caro.errors import BackendUnavailable
-
-    return (BackendUnavailable,)

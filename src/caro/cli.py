@@ -83,7 +83,9 @@ def _add_common(parser: argparse.ArgumentParser, shown: tuple[str, ...] | None =
         "config": {"metavar": "PATH"},
         "verbose": {"action": "store_true"},
     }
-    group = parser.add_argument_group("common options (also accepted before the command name)")
+    title = ("common options (before or after a COMMAND's name, too)" if shown is None and parser.prog == "caro"
+             else "common options (also accepted before the command's name)")
+    group = parser.add_argument_group(title)
     for dest, (flags, _) in GLOBAL_OPTIONS.items():
         visible = shown is None or dest in shown
         group.add_argument(*flags, dest=dest, help=helps[dest] if visible else argparse.SUPPRESS, **extra[dest])
@@ -106,6 +108,15 @@ def split_globals(argv: list[str]) -> tuple[list[str], list[str]]:
         else:
             break
     return argv[:i], argv[i:]
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Options may sit between positional words (`caro models pull -o json NAME`, `caro list -v files`).
+    argparse cannot intermix with nested subparsers or REMAINDER; such a parser is read the plain way."""
+    try:
+        return parser.parse_intermixed_args(argv)
+    except TypeError:
+        return parser.parse_args(argv)
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -324,7 +335,7 @@ def _approve(result: Result, args: argparse.Namespace, settings: Settings, inter
 def run_prompt(argv: list[str]) -> int:
     """`caro [OPTIONS] PROMPT...`: generate, judge, render, maybe run."""
     started = time.perf_counter()
-    args = build_parser().parse_intermixed_args(argv)
+    args = _parse(build_parser(), argv)
     from caro import flow, ui
 
     prompt = _read_prompt(args)
@@ -406,7 +417,7 @@ def run_subcommand(name: str, argv: list[str]) -> int:
     from caro.commands import TOLERANT
 
     parser, module = build_subparser(name)
-    args = parser.parse_intermixed_args(argv)
+    args = _parse(parser, argv)
     settings = _load_settings(args, tolerant=name in TOLERANT)
     code: int = module.run(args, settings)
     return code

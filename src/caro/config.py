@@ -413,8 +413,9 @@ def load(
     """Resolve settings. `flags` holds only values given on the command line (dotted names).
 
     A config file the user named (`path`, or $CARO_CONFIG) must exist unless `must_exist` is false
-    (`caro config init` creates it). With `tolerant`, a config file that cannot be used is set aside:
-    the result carries its error in `problem` and uses the other sources (for `caro doctor`).
+    (`caro config init` creates it). With `tolerant`, a config file (or CARO_* value) that cannot be used
+    is set aside: the result carries the first such error in `problem` and uses the other sources (for
+    `caro doctor` and `caro config path`).
     """
     env = os.environ if env is None else env
     home = _home_str(env)
@@ -448,10 +449,14 @@ def load(
             try:
                 values[name] = _coerce(name, key, env[key.env], "env")
             except ValueError as exc:
-                raise ConfigError(
+                error = ConfigError(
                     f"environment variable {key.env}: {exc} (got {env[key.env]!r})",
                     f"Unset {key.env} or give it an allowed value.",
-                ) from None
+                )
+                if not tolerant:
+                    raise error from None
+                problem = problem or error
+                continue
             sources[name] = f"env {key.env}"
 
     for name, value in (flags or {}).items():

@@ -16,9 +16,12 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on every request's start path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import TextIO
 
 FRAMES_UNICODE = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 FRAMES_ASCII = "|/-\\"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: every command imports this module, so typing stays out
+if TYPE_CHECKING:
+    from typing import TextIO
 
 # One palette for every place caro shows a risk level: green, yellow, red, bold red.
 RISK_COLOURS = {"safe": "32", "moderate": "33", "high": "31", "critical": "1;31"}

@@ -135,6 +135,9 @@ def test_a_malformed_config_does_not_lock_out_the_tools_that_fix_it(caro: CaroRu
     assert f"{path}:2" in plain.stdout and "config init --force" in plain.stdout
     assert caro("config", "init", "--force").returncode == 0
     assert caro("config", "show").returncode == 0
+    # A bad CARO_* value does not lock doctor out either.
+    env = caro("doctor", "--only", "builtin", env={"CARO_LMSTUDIO_URL": "nope"})
+    assert env.returncode == 2 and "CARO_LMSTUDIO_URL" in env.stdout and "[ok] built-in catalog" in env.stdout
 
 
 def test_urls_and_typed_keys_are_checked_at_load(caro: CaroRunner, isolated_home: Path) -> None:

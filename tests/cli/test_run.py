@@ -310,3 +310,34 @@ def test_install_hints_can_be_followed_from_a_clone() -> None:
     train = install_hint("train")
     assert train.lower().startswith("install torch first") and "pip install '.[train]'" in train
     assert "caro[" not in install_hint("embedded") + train
+
+
+def test_doctor_reports_the_environment(caro: CaroRunner, isolated_home: Path) -> None:
+    import platform
+
+    from caro import __version__
+
+    (isolated_home / ".bashrc").write_text('eval "$(caro init bash)"\n')
+    proc = caro("-o", "json", "doctor", "--only", "builtin", env={"CARO_SAFETY": "strict", "SHELL": "/bin/bash"})
+    assert proc.returncode == 0, proc.stderr
+    env = as_json(proc.stdout)["environment"]
+    assert isinstance(env, dict)
+    assert env["python"]["version"] == platform.python_version()
+    assert env["caro"]["version"] == __version__
+    assert env["os"]["system"] == platform.system()
+    assert env["config"] == {"path": str(isolated_home / ".caro" / "config.toml"), "exists": False, "parsed": True,
+                             "problem": "", "hint": ""}
+    assert env["environment"]["CARO_SAFETY"] == "strict"
+    assert set(env["extras"]) == {"embedded", "train"}
+    for state in env["extras"].values():
+        assert state["installed"] is (not state["missing"])
+        assert state["installed"] or "pip install '." in state["hint"]
+    assert isinstance(env["sandbox"]["available"], bool)
+    # caro's parent here is Python, not a shell, so $SHELL decides the shell.
+    assert env["integration"] == {"shell": "bash", "supported": True, "file": str(isolated_home / ".bashrc"),
+                                  "installed": True, "hint": ""}
+    plain = caro("doctor", "--only", "builtin", env={"CARO_SAFETY": "strict"})
+    for label in ("caro", "Python", "OS", "config", "CARO_*", "extra embedded", "extra train", "eval sandbox",
+                  "integration"):
+        assert f"] {label}" in plain.stdout, label
+    assert "CARO_SAFETY=strict" in plain.stdout

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
-from pathlib import Path
 
 from caro.errors import UsageError
+
+# `caro init` runs in every new shell: pathlib and typing stay off this path (os.path does the work).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 INIT_SHELLS = ("bash", "zsh", "fish", "powershell")
 DEFAULT_KEY = "alt-e"
@@ -106,7 +110,8 @@ def snippet(shell: str, key: str | None = None, env: Mapping[str, str] | None = 
     chords = parse_key(resolve_key(key, env))
     # A plain file read: importlib.resources costs more start-up time than the whole snippet (it runs in
     # every new shell through `eval "$(caro init ...)"`).
-    text = (Path(__file__).parent / _FILES[shell]).read_text(encoding="utf-8")
+    with open(os.path.join(os.path.dirname(__file__), _FILES[shell]), encoding="utf-8") as handle:
+        text = handle.read()
     return text.replace("__CARO_KEY_NAME__", key_label(chords)).replace("__CARO_BIND__", bind_lines(chords, shell))
 
 
@@ -124,6 +129,8 @@ def load_line(shell: str, key: str | None = None) -> str:
 def startup_file(shell: str, env: Mapping[str, str] | None = None) -> Path:
     """Where the load line belongs: ~/.bashrc, $ZDOTDIR/.zshrc, $XDG_CONFIG_HOME/fish/conf.d/caro.fish,
     the PowerShell profile."""
+    from pathlib import Path
+
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or Path.home())
     if shell == "bash":
