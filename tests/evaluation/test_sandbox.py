@@ -42,14 +42,14 @@ def test_cannot_change_files_outside(sandbox: Sandbox, tmp_path: Path) -> None:
     victim = folder / "keep.txt"
     victim.write_text("original\n")
     os.chmod(folder, 0o777)  # even a folder everyone may write to is out of reach
+    # Only the test's own folder is a target; the system folders are probed for write access, never written,
+    # so a broken sandbox could not change anything outside this test's temporary folder.
     attempt = (f"echo changed > {victim}; rm -rf {folder}; touch {folder}/new;"
-               " touch /usr/caro-was-here; echo x > /etc/passwd; rm -rf /usr/bin/ls")
+               " for d in /usr /usr/bin /usr/lib; do [ -w $d ] && echo writable:$d; done; true")
     outcome = sandbox.run(attempt)
     assert victim.read_text() == "original\n"
     assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
-    assert not Path("/usr/caro-was-here").exists()
-    assert Path("/usr/bin/ls").exists()
-    assert outcome.status != 0
+    assert b"writable:" not in outcome.stdout
 
 
 def test_has_no_network(sandbox: Sandbox) -> None:
@@ -67,10 +67,12 @@ def test_has_no_network(sandbox: Sandbox) -> None:
         server.close()
 
 
-def test_cannot_signal_processes_outside(sandbox: Sandbox) -> None:
+def test_cannot_see_or_signal_processes_outside(sandbox: Sandbox) -> None:
+    # `kill -0` only asks whether a signal could be sent: a probe that harms nothing even without a sandbox.
     outsider = subprocess.Popen(["sleep", "30"])
     try:
-        sandbox.run(f"kill -9 -1; kill -9 {outsider.pid}")
+        outcome = sandbox.run(f"kill -0 {outsider.pid} 2>/dev/null && echo reachable; ps -e 2>/dev/null | grep -c sleep")
+        assert b"reachable" not in outcome.stdout
         assert outsider.poll() is None
     finally:
         outsider.kill()
