@@ -13,7 +13,7 @@ Formats, tried in this order (the first that yields a command wins):
 6. plain text: a single command line.
 
 A call of another function, or a call without a command, is an UnparseableOutput that carries the raw
-output as `detail` (shown under -v, spec FR-020). Commands keep their quotes, semicolons, tabs, `{}`, `\\;`
+output as `detail` (shown under -v). Commands keep their quotes, semicolons, tabs, `{}`, `\\;`
 and newlines exactly as the model wrote them: string values are never split on punctuation.
 """
 

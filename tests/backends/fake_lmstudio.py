@@ -1,25 +1,26 @@
 """A protocol-faithful stand-in for LM Studio's server, for what only LM Studio does.
 
 LM Studio is a desktop application that cannot run here. This server reproduces the documented wire
-behaviour (reference: ../shared/reference/functiongemma-lmstudio.md §2) and nothing else. Each knob names
-the LM Studio behaviour it stands for:
+behaviour (LM Studio's REST and OpenAI-compatible API documentation; '#N' below is an issue in LM Studio's
+public bug tracker, lmstudio-ai/lmstudio-bug-tracker) and nothing else. Each knob names the LM Studio
+behaviour it stands for:
 
-- `GET /lmstudio-greeting` -> `{"lmstudio": true}` (§2.1, the identity probe);
-- unknown routes answer **200** with an error text, as LM Studio does (§2.1, bug-tracker #1879);
+- `GET /lmstudio-greeting` -> `{"lmstudio": true}` (the identity probe);
+- unknown routes answer **200** with an error text, as LM Studio does (bug-tracker #1879);
 - `GET /api/v0/models` with `state: loaded | not-loaded` (0.3.6+, §2.3); `legacy=True` makes a pre-0.3.6
   server: no greeting, no /api/v0 (both fall into the 200 unknown-route answer), only `/v1/models`;
-- `GET /api/v1/models` (0.4.0+, `api_v1=True`) with `loaded_instances` (§2.3);
-- `GET /v1/models` lists loaded models, or every downloaded one when JIT is on (§2.3);
+- `GET /api/v1/models` (0.4.0+, `api_v1=True`) with `loaded_instances`;
+- `GET /v1/models` lists loaded models, or every downloaded one when JIT is on;
 - "no models loaded": `no_model_style="400"` -> 400 `{"error": "No models loaded. …"}` (string error,
   recent), `"400-object"` -> the same message inside an OpenAI-style error object, `"404"` -> 404 plain
-  text (0.3.5) (§2.6);
-- unknown model: 400 (`"400"`) or 404 (`"404"`, 0.3.5) with `{"error": {…, "code": "model_not_found"}}` (§2.6);
+  text (0.3.5);
+- unknown model: 400 (`"400"`) or 404 (`"404"`, 0.3.5) with `{"error": {…, "code": "model_not_found"}}`;
 - exactly one model loaded: the requested name is ignored and the loaded model answers (#619);
-- JIT: a request naming a not-loaded model loads it (after `load_delay` s) when `jit=True` (§2.7);
+- JIT: a request naming a not-loaded model loads it (after `load_delay` s) when `jit=True`;
 - chat answers: `tool_calls` (arguments as a JSON string), `content` with FunctionGemma tokens, and the
-  `"tool_calls": []` LM Studio 0.3.35 always includes (§2.4, #1318);
+  `"tool_calls": []` LM Studio 0.3.35 always includes (#1318);
 - streaming: SSE `data:` chunks, tool-call fragments by index, with `name: ""` on continuation chunks
-  (before 0.3.16) when `empty_name_continuations=True`, or all arguments in one chunk (#1868) (§2.4);
+  (before 0.3.16) when `empty_name_continuations=True`, or all arguments in one chunk (#1868);
 - faults for the client's error paths: `delay` before answering (slow model / hung server), `drop`
   (connection closed mid-answer), `non_json` body, `wrong_content_type` (JSON body for a streamed
   request, labelled text/plain), `oversized` body, `stream_error` (0.3.18+ streams errors as
@@ -48,7 +49,7 @@ class FakeLMStudio(FakeServer):
             {"id": "text-embedding-nomic-embed-text-v1.5", "type": "embeddings", "state": "not-loaded"},
         ]
         self.legacy = False
-        self.api_v1 = False  # 0.4.0+: native REST API /api/v1/models (§2.3)
+        self.api_v1 = False  # 0.4.0+: native REST API /api/v1/models
         self.jit = True
         self.load_delay = 0.0
         self.no_model_style = "400"

@@ -1,4 +1,4 @@
-"""Availability of each model server, remembered on disk for 60 s (spec NFR-003).
+"""Availability of each model server, remembered on disk for 60 s.
 
 Every caro run is a new process, so an in-memory cache would never be hit. One small JSON file under
 `settings.cache_dir` maps a key (backend, URL, model) to the last check. What is stored:

@@ -284,7 +284,7 @@ class LMStudioBackend:
                                   request, timeout=timeout)
         raw.info["api"] = api
         if model and raw.model and not _model_matches(model, raw.model) and not _model_matches(raw.model, model):
-            # With one model loaded LM Studio ignores the requested name (bug-tracker #619).
+            # With one model loaded LM Studio ignores the requested name (LM Studio bug tracker, issue 619).
             request.debug(f"{LABEL}: answered by '{raw.model}', not the requested '{model}'")
         raw.model = raw.model or model
         return raw

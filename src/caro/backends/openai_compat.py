@@ -22,7 +22,7 @@ from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolC
 from caro.config import Settings
 from caro.errors import BackendError, BackendResponseError, BackendTimeout, BackendUnavailable
 
-# An availability check must end within 500 ms whatever the server does (spec NFR-001).
+# An availability check must end within 500 ms whatever the server does.
 AVAILABILITY_BUDGET = 0.45
 PROBE_CONNECT_TIMEOUT = 0.25
 GENERATION_CONNECT_TIMEOUT = 2.0
