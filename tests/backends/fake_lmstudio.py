@@ -7,7 +7,7 @@ behaviour it stands for:
 
 - `GET /lmstudio-greeting` -> `{"lmstudio": true}` (the identity probe);
 - unknown routes answer **200** with an error text, as LM Studio does (bug-tracker #1879);
-- `GET /api/v0/models` with `state: loaded | not-loaded` (0.3.6+, §2.3); `legacy=True` makes a pre-0.3.6
+- `GET /api/v0/models` with `state: loaded | not-loaded` (0.3.6+); `legacy=True` makes a pre-0.3.6
   server: no greeting, no /api/v0 (both fall into the 200 unknown-route answer), only `/v1/models`;
 - `GET /api/v1/models` (0.4.0+, `api_v1=True`) with `loaded_instances`;
 - `GET /v1/models` lists loaded models, or every downloaded one when JIT is on;
