@@ -12,11 +12,6 @@ from caro import config
 from caro.backends.base import GenerationRequest
 from caro.context import Context
 
-# Re-exported for modules that import them from here (tests/evaluation/test_cli.py). The fixture hands
-# out the run's one shared server, so importing it elsewhere never starts a second one.
-from tests.conftest import llama_server  # noqa: F401
-from tests.helpers import free_port
-
 
 @pytest.fixture
 def make_settings() -> Callable[..., config.Settings]:
@@ -33,5 +28,3 @@ def request(prompt: str = "list docker containers", **kwargs: Any) -> Generation
     ctx = Context(platform="linux", shell="bash", cwd="/tmp")
     return GenerationRequest(prompt=prompt, context=ctx, **kwargs)
 
-
-__all__ = ["free_port", "request"]

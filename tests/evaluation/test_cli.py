@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from caro.evaluation.progress import ProgressBar
-from tests.backends.conftest import llama_server  # noqa: F401  (a fixture)
 from tests.conftest import CaroRunner
 from tests.helpers import free_port
 
@@ -108,7 +107,7 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
 
 @pytest.mark.slow
 def test_against_a_real_model_server(caro: CaroRunner, dataset: Path, tmp_path: Path,
-                                     llama_server: str) -> None:  # noqa: F811
+                                     llama_server: str) -> None:
     """A remote OpenAI-compatible server (llama.cpp serving SmolLM2-135M) goes through the same pipeline."""
     out = tmp_path / "r.json"
     done = caro("eval", str(dataset), "-b", "openai", "--url", llama_server, "-m", "smollm2",

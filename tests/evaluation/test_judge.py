@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from caro.evaluation.judge import read_verdict
-from tests.backends.conftest import llama_server, lmstudio  # noqa: F401  (fixtures)
 from tests.backends.fake_lmstudio import FakeLMStudio
 from tests.conftest import CaroRunner
 
@@ -73,7 +72,7 @@ def test_without_a_judge_the_report_says_what_output_alone_decided(caro: CaroRun
 
 
 def test_judge_verdict_is_recorded_next_to_the_execution_verdict(
-        caro: CaroRunner, tmp_path: Path, lmstudio: FakeLMStudio) -> None:  # noqa: F811
+        caro: CaroRunner, tmp_path: Path, lmstudio: FakeLMStudio) -> None:
     lmstudio.tool_arguments = {"command": "echo 'yes: ls -la lists the same files, with details'"}
     doc = _eval(caro, tmp_path, "--url", lmstudio.url, "--judge", "lmstudio")
     listing = doc["cases"][0]
@@ -96,7 +95,7 @@ def test_judge_verdict_is_recorded_next_to_the_execution_verdict(
                                     {"tool_arguments": None, "content": "bananas are yellow"},
                                     {"tool_arguments": None, "content": ""}])
 def test_a_judge_that_answers_nonsense_gives_no_verdict(
-        caro: CaroRunner, tmp_path: Path, lmstudio: FakeLMStudio, answer: dict[str, Any]) -> None:  # noqa: F811
+        caro: CaroRunner, tmp_path: Path, lmstudio: FakeLMStudio, answer: dict[str, Any]) -> None:
     for name, value in answer.items():
         setattr(lmstudio, name, value)
     doc = _eval(caro, tmp_path, "--url", lmstudio.url, "--judge", "lmstudio")
@@ -106,7 +105,7 @@ def test_a_judge_that_answers_nonsense_gives_no_verdict(
 
 
 def test_a_judge_that_fails_gives_no_verdict(caro: CaroRunner, tmp_path: Path,
-                                             lmstudio: FakeLMStudio) -> None:  # noqa: F811
+                                             lmstudio: FakeLMStudio) -> None:
     lmstudio.fault = "status500"
     doc = _eval(caro, tmp_path, "--url", lmstudio.url, "--judge", "lmstudio")
     opinion = doc["cases"][0]["judge"]
@@ -122,7 +121,7 @@ def test_unknown_judge_is_a_usage_error(caro: CaroRunner, tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
-def test_real_model_server_as_judge(caro: CaroRunner, tmp_path: Path, llama_server: str) -> None:  # noqa: F811
+def test_real_model_server_as_judge(caro: CaroRunner, tmp_path: Path, llama_server: str) -> None:
     """SmolLM2-135M behind llama.cpp's server judges; whatever it says is recorded, nothing crashes."""
     config = tmp_path / "config.toml"
     config.write_text(f'[openai]\nurl = "{llama_server}"\n')
