@@ -8,7 +8,7 @@ so case and punctuation inside paths, names and quoted text survive.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from caro.catalog.text import Lexicon
 
@@ -35,6 +35,23 @@ _NUMBER_WORDS = {
     "sixty": 60,
     "hundred": 100,
 }
+# "the tenth line", "the 3rd column": a position, not an amount.
+_ORDINAL_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "twentieth": 20,
+}
+_ORDINAL_RE = "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
 
 _SIZE_UNITS = {
@@ -162,7 +179,6 @@ EXTENSION_WORDS = {
     "h": "h",
     "csharp": "cs",
 }
-_EXT_WORD_RE = "|".join(re.escape(w) for w in sorted(EXTENSION_WORDS, key=len, reverse=True))
 
 _TLDS = {
     "com",
@@ -277,6 +293,8 @@ _NOT_FOLDER_NAMES = {
     "one",
 }
 _DIR_WORD = r"(?:folder|directory|dir)"
+# Nouns an ordinal gives a position in: "the tenth line", "the 2nd column".
+_POSITIONED = r"line|column|field|row|word|character|char|entry"
 _PREP = r"(?:in|inside|under|within|from|of|into|to|at|on)"
 
 
@@ -297,7 +315,19 @@ class Word:
 class Entity:
     """A typed value found in the prompt; `concept` keeps a catalog word ("python") an anchor may take."""
 
-    __slots__ = ("absorbed", "after_in", "concept", "host", "kind", "number", "value")
+    __slots__ = (
+        "absorbed",
+        "after_in",
+        "concept",
+        "host",
+        "implied",
+        "kind",
+        "named",
+        "number",
+        "value",
+        "verbatim",
+        "written",
+    )
 
     def __init__(
         self,
@@ -308,10 +338,13 @@ class Entity:
         absorbed: frozenset[str] | None = None,
         concept: str | None = None,
         after_in: bool = False,
+        verbatim: bool = True,
+        written: str = "",
+        implied: bool = False,
     ) -> None:
-        self.kind = (
-            kind  # quoted url userhost host hostport size duration port ext path file mode var image num word
-        )
+        # quoted url userhost host hostport range glob var size duration port ext path file mode image
+        # ordinal num word
+        self.kind = kind
         self.value = value
         self.number = number  # sizes in bytes, durations in minutes, numbers
         self.host = host  # for hostport and userhost
@@ -320,6 +353,10 @@ class Entity:
         )  # concepts this entity explains
         self.concept = concept
         self.after_in = after_in  # a bare word after "in"/"under"/"inside": probably a folder
+        self.verbatim = verbatim  # False when the value is a reading of the words ("python" -> py, "home" -> ~)
+        self.written = written or value  # as typed, for values the shell must still expand ("$HOME/src")
+        self.implied = implied  # not typed: "the last line" implies the number 1
+        self.named = False  # right after "named"/"called": a name whatever the word
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
@@ -338,6 +375,8 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "userhost": ("@",),
     "hostport": (":",),
     "host": (*_DIGITS, "localhost"),
+    "range": ("line",),
+    "glob": ("*",),
     "var": ("$",),
     "size": _DIGITS,
     "extplural": (
@@ -356,6 +395,7 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
         "xlsx",
     ),
     "duration": (*_DIGITS, "sec", "min", "hour", "hr", "day", "week", "wk", "month", "year"),
+    "ordinal": (*_DIGITS, *_ORDINAL_WORDS),
     "num": (*_DIGITS, *(w for w in _NUMBER_WORDS if len(w) > 2)),
     "duration1": ("last", "past", "previous", "this", "today", "yesterday"),
     "port": ("port", ":"),
@@ -392,6 +432,15 @@ class Lazy:
         return self.pattern().match(text)
 
 
+# Words joined by a slash are words ("files/directories"), not a path.
+_COMMON_PATH = Lazy(
+    r"^(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?)"
+    r"(?:/(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?))+/?$",
+    re.I,
+)
+# Words that describe ("modified", "recursively", "existing") rather than name a folder.
+_DESCRIBING = Lazy(r"(?:ly|ed|ing)$")
+
 _PATTERNS: list[tuple[str, Lazy, int]] = [
     ("quoted", Lazy(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<![\w])'([^']+)'(?![\w])"), 0),
     ("url", Lazy(r"\b(?:https?|ftp)://[^\s'\"<>]+"), 0),
@@ -402,7 +451,18 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         0,
     ),
     ("host", Lazy(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?\b|\blocalhost\b"), 0),
-    ("var", Lazy(r"(?<![\w$])\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"), 1),
+    (
+        "range",
+        Lazy(
+            r"\b(?:from\s+|between\s+)?lines?\s+(\d+)\s*(?:-|to|through|thru|till|until|and)\s*(?:line\s+)?(\d+)\b",
+            re.I,
+        ),
+        0,
+    ),
+    # A pattern the user wrote ("vmware-*.log", "src/*.c") is kept as typed; a plain "*.log" is an extension.
+    ("glob", Lazy(r"(?<![\w/$*])(?:[\w.-]*/)*[\w.-]*\*[\w.*-]*"), 0),
+    # "$HOME", "${dir}", "$HOME/src": kept as typed so the shell expands them.
+    ("var", Lazy(r"(?<![\w$])\$(\{)?([A-Za-z_][A-Za-z0-9_]*)(?(1)\})(/[\w./-]*)?"), 0),
     (
         "size",
         Lazy(
@@ -472,7 +532,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     (
         "named_dir",
         Lazy(
-            rf"\b{_DIR_WORD}\s+(?:called\s+|named\s+)?([\w][\w.-]*)"
+            rf"\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w.-]*)"
             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b",
             re.I,
         ),
@@ -484,7 +544,15 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         0,
     ),
     ("image", Lazy(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
-    ("num", Lazy(rf"(?<![\w.-])\d+(?:st|nd|rd|th)?(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+    (
+        "ordinal",
+        Lazy(
+            rf"(?<![\w.-])\d+(?:st|nd|rd|th)\b|\b(?:{_ORDINAL_RE})\b(?=\s+(?:{_POSITIONED})\b)",
+            re.I,
+        ),
+        0,
+    ),
+    ("num", Lazy(rf"(?<![\w.-])\d+(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
 ]
 
 _CONTRACTION_RE = Lazy(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
@@ -531,101 +599,178 @@ def _expand_part(prompt: str, lexicon: Lexicon) -> str:
     )
 
 
-def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _quoted(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("quoted", next(g for g in match.groups() if g is not None))
+
+
+def _url(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("url", match.group(0).rstrip(".,;:!?)"))
+
+
+def _userhost(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0)
-    if kind == "quoted":
-        value = next(g for g in match.groups() if g is not None)
-        return Entity("quoted", value)
-    if kind == "url":
-        return Entity("url", text.rstrip(".,;:!?)"))
-    if kind == "userhost":
-        host = text.split("@", 1)[1].split(":", 1)[0]
-        return Entity("userhost", text.rstrip(".,;"), host=host)
-    if kind == "hostport":
-        return Entity("hostport", match.group(2), number=float(match.group(2)), host=match.group(1))
-    if kind == "host":
+    return Entity("userhost", text.rstrip(".,;"), host=text.split("@", 1)[1].split(":", 1)[0])
+
+
+def _hostport(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("hostport", match.group(2), number=float(match.group(2)), host=match.group(1))
+
+
+def _range(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    first, last = int(match.group(1)), int(match.group(2))
+    if not 0 < first <= last:
+        return None
+    return Entity("range", f"{first},{last}", number=float(first), absorbed=frozenset({lexicon.concept("line")}))
+
+
+def _glob(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0).rstrip(".")
+    if re.fullmatch(r"\*?\.?[A-Za-z0-9]{0,8}|\*+", text):
+        return None  # "*.log" is an extension, "*" alone says nothing
+    return Entity("glob", text)
+
+
+def _var(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("var", match.group(2), written=match.group(0).rstrip("."))
+
+
+def _size(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    number = float(match.group(1))
+    unit = (match.group(2) or match.group(3) or "b").lower()
+    if unit not in _SIZE_UNITS:
+        return None
+    return Entity("size", match.group(0), number=number * _SIZE_UNITS[unit], absorbed=frozenset({"siz"}))
+
+
+def _duration(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    count = match.group(1).lower()
+    unit = match.group(2).lower()
+    if unit not in _DURATION_UNITS or not (count.isdigit() or count in _NUMBER_WORDS):
+        return None
+    if len(unit) == 1 and not count.isdigit():
+        return None
+    amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
+    shown = f"{match.group(1)} {unit}" if len(unit) > 1 else f"{match.group(1)}{unit}"
+    return Entity(
+        "duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"})
+    )
+
+
+def _duration1(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    unit = (match.group(1) or "").lower()
+    day = (match.group(2) or "").lower()
+    minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
+    return Entity(
+        "duration", day or f"1 {unit}", number=float(minutes), absorbed=frozenset({"last", "recent", "today"})
+    )
+
+
+def _port(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
+
+
+def _ext(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    if match.group(1).lower() in _DOTFILES:
+        return Entity("file", match.group(0).lstrip("*"))
+    return Entity("ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"}))
+
+
+def _extplural(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    word = match.group(1).lower()
+    return Entity("ext", EXTENSION_WORDS.get(word, word), absorbed=frozenset({"fil"}))
+
+
+def _extword(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    word = match.group(1).lower()
+    if word not in EXTENSION_WORDS:
+        return None
+    # "python files" -> *.py is a reading; only "log files" -> *.log is the user's own word.
+    value = EXTENSION_WORDS[word]
+    return Entity("ext", value, concept=lexicon.concept(word), verbatim=value == word)
+
+
+def _path(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0)
+    value = text.rstrip(".,;:!?)") if len(text) > 2 else text
+    if _COMMON_PATH.match(value):
+        return None  # "files/directories", "and/or": words joined by a slash, not a path
+    # "/", "src/", "~", "..": plainly folders, never files
+    folder = value.endswith("/") or value in ("~", ".", "..")
+    return Entity("dir" if folder else "path", value)
+
+
+def _place(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    value = _PLACES[match.group(1).lower()]
+    # ".", "..", "~" say what was said; "~/Downloads" is a reading of "downloads".
+    return Entity("dir", value, absorbed=frozenset({"dir", "current", "home"}), verbatim=len(value) <= 2)
+
+
+def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    name = match.group(group)
+    lowered = name.lower()
+    if group == 2 and match.group(1) is None and _DESCRIBING.pattern().search(lowered):
+        return None  # "the directory modified ...": a word of the request, not a folder's name
+    if lowered in _PLACES:
+        # "in the current directory" is a place; "change the working directory" is words of the request.
+        if group == 2 or not re.match(rf"{_PREP}\b", match.group(0), re.I):
+            return None
+        return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}), verbatim=len(_PLACES[lowered]) <= 2)
+    if lexicon.is_stopword(lowered) or lowered in _NOT_FOLDER_NAMES or _DESCRIBING.pattern().search(lowered):
+        return None
+    return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
+
+
+def _file(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0)
+    last = text.rsplit(".", 1)[1].lower()
+    if last in _TLDS or text.lower().startswith("www."):
         return Entity("host", text)
-    if kind == "var":
-        return Entity("var", match.group(1))
-    if kind == "size":
-        number = float(match.group(1))
-        unit = (match.group(2) or match.group(3) or "b").lower()
-        if unit not in _SIZE_UNITS:
-            return None
-        return Entity("size", text, number=number * _SIZE_UNITS.get(unit, 1), absorbed=frozenset({"siz"}))
-    if kind == "duration":
-        count = match.group(1).lower()
-        unit = match.group(2).lower()
-        if unit not in _DURATION_UNITS or not (count.isdigit() or count in _NUMBER_WORDS):
-            return None
-        if len(unit) == 1 and not count.isdigit():
-            return None
-        amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
-        shown = f"{match.group(1)} {unit}" if len(unit) > 1 else f"{match.group(1)}{unit}"
-        return Entity(
-            "duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"})
-        )
-    if kind == "duration1":
-        unit = (match.group(1) or "").lower()
-        day = (match.group(2) or "").lower()
-        minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
-        return Entity(
-            "duration",
-            day or f"1 {unit}",
-            number=float(minutes),
-            absorbed=frozenset({"last", "recent", "today"}),
-        )
-    if kind == "port":
-        return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
-    if kind == "mode":
-        return Entity("mode", text)
-    if kind == "ext":
-        if match.group(1).lower() in _DOTFILES:
-            return Entity("file", text.lstrip("*"))
-        return Entity(
-            "ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"})
-        )
-    if kind == "extplural":
-        return Entity(
-            "ext",
-            EXTENSION_WORDS.get(match.group(1).lower(), match.group(1).lower()),
-            absorbed=frozenset({"fil"}),
-        )
-    if kind == "extword":
-        if match.group(1).lower() not in EXTENSION_WORDS:
-            return None
-        return Entity(
-            "ext", EXTENSION_WORDS[match.group(1).lower()], concept=lexicon.concept(match.group(1).lower())
-        )
-    if kind == "path":
-        value = text.rstrip(".,;:!?)") if len(text) > 2 else text
-        # "/", "src/", "~", "..": plainly folders, never files
-        folder = value.endswith("/") or value in ("~", ".", "..")
-        return Entity("dir" if folder else "path", value)
-    if kind == "place":
-        return Entity("dir", _PLACES[match.group(1).lower()], absorbed=frozenset({"dir", "current", "home"}))
-    if kind == "named_dir":
-        name = match.group(group)
-        lowered = name.lower()
-        if lowered in _PLACES:
-            return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}))
-        if lexicon.is_stopword(lowered) or lowered in _NOT_FOLDER_NAMES:
-            return None
-        return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
-    if kind == "file":
-        last = text.rsplit(".", 1)[1].lower()
-        if last in _TLDS or text.lower().startswith("www."):
-            return Entity("host", text)
-        if text[0] == "." or text.replace(".", "").isdigit():
-            return None
-        return Entity("file", text)
-    if kind == "image":
-        return Entity("image", text)
-    if kind == "num":
-        lowered = text.lower().rstrip("stndrh") if text[0].isdigit() else text.lower()
-        value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
-        return Entity("num", str(value), number=float(value))
-    raise AssertionError(kind)
+    if text[0] == "." or text.replace(".", "").isdigit():
+        return None
+    return Entity("file", text)
+
+
+def _ordinal(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0).lower()
+    value = int(text.rstrip("stndrh")) if text[0].isdigit() else _ORDINAL_WORDS[text]
+    return Entity("ordinal", str(value), number=float(value)) if value > 0 else None
+
+
+def _num(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    lowered = match.group(0).lower()
+    value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
+    return Entity("num", str(value), number=float(value))
+
+
+def _plain(kind: str) -> Callable[[re.Match[str], int, Lexicon], Entity | None]:
+    return lambda match, group, lexicon: Entity(kind, match.group(0))
+
+
+_BUILDERS: dict[str, Callable[[re.Match[str], int, Lexicon], Entity | None]] = {
+    "quoted": _quoted,
+    "url": _url,
+    "userhost": _userhost,
+    "hostport": _hostport,
+    "host": _plain("host"),
+    "range": _range,
+    "glob": _glob,
+    "var": _var,
+    "size": _size,
+    "duration": _duration,
+    "duration1": _duration1,
+    "port": _port,
+    "mode": _plain("mode"),
+    "ext": _ext,
+    "extplural": _extplural,
+    "extword": _extword,
+    "path": _path,
+    "place": _place,
+    "named_dir": _named_dir,
+    "file": _file,
+    "image": _plain("image"),
+    "ordinal": _ordinal,
+    "num": _num,
+}
 
 
 def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
@@ -640,11 +785,11 @@ def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
             continue
         for match in pattern.finditer(text):
             if kind == "named_dir":
-                group = 1 if match.group(1) is not None else 2
+                group = 2 if match.group(2) is not None else 3
             start, end = match.span(group)
             if start < 0 or any(taken[start:end]):
                 continue
-            entity = _entity(kind, match, group, lexicon)
+            entity = _BUILDERS[kind](match, group, lexicon)
             if entity is None:
                 continue
             spans.append((start, end, entity))
@@ -659,7 +804,25 @@ def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
         if entity is not None:
             items.append(entity)
         cursor = end
-    return _merge_unknown(items)
+    return _implied_one(_merge_unknown(items))
+
+
+_END_WORDS = frozenset({"last", "final", "bottom", "top"})
+_ONE_OF = frozenset({"line", "row", "entry", "commit", "file"})
+
+
+def _implied_one(items: list[Item]) -> list[Item]:
+    """ "the last line" asks for one line: the count is said by the singular, and becomes a number."""
+    for position in range(len(items) - 1, 0, -1):
+        word, before = items[position], items[position - 1]
+        if (
+            isinstance(word, Word)
+            and word.text in _ONE_OF
+            and isinstance(before, Word)
+            and before.text in _END_WORDS
+        ):
+            items.insert(position, Entity("num", "1", number=1.0, implied=True))
+    return items
 
 
 def _word(raw: str, lexicon: Lexicon) -> Word:
@@ -676,7 +839,9 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
     return Word(word, raw, lexicon.concept(word))
 
 
-_PROPER_FILES = frozenset(
+# Files known by a bare name (no extension): a file slot may take these words, and written as a name
+# ("the Makefile", "README") they are files.
+PROPER_FILES = frozenset(
     {
         "makefile",
         "dockerfile",
@@ -693,6 +858,15 @@ _PROPER_FILES = frozenset(
         "justfile",
         "brewfile",
         "caddyfile",
+        "authors",
+        "contributing",
+        "notice",
+        "copying",
+        "install",
+        "hosts",
+        "passwd",
+        "fstab",
+        "crontab",
     }
 )
 _HERE_WORDS = frozenset({"project", "repo", "repository", "codebase", "workspace", "here"})
@@ -700,15 +874,35 @@ _FOLDERISH = frozenset({"in", "inside", "under", "within", "folder", "directory"
 _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
 
 
+_FOLDERISH_NOUNS = frozenset({"folder", "directory", "dir"})
+
+
+def _names(item: Item) -> bool:
+    return isinstance(item, Word) and item.text in ("named", "called")
+
+
+def _written_as_name(raw: str, first: bool) -> bool:
+    """ "README", "AUTHORS", or "Makefile" inside a sentence; a capital that only starts it ("Install") is not."""
+    return raw.isupper() or (raw[:1].isupper() and (not first or raw.lower().endswith("file")))
+
+
 def _merge_unknown(items: list[Item]) -> list[Item]:
     """Unknown words become `word` entities (names: processes, packages, branches); runs of them join."""
     out: list[Item] = []
     for item in items:
-        if isinstance(item, Word) and item.raw[:1].isupper() and item.text in _PROPER_FILES:
+        if isinstance(item, Word) and item.text in PROPER_FILES and _written_as_name(item.raw, not out):
             item = Entity("file", item.raw)  # "Makefile", "Dockerfile", "README"
+        if isinstance(item, Word) and out and _names(out[-1]) and item.concept and not item.raw.isdigit():
+            item = Entity("word", item.raw, concept=item.concept)  # "folders named cache": a name
+            item.named = True
+        if isinstance(item, Word) and item.text in _FOLDERISH_NOUNS and out:
+            previous = out[-1]
+            if isinstance(previous, Entity) and previous.kind in ("var", "path", "dir") and item.concept:
+                previous.absorbed = previous.absorbed | {item.concept}  # "$HOME directory", "/tmp folder"
+                continue
         if isinstance(item, Entity) and out:
             previous = out[-1]
-            if isinstance(previous, Word) and previous.text in ("named", "called") and previous.concept:
+            if _names(previous) and isinstance(previous, Word) and previous.concept:
                 item.absorbed = item.absorbed | {previous.concept}  # "a file called log.txt"
         if isinstance(item, Entity) and item.kind == "quoted":
             # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.
@@ -727,7 +921,9 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
             if after_in and item.text in _HERE_WORDS:
                 out.append(Entity("dir", ".", absorbed=frozenset({"dir"})))  # "in the project" = here
                 continue
-            out.append(Entity("word", item.raw, after_in=after_in))
+            entity = Entity("word", item.raw, after_in=after_in)
+            entity.named = bool(out) and _names(out[-1])
+            out.append(entity)
         else:
             out.append(item)
     return out

@@ -1,0 +1,137 @@
+"""What a catalog answer must account for before it may be given.
+
+- Every word of the request that carries meaning is consumed by the phrasing, fills a slot, or is
+  said by the command itself ("recursively" by a `find` without `-maxdepth`). A number, an ordinal or a
+  qualifier ("only", "each", "in bytes", "as administrator") that nothing takes means the command would
+  do something other than asked: the intent may not answer.
+- A command that deletes, moves, overwrites or kills acts only on a target the request wrote out: a
+  value read from the user's words ("python files" -> `*.py`, "my downloads folder" -> `~/Downloads`) is
+  a reading, good enough to list files but not to delete them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from caro.catalog.entities import Word
+
+if TYPE_CHECKING:
+    from caro.catalog.matcher import Analysis, Filling
+    from caro.catalog.store import Catalog, Intent, Phrasing
+
+# Concepts lighter than this (said by many intents: "show", "file") may stay unexplained; the rest
+# must be accounted for.
+ACCOUNT_WEIGHT = 1.0
+# Words that qualify the task: whatever their weight, one left over means another task.
+QUALIFIERS = frozenset(
+    {"only", "each", "both", "total", "byte", "first", "last", "everi", "per", "separat", "individu", "just"}
+)
+# Words that add emphasis, never a task.
+_FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic", "normal", "regular"})
+
+_RECURSIVE = re.compile(
+    r"\bfind\b(?!.*-maxdepth)|\bgrep -\w*r|\b(?:cp|rm|chmod|chown|chgrp|scp|zip) -\w*[rR]|\bdu\b"
+    r"|-Recurse\b|\brsync\b|\btree\b|\bfind\b.*-maxdepth [2-9]"
+)
+_DESTRUCTIVE = re.compile(
+    r"\b(?:rm|rmdir|mv|shred|truncate|kill|pkill|killall|dd|unlink)\b|-delete\b|\bprune\b"
+    r"|\b(?:docker|podman) (?:rm|rmi)\b|\breset --hard\b|\bclean -\w*f|\bRemove-Item\b|\bStop-Process\b"
+    r"|\bsed -i\b|>\s*\{"
+)
+
+# Programs that read a file's text: given a compressed file they would read its bytes.
+_TEXT_READERS = re.compile(
+    r"(?:^|[|;&(]\s*)(?:sudo\s+)?(?:cat|head|tail|wc|grep|sed|sort|uniq|awk|cut|tr|tac|less|more|nl|diff"
+    r"|comm|paste|expand|column|base64|python3 -m json\.tool|jq)\b[^|;&]*$"
+)
+_COMPRESSED = re.compile(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
+NAME_TEST = re.compile(r"-i?(?:name|path)\s+$|-Filter\s+$")
+_SUFFIXED = re.compile(r"^[.~/]+$")
+
+
+def fits(template: str, start: int, end: int, value: str) -> bool:
+    """Whether a value makes sense where the template puts it."""
+    before = template[:start]
+    if NAME_TEST.search(before) and "/" in value:
+        return False  # find -name never matches a path ("find -name /workspace")
+    if _COMPRESSED.search(value) and _TEXT_READERS.search(before):
+        return False  # "wc -l x.gz" counts compressed bytes
+    if template[end : end + 1] == "." and _SUFFIXED.match(value):
+        return False  # "{dir}.tar.gz" from "." would be "..tar.gz"
+    return True
+
+
+_SLOT = re.compile(r"\{(\w+)\??\}")
+_WORD = re.compile(r"[a-z0-9]+")
+_implied_cache: dict[str, frozenset[str]] = {}
+_destructive_cache: dict[str, bool] = {}
+
+
+def _posix_template(intent: Intent) -> str:
+    commands = intent.commands
+    return " ".join(commands.get(key, "") for key in ("linux", "macos", "posix", "any", "windows"))
+
+
+def implied(intent: Intent) -> frozenset[str]:
+    """Concepts the command itself says: "recursiv" for `find`, `grep -r`, `du`, `cp -r`..."""
+    found = _implied_cache.get(intent.id)
+    if found is None:
+        template = _posix_template(intent)
+        found = frozenset({"recursiv"}) if _RECURSIVE.search(template) else frozenset()
+        _implied_cache[intent.id] = found
+    return found
+
+
+def destructive(intent: Intent) -> bool:
+    """Whether the command deletes, moves, overwrites or kills."""
+    found = _destructive_cache.get(intent.id)
+    if found is None:
+        found = _destructive_cache[intent.id] = bool(_DESTRUCTIVE.search(_posix_template(intent)))
+    return found
+
+
+def _misfits(intent: Intent, filling: Filling) -> list[str]:
+    """Values the command cannot take where it puts them ("wc -l x.gz", "find -name a/b")."""
+    from caro.catalog.slots import value_of
+
+    bad = []
+    for template in intent.commands.values():
+        for m in _SLOT.finditer(template):
+            entity = filling.values.get(m.group(1))
+            if entity is not None and not fits(template, m.start(), m.end(), value_of(m.group(1), entity)):
+                bad.append(f"{m.group(1)}={entity.value}")
+    return bad
+
+
+def unaccounted(
+    intent: Intent, phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: Catalog
+) -> tuple[str, ...]:
+    """The request's words and values that neither the phrasing, a slot nor the command accounts for;
+    for a destructive command also any target that is a reading rather than the user's own words."""
+    left: list[str] = []
+    said = implied(intent)
+    lexicon = catalog.lexicon
+    for item in analysis.items:
+        if not isinstance(item, Word) or item.concept is None:
+            continue
+        concept = item.concept
+        if concept in phrasing.concepts or concept in filling.explained or concept in said:
+            continue
+        if concept in lexicon.generic or concept in lexicon.light or concept in _FILLER:
+            continue
+        if analysis.concepts.get(concept, 0.0) < ACCOUNT_WEIGHT and concept not in QUALIFIERS:
+            continue
+        left.append(item.text)
+    words: set[str] | None = None
+    for number, entity in enumerate(analysis.entities):
+        if number in filling.used or entity.implied:
+            continue
+        if words is None:
+            words = set(_WORD.findall(phrasing.text.lower()))
+        if entity.written.lower() not in words:  # "go up one directory" says "one" itself
+            left.append(entity.value)
+    left += _misfits(intent, filling)
+    if destructive(intent):
+        left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if not entity.verbatim]
+    return tuple(left)
