@@ -27,9 +27,13 @@ ACCOUNT_WEIGHT = 1.0
 QUALIFIERS = frozenset(
     {"only", "each", "both", "total", "byte", "first", "last", "everi", "per", "separat", "individu", "just"}
 )
+# Qualifiers a phrasing may only match when the request says them as well.
+_SCOPE = QUALIFIERS | {"recursiv", "subdir"}
 # Words that add emphasis, never a task.
 _FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic", "normal", "regular"})
 
+# Verbs that only look at things: "show processes sorted by cpu" is what "sort processes" does.
+_VIEWS = frozenset({"count", "sort", "follow", "ping", "resolv", "decod", "encod", "trac", "scan", "watch"})
 _RECURSIVE = re.compile(
     r"\bfind\b(?!.*-maxdepth)|\bgrep -\w*r|\b(?:cp|rm|chmod|chown|chgrp|scp|zip) -\w*[rR]|\bdu\b"
     r"|-Recurse\b|\brsync\b|\btree\b|\bfind\b.*-maxdepth [2-9]"
@@ -132,6 +136,63 @@ def unaccounted(
         if entity.written.lower() not in words:  # "go up one directory" says "one" itself
             left.append(entity.value)
     left += _misfits(intent, filling)
+    left += _split_alternatives(analysis, filling)
+    # A qualifier the phrasing says must be said too: "count files recursively" is not "count files".
+    left += [f"unsaid:{c}" for c in phrasing.concepts & _SCOPE if c not in analysis.concepts]
+    said_concepts = set(analysis.concepts)
+    if any(c in lexicon.actions and c not in _VIEWS for c in phrasing.concepts):
+        # "find links that ..." is not "create a link": a general verb beside another verb's task is left over.
+        left += [c for c in said_concepts & lexicon.generic if c not in phrasing.concepts]
     if destructive(intent):
         left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if not entity.verbatim]
+        left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if _too_wide(intent, slot, entity)]
+        # A command that destroys must be asked for in full: no word of its phrasing may go unsaid.
+        left += [
+            f"unsaid:{c}"
+            for c in phrasing.concepts
+            if c not in said_concepts
+            and c not in filling.explained
+            and c not in lexicon.generic
+            and c not in lexicon.light
+            and c not in _FILLER
+        ]
     return tuple(left)
+
+
+_WIDE = frozenset({".", "..", "~", "/", "*", "./", "~/"})
+_REMOVER = re.compile(r"\b(?:rm|rmdir|mv|shred|unlink|Remove-Item|Move-Item|Rename-Item)\b[^|;&]*$")
+
+
+def _too_wide(intent: Intent, slot: str, entity: object) -> bool:
+    """ "delete everything here" read as `rm -r .`: removing or moving a whole place is never a guess."""
+    if getattr(entity, "value", "") not in _WIDE:
+        return False
+    for template in intent.commands.values():
+        at = template.find("{" + slot)
+        if at >= 0 and _REMOVER.search(template[:at]):
+            return True
+    return False
+
+
+def _split_alternatives(analysis: Analysis, filling: Filling) -> list[str]:
+    """ "file1 or file9", "a.txt and b.txt": values joined like this are one list; given to two different
+    slots ("find file9 -name file1") they are misread."""
+    from caro.catalog.entities import Entity
+    from caro.catalog.slots import slot_type
+
+    role = {id(entity): slot_type(slot) for slot, entity in filling.values.items()}
+    items = analysis.items
+    bad = []
+    for i in range(len(items) - 2):
+        a, joiner, b = items[i], items[i + 1], items[i + 2]
+        if (
+            isinstance(a, Entity)
+            and isinstance(b, Entity)
+            and isinstance(joiner, Word)
+            and joiner.text in ("or", "and")
+            and id(a) in role
+            and id(b) in role
+            and role[id(a)] is not role[id(b)]
+        ):
+            bad.append(f"{a.value} {joiner.text} {b.value}")
+    return bad

@@ -397,13 +397,14 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "duration": (*_DIGITS, "sec", "min", "hour", "hr", "day", "week", "wk", "month", "year"),
     "ordinal": (*_DIGITS, *_ORDINAL_WORDS),
     "num": (*_DIGITS, *(w for w in _NUMBER_WORDS if len(w) > 2)),
-    "duration1": ("last", "past", "previous", "this", "today", "yesterday"),
+    "duration1": ("last", "past", "previous", "this", "today", "every"),
     "port": ("port", ":"),
     "mode": ("+", "-", "="),
     "ext": (".", "ext", "suffix", "end"),
     "extword": ("file", "script", "source", "document", "log"),
     "path": ("/", "~", "."),
     "place": ("folder", "dir"),
+    "root": ("system",),
     "named_dir": ("folder", "dir"),
     "file": (".",),
     "image": (":",),
@@ -486,7 +487,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "duration1",
         Lazy(
             r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)(?:last|past|previous|this)\s+(hour|day|week|month|year)\b"
-            r"|\b(today|yesterday)\b",
+            r"|\b(today)\b|\bevery\s+(second|minute|hour|day)\b",
             re.I,
         ),
         0,
@@ -498,8 +499,8 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     (
         "ext",
         Lazy(
-            r"\b(?:extension|ext|suffix|ending\s+(?:in|with)|end\s+(?:in|with)|ends\s+(?:in|with))\s+"
-            r"\.?([A-Za-z0-9]{1,8})\b",
+            r"\b(?:(?:extension|ext|suffix)\s+\.?|(?:ending|end|ends)\s+(?:in|with)\s+\.)"
+            r"([A-Za-z0-9]{1,8})\b",
             re.I,
         ),
         1,
@@ -528,6 +529,16 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
             re.I,
         ),
         1,
+    ),
+    # "in the entire file system", "on the system": the root folder
+    (
+        "root",
+        Lazy(
+            r"\b(?:(?:the\s+)?(?:entire|whole|full)\s+(?:file\s*)?system|(?:the\s+)?file\s*system"
+            r"|(?:on|in|across|from)\s+the\s+system)\b",
+            re.I,
+        ),
+        0,
     ),
     (
         "named_dir",
@@ -600,7 +611,13 @@ def _expand_part(prompt: str, lexicon: Lexicon) -> str:
 
 
 def _quoted(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
-    return Entity("quoted", next(g for g in match.groups() if g is not None))
+    value = next(g for g in match.groups() if g is not None)
+    if "\\" in value:
+        return None  # an escaped quote inside: the quotes were misread, not one value
+    extension = re.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
+    if extension:
+        return Entity("ext", extension.group(1).lower())  # 'the ".c" files'
+    return Entity("quoted", value)
 
 
 def _url(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
@@ -657,7 +674,7 @@ def _duration(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | No
 
 
 def _duration1(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
-    unit = (match.group(1) or "").lower()
+    unit = (match.group(1) or match.group(3) or "").lower()
     day = (match.group(2) or "").lower()
     minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
     return Entity(
@@ -766,6 +783,7 @@ _BUILDERS: dict[str, Callable[[re.Match[str], int, Lexicon], Entity | None]] = {
     "path": _path,
     "place": _place,
     "named_dir": _named_dir,
+    "root": lambda match, group, lexicon: Entity("dir", "/", absorbed=frozenset({"system"})),
     "file": _file,
     "image": _plain("image"),
     "ordinal": _ordinal,
@@ -877,6 +895,13 @@ _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
 _FOLDERISH_NOUNS = frozenset({"folder", "directory", "dir"})
 
 
+_NAMING = frozenset({"named", "called", "file", "name"})
+
+
+def _program_word(item: Item) -> bool:
+    return isinstance(item, Entity) or (isinstance(item, Word) and item.concept is not None)
+
+
 def _names(item: Item) -> bool:
     return isinstance(item, Word) and item.text in ("named", "called")
 
@@ -904,6 +929,21 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
             previous = out[-1]
             if _names(previous) and isinstance(previous, Word) and previous.concept:
                 item.absorbed = item.absorbed | {previous.concept}  # "a file called log.txt"
+            if isinstance(previous, Word) and previous.text == "command" and previous.concept is None:
+                out[-1] = previous = Word("command", previous.raw, "command")  # 'of command "passwd"'
+            if isinstance(previous, Word) and previous.text in _NAMING:
+                item.named = True  # "named 'x'", "the file 'x'": a name, not text to search for
+        if (
+            isinstance(item, Word)
+            and item.text in ("file", "files")
+            and out
+            and isinstance(out[-1], Entity)
+            and out[-1].kind in ("quoted", "word")
+            and out[-1].value.lower() in EXTENSION_WORDS
+        ):
+            out[-1] = Entity("ext", EXTENSION_WORDS[out[-1].value.lower()], verbatim=False)  # '"C" files'
+        if isinstance(item, Word) and item.text == "command" and out and _program_word(out[-1]):
+            item = Word("command", item.raw, "command")  # "the find command": a program, not filler
         if isinstance(item, Entity) and item.kind == "quoted":
             # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]

@@ -95,8 +95,32 @@ _NOT_NAMES = frozenset(
         "service",
         "user",
         "group",
+        # Plural nouns name kinds of things, never one thing: "find all directories", "kill all jobs".
+        "directories",
+        "dirs",
+        "folders",
+        "subdirectories",
+        "subfolders",
+        "symlinks",
+        "links",
+        "executables",
+        "lines",
+        "words",
+        "jobs",
+        "job",
+        "tasks",
+        "users",
+        "groups",
+        "services",
+        "ports",
+        "branches",
+        "commits",
+        "tags",
     }
 )
+# Verbs too general to introduce text to search for: "find suspicious files" names no search text.
+_GENERIC_VERBS = frozenset({"find", "search", "show", "list", "display", "locate", "look", "get", "print"})
+_DESCRIBING = re.compile(r"(?:ed|ly)$")
 _ARTICLES = frozenset(
     {
         "the",
@@ -215,6 +239,7 @@ def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
         word.concept is None
         or word.concept in phrasing.concepts
         or word.text in _NOT_NAMES
+        or _DESCRIBING.search(word.text) is not None  # "users logged in": a description, not a name
         or word.concept in catalog.lexicon.actions
         or (catalog.weights.get(word.concept, 4.0) < 1.0 and word.concept not in catalog.lexicon.light)
     )
@@ -268,6 +293,14 @@ def _generic_noun(items: list[Item], position: int, anchor: int) -> bool:
     return not rest or not (isinstance(rest[0], Word) and rest[0].text.rstrip("s") in _KIND_NOUNS)
 
 
+_PLURAL_KINDS = frozenset({f"{noun}s" for noun in _KIND_NOUNS} | {"files", "folders", "directories", "processes"})
+
+
+def _describes_kind(items: list[Item], position: int) -> bool:
+    after = items[position + 1] if position + 1 < len(items) else None
+    return isinstance(after, Word) and after.text in _PLURAL_KINDS
+
+
 def _anchored(
     slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], catalog: Catalog
 ) -> tuple[int, Entity] | None:
@@ -276,6 +309,7 @@ def _anchored(
     (or from quotes): an unknown word elsewhere in the prompt is not a name, just an unknown word."""
     kind = slot_type(slot)
     items = analysis.items
+    searched = kind in (slot_type("pattern"), slot_type("text"))
     afters = [a for a in (phrasing.after.get(slot),) if a is not None and a.concept is not None]
     # "stop the container {container}" also reads "stop the redis container": a kind noun before the
     # slot in the phrasing may come after the name in the prompt.
@@ -285,9 +319,12 @@ def _anchored(
             previous = items[position - 1]
             if not _matches(items[position], after, catalog) or position - 1 in taken:
                 continue
+            plural = isinstance(items[position], Word) and items[position].text in _PLURAL_KINDS
+            if plural and after.surface not in _PLURAL_KINDS:
+                continue  # "nonexistent users": a description of many, not the name of one
             if isinstance(previous, Entity) and previous.kind == "word" and kind.check(previous):
                 return position - 1, previous
-            if isinstance(previous, Word) and _nameable(previous, phrasing, catalog):
+            if isinstance(previous, Word) and _nameable(previous, phrasing, catalog) and not searched:
                 entity = Entity("word", previous.raw, concept=previous.concept)
                 if kind.check(entity):
                     return position - 1, entity
@@ -296,10 +333,17 @@ def _anchored(
         for position, item in enumerate(items):
             if not _matches(item, anchor, catalog):
                 continue
+            if searched and isinstance(item, Word) and item.text in _GENERIC_VERBS:
+                continue  # "find suspicious files": no text to search for, only a description
             for follower_pos in range(position + 1, min(position + 4, len(analysis.items))):
                 follower = analysis.items[follower_pos]
                 if _generic_noun(analysis.items, follower_pos, position):
                     break  # "kill the server": a kind of thing, not the name of one
+                said_after = phrasing.after.get(slot)
+                if _describes_kind(analysis.items, follower_pos) and not (
+                    said_after and said_after.surface in _PLURAL_KINDS
+                ):
+                    break  # "nonexistent users", "all jobs": a description of things, not a name
                 if isinstance(follower, Entity):
                     if follower.kind == "word" and follower_pos not in taken and kind.check(follower):
                         return follower_pos, follower  # an unknown word right after the anchor: a name
@@ -315,9 +359,10 @@ def _anchored(
     return None
 
 
-_SAME_PREPOSITION = {"into": "to", "onto": "to", "inside": "in", "within": "in", "under": "in"}
+_SAME_PREPOSITION = {"into": "to", "onto": "to", "inside": "in", "within": "in", "under": "in", "named": "called"}
+# Words that say which role the value after them plays ("to X", "from X", "named X").
 _PREPOSITIONS = frozenset(
-    {"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at"}
+    {"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at", "named", "called"}
 )
 
 
@@ -521,7 +566,9 @@ def candidates(analysis: Analysis, catalog: Catalog) -> list[Candidate]:
         intent = catalog.intent(number)
         hopeful = [p for p in intent.phrasings if not _hopeless(p, analysis, catalog.weights)]
         if hopeful:
-            found.append(max((score(intent, p, analysis, catalog) for p in hopeful), key=lambda c: c.score))
+            # The best reading of each intent: one that accounts for every word first, then by score.
+            scored = (score(intent, p, analysis, catalog) for p in hopeful)
+            found.append(max(scored, key=lambda c: (not c.unaccounted, c.score)))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
 

@@ -31,10 +31,13 @@ def _bare_file(value: str) -> bool:
 
 
 def _size_find(e: Entity) -> str:
-    """Bytes -> find's -size argument (GNU and BSD find both read k/M/G suffixes, rounding up)."""
+    """Bytes -> find's -size argument (GNU and BSD find both read c/k/M/G suffixes, rounding sizes up to
+    the unit: "-size -1k" would match only empty files, so a size under 1k is given in bytes)."""
     for unit, factor in (("G", 1024**3), ("M", 1024**2), ("k", 1024)):
         if e.number >= factor and e.number % factor == 0:
             return f"{int(e.number // factor)}{unit}"
+    if e.number < 1024**2:
+        return f"{math.ceil(e.number)}c"
     if e.number >= 1024**2:
         return f"{math.ceil(e.number / 1024**2)}M"
     return f"{max(1, math.ceil(e.number / 1024))}k"
@@ -96,8 +99,22 @@ def _glob(e: Entity) -> str:
     return f"*.{e.value}" if e.kind == "ext" else e.value
 
 
+_ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
+
+
+def _file_shaped(e: Entity) -> bool:
+    """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt")."""
+    return e.kind != "quoted" or not re.search(r"\s", e.value) or bool(re.search(r"[./]", e.value))
+
+
 def _path_ok(e: Entity) -> bool:
-    return e.kind != "glob" or bool(_GLOB_OK.match(e.value))
+    """A pattern of safe characters; a bare word only when it is introduced as a name, follows "in", or
+    looks like a file ("Makefile", "my_notes"): "find links that point to nothing" names no paths."""
+    if e.kind == "glob":
+        return bool(_GLOB_OK.match(e.value))
+    if e.kind == "word":
+        return e.named or e.after_in or _bare_file(e.value)
+    return True
 
 
 def _nth_ok(e: Entity) -> bool:
@@ -125,11 +142,11 @@ def _count_ok(e: Entity) -> bool:
 
 
 SLOT_TYPES: dict[str, SlotType] = {
-    "dir": SlotType(("dir", "path", "quoted", "var", "word")),
+    "dir": SlotType(("dir", "path", "quoted", "var", "word"), lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)),
     "folder": SlotType(("dir",)),
     "file": SlotType(
         ("file", "path", "quoted", "var", "glob", "word"),
-        lambda e: (e.kind != "word" or e.named or _bare_file(e.value)) and _path_ok(e),
+        lambda e: (e.kind != "word" or e.named or _bare_file(e.value)) and _path_ok(e) and _file_shaped(e),
     ),
     "path": SlotType(_PATHS, _path_ok),
     "src": SlotType(_PATHS, _path_ok),
@@ -155,8 +172,9 @@ SLOT_TYPES: dict[str, SlotType] = {
     "minutes": SlotType(
         ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number)))
     ),
+    # Whole days only: "not modified in 10 minutes" is no number of days.
     "days": SlotType(
-        ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number / 1440)))
+        ("duration",), lambda e: e.number >= 1440 and e.number % 1440 == 0, build=lambda e: str(int(e.number // 1440))
     ),
     "seconds": SlotType(
         ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, round(e.number * 60)))
@@ -167,10 +185,11 @@ SLOT_TYPES: dict[str, SlotType] = {
     "pid": SlotType(
         ("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))
     ),
+    # Text to search for; a value introduced as a name ("the file 'x'", "named x") is not one.
     "pattern": SlotType(
-        ("quoted", "word", "var", "num", "host"), lambda e: bool(e.value.strip()), anchored=True
+        ("quoted", "word", "var", "num", "host"), lambda e: bool(e.value.strip()) and not e.named, anchored=True
     ),
-    "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()), anchored=True),
+    "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()) and not e.named, anchored=True),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
     "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
     "host": SlotType(
