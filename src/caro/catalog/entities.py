@@ -612,11 +612,8 @@ def _expand_part(prompt: str, lexicon: Lexicon) -> str:
 
 def _quoted(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     value = next(g for g in match.groups() if g is not None)
-    if "\\" in value:
+    if re.search(r"\\['\"]", value):
         return None  # an escaped quote inside: the quotes were misread, not one value
-    extension = re.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
-    if extension:
-        return Entity("ext", extension.group(1).lower())  # 'the ".c" files'
     return Entity("quoted", value)
 
 
@@ -898,6 +895,15 @@ _FOLDERISH_NOUNS = frozenset({"folder", "directory", "dir"})
 _NAMING = frozenset({"named", "called", "file", "name"})
 
 
+def _extension_named(value: str) -> Entity | None:
+    """ "C" or ".c" right before "files": a kind of file."""
+    dotted = re.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
+    if dotted:
+        return Entity("ext", dotted.group(1).lower())
+    word = value.lower()
+    return Entity("ext", EXTENSION_WORDS[word], verbatim=False) if word in EXTENSION_WORDS else None
+
+
 def _program_word(item: Item) -> bool:
     return isinstance(item, Entity) or (isinstance(item, Word) and item.concept is not None)
 
@@ -939,9 +945,9 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
             and out
             and isinstance(out[-1], Entity)
             and out[-1].kind in ("quoted", "word")
-            and out[-1].value.lower() in EXTENSION_WORDS
+            and (extension := _extension_named(out[-1].value)) is not None
         ):
-            out[-1] = Entity("ext", EXTENSION_WORDS[out[-1].value.lower()], verbatim=False)  # '"C" files'
+            out[-1] = extension  # 'the ".c" files', '"C" files'
         if isinstance(item, Word) and item.text == "command" and out and _program_word(out[-1]):
             item = Word("command", item.raw, "command")  # "the find command": a program, not filler
         if isinstance(item, Entity) and item.kind == "quoted":
