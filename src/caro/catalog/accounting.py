@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from caro.catalog.entities import Word
+from caro.catalog.entities import Lazy, Word
 
 if TYPE_CHECKING:
     from caro.catalog.matcher import Analysis, Filling
@@ -34,24 +34,24 @@ _FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic
 
 # Verbs that only look at things: "show processes sorted by cpu" is what "sort processes" does.
 _VIEWS = frozenset({"count", "sort", "follow", "ping", "resolv", "decod", "encod", "trac", "scan", "watch"})
-_RECURSIVE = re.compile(
+_RECURSIVE = Lazy(
     r"\bfind\b(?!.*-maxdepth)|\bgrep -\w*r|\b(?:cp|rm|chmod|chown|chgrp|scp|zip) -\w*[rR]|\bdu\b"
     r"|-Recurse\b|\brsync\b|\btree\b|\bfind\b.*-maxdepth [2-9]"
 )
-_DESTRUCTIVE = re.compile(
+_DESTRUCTIVE = Lazy(
     r"\b(?:rm|rmdir|mv|shred|truncate|kill|pkill|killall|dd|unlink)\b|-delete\b|\bprune\b"
     r"|\b(?:docker|podman) (?:rm|rmi)\b|\breset --hard\b|\bclean -\w*f|\bRemove-Item\b|\bStop-Process\b"
     r"|\bsed -i\b|>\s*\{"
 )
 
 # Programs that read a file's text: given a compressed file they would read its bytes.
-_TEXT_READERS = re.compile(
+_TEXT_READERS = Lazy(
     r"(?:^|[|;&(]\s*)(?:sudo\s+)?(?:cat|head|tail|wc|grep|sed|sort|uniq|awk|cut|tr|tac|less|more|nl|diff"
     r"|comm|paste|expand|column|base64|python3 -m json\.tool|jq)\b[^|;&]*$"
 )
-_COMPRESSED = re.compile(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
-NAME_TEST = re.compile(r"-i?(?:name|path)\s+$|-Filter\s+$")
-_SUFFIXED = re.compile(r"^[.~/]+$")
+_COMPRESSED = Lazy(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
+NAME_TEST = Lazy(r"-i?(?:name|path)\s+$|-Filter\s+$")
+_SUFFIXED = Lazy(r"^[.~/]+$")
 
 
 def fits(template: str, start: int, end: int, value: str) -> bool:
@@ -66,8 +66,8 @@ def fits(template: str, start: int, end: int, value: str) -> bool:
     return True
 
 
-_SLOT = re.compile(r"\{(\w+)\??\}")
-_WORD = re.compile(r"[a-z0-9]+")
+_SLOT = Lazy(r"\{(\w+)\??\}")
+_WORD = Lazy(r"[a-z0-9]+")
 _implied_cache: dict[str, frozenset[str]] = {}
 _destructive_cache: dict[str, bool] = {}
 
@@ -160,7 +160,7 @@ def unaccounted(
 
 
 _WIDE = frozenset({".", "..", "~", "/", "*", "./", "~/"})
-_REMOVER = re.compile(r"\b(?:rm|rmdir|mv|shred|unlink|Remove-Item|Move-Item|Rename-Item)\b[^|;&]*$")
+_REMOVER = Lazy(r"\b(?:rm|rmdir|mv|shred|unlink|Remove-Item|Move-Item|Rename-Item)\b[^|;&]*$")
 
 
 def _too_wide(intent: Intent, slot: str, entity: object) -> bool:

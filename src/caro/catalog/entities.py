@@ -432,6 +432,15 @@ class Lazy:
     def match(self, text: str) -> re.Match[str] | None:
         return self.pattern().match(text)
 
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern().search(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self.pattern().findall(text)
+
+    def sub(self, replacement: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self.pattern().sub(replacement, text)
+
 
 # Words joined by a slash are words ("files/directories"), not a path.
 _COMMON_PATH = Lazy(
@@ -568,7 +577,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
 
 _CONTRACTION_RE = Lazy(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
 _CONTRACTION_HINTS = ("'", "whats", "dont", "lets", "wanna", "gonna", "pls", "plz", "thx", "cannot")
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
+_WORD_RE = Lazy(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
 _NAMEY = Lazy(r"^[A-Za-z0-9][\w.+:@/-]*$")
 
 

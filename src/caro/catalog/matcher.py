@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import TYPE_CHECKING
 
 from caro.catalog import accounting
-from caro.catalog.entities import Entity, Item, Word, analyse
+from caro.catalog.entities import Entity, Item, Lazy, Word, analyse
 from caro.catalog.slots import (
     SLOT_GROUPS,
     SPECIFIC_KINDS,
@@ -23,7 +24,9 @@ from caro.catalog.slots import (
     value_of,
 )
 from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
-from caro.context import Context
+
+if TYPE_CHECKING:
+    from caro.context import Context
 
 THRESHOLD = 0.8  # least harmonic mean of recall and precision to answer
 MARGIN = 0.06  # least lead over the best intent with a different command
@@ -120,7 +123,7 @@ _NOT_NAMES = frozenset(
 )
 # Verbs too general to introduce text to search for: "find suspicious files" names no search text.
 _GENERIC_VERBS = frozenset({"find", "search", "show", "list", "display", "locate", "look", "get", "print"})
-_DESCRIBING = re.compile(r"(?:ed|ly)$")
+_DESCRIBING = Lazy(r"(?:ed|ly)$")
 _ARTICLES = frozenset(
     {
         "the",
@@ -139,8 +142,8 @@ _ARTICLES = frozenset(
         "id",
     }
 )
-_SLOT_ANY = re.compile(r" ?\{(\w+)(\?)\}|\{(\w+)\}")
-_SLOT = re.compile(r"\{(\w+)\}")
+_SLOT_ANY = Lazy(r" ?\{(\w+)(\?)\}|\{(\w+)\}")
+_SLOT = Lazy(r"\{(\w+)\}")
 
 
 class Candidate:
