@@ -30,10 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import interleaved, machine, report, time_command  # noqa: E402
+from _common import interleaved, machine, report, time_command
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = [ROOT / "data" / name for name in ("catalog-heldout.jsonl", "catalog-everyday.jsonl", "catalog-traps.jsonl")]
+SETS = [
+    ROOT / "data" / name
+    for name in ("catalog-heldout.jsonl", "catalog-everyday.jsonl", "catalog-traps.jsonl")
+]
 PROMPT = "list docker containers"
 
 CATALOG_ANSWER = (
@@ -41,8 +44,9 @@ CATALOG_ANSWER = (
     "from caro.context import Context\n"
     f"assert catalog.match({PROMPT!r}, Context('linux', 'bash', '/')).command == 'docker ps'"
 )
-SPLIT = """
+SPLIT = f"""
 import time
+PROMPT = {PROMPT!r}
 t0 = time.perf_counter()
 from caro import catalog
 import caro.catalog.matcher
@@ -50,10 +54,10 @@ from caro.context import Context
 t1 = time.perf_counter()
 catalog.get()
 t2 = time.perf_counter()
-catalog.match(%r, Context('linux', 'bash', '/'))
+catalog.match(PROMPT, Context('linux', 'bash', '/'))
 t3 = time.perf_counter()
 print((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000)
-""" % PROMPT
+"""
 
 
 def bench_matching(rounds: int) -> tuple[float, float, int]:
@@ -93,7 +97,9 @@ def bench_start(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
 def bench_split(runs: int, env: dict[str, str]) -> tuple[float, float, float]:
     best = [float("inf")] * 3
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", SPLIT], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", SPLIT], env=env, capture_output=True, text=True, check=True
+        )
         best = [min(b, float(v)) for b, v in zip(best, out.stdout.split(), strict=True)]
     return best[0], best[1], best[2]
 
@@ -105,7 +111,9 @@ def main() -> int:
     args = parser.parse_args()
     print(machine())
     median, p90, prompts = bench_matching(args.rounds)
-    print(f"matching: {prompts} requests x {args.rounds} rounds: median {median:.2f} ms, p90 {p90:.2f} ms (budget 5 ms)")
+    print(
+        f"matching: {prompts} requests x {args.rounds} rounds: median {median:.2f} ms, p90 {p90:.2f} ms (budget 5 ms)"
+    )
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as pycache:
         env = dict(os.environ, CARO_HOME=home, PYTHONPYCACHEPREFIX=pycache)
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed caro has its bytecode
@@ -114,7 +122,9 @@ def main() -> int:
         for line in report(samples, baseline="python -c pass"):
             print(line)
         imports, load, first = bench_split(args.runs, env)
-    print(f"split, best of {args.runs}: catalog imports {imports:.1f} ms, cached load {load:.1f} ms, first match {first:.1f} ms")
+    print(
+        f"split, best of {args.runs}: catalog imports {imports:.1f} ms, cached load {load:.1f} ms, first match {first:.1f} ms"
+    )
     print(f"first answer on a fresh home (builds the cache and bytecode): {cold:.0f} ms")
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     print(f"load average {load_avg:.2f} (a loaded machine inflates every case alike)")

@@ -164,14 +164,18 @@ def run(cases: list[Case], verdicts: dict[tuple[str, str], bool]) -> Outcome:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sets", nargs="*", type=Path, help="JSONL request sets")
     parser.add_argument("--nl2bash", type=Path, help="folder holding NL2Bash's all.nl and all.cm")
     parser.add_argument("--sample", type=int, default=400)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--half", choices=("odd", "even", "all"), default="odd")
     parser.add_argument("--verdicts", type=Path, default=VERDICTS)
-    parser.add_argument("--record", nargs="+", metavar="LINE=VERDICT", help="store hand verdicts (right|wrong)")
+    parser.add_argument(
+        "--record", nargs="+", metavar="LINE=VERDICT", help="store hand verdicts (right|wrong)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="also list right answers' count per set")
     args = parser.parse_args(argv)
     if not args.sets and args.nl2bash is None:

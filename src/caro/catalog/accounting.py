@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from caro.catalog.entities import Lazy, Word
+from caro.catalog.entities import Entity, Lazy, Word
 
 if TYPE_CHECKING:
     from caro.catalog.matcher import Analysis, Filling
@@ -30,7 +30,7 @@ QUALIFIERS = frozenset(
 # Qualifiers a phrasing may only match when the request says them as well.
 _SCOPE = QUALIFIERS | {"recursiv", "subdir"}
 # Words that add emphasis, never a task.
-_FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic", "normal", "regular"})
+FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic", "normal", "regular"})
 
 # Verbs that only look at things: "show processes sorted by cpu" is what "sort processes" does.
 _VIEWS = frozenset({"count", "sort", "follow", "ping", "resolv", "decod", "encod", "trac", "scan", "watch"})
@@ -61,9 +61,8 @@ def fits(template: str, start: int, end: int, value: str) -> bool:
         return False  # find -name never matches a path ("find -name /workspace")
     if _COMPRESSED.search(value) and _TEXT_READERS.search(before):
         return False  # "wc -l x.gz" counts compressed bytes
-    if template[end : end + 1] == "." and _SUFFIXED.match(value):
-        return False  # "{dir}.tar.gz" from "." would be "..tar.gz"
-    return True
+    # "{dir}.tar.gz" from "." would be "..tar.gz"
+    return not (template[end : end + 1] == "." and _SUFFIXED.match(value))
 
 
 _SLOT = Lazy(r"\{(\w+)\??\}")
@@ -95,6 +94,17 @@ def destructive(intent: Intent) -> bool:
     return found
 
 
+_phrasing_words: dict[str, frozenset[str]] = {}
+
+
+def said_by(entity: Entity, phrasing: Phrasing) -> bool:
+    """Whether the phrasing itself says this value: "go up one directory" says "one"."""
+    words = _phrasing_words.get(phrasing.text)
+    if words is None:
+        words = _phrasing_words[phrasing.text] = frozenset(_WORD.findall(phrasing.text.lower()))
+    return entity.written.lower() in words
+
+
 def _misfits(intent: Intent, filling: Filling) -> list[str]:
     """Values the command cannot take where it puts them ("wc -l x.gz", "find -name a/b")."""
     from caro.catalog.slots import value_of
@@ -122,18 +132,13 @@ def unaccounted(
         concept = item.concept
         if concept in phrasing.concepts or concept in filling.explained or concept in said:
             continue
-        if concept in lexicon.generic or concept in lexicon.light or concept in _FILLER:
+        if concept in lexicon.generic or concept in lexicon.light or concept in FILLER:
             continue
         if analysis.concepts.get(concept, 0.0) < ACCOUNT_WEIGHT and concept not in QUALIFIERS:
             continue
         left.append(item.text)
-    words: set[str] | None = None
     for number, entity in enumerate(analysis.entities):
-        if number in filling.used or entity.implied:
-            continue
-        if words is None:
-            words = set(_WORD.findall(phrasing.text.lower()))
-        if entity.written.lower() not in words:  # "go up one directory" says "one" itself
+        if number not in filling.used and not entity.implied and not said_by(entity, phrasing):
             left.append(entity.value)
     left += _misfits(intent, filling)
     left += _split_alternatives(analysis, filling)
@@ -145,7 +150,11 @@ def unaccounted(
         left += [c for c in said_concepts & lexicon.generic if c not in phrasing.concepts]
     if destructive(intent):
         left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if not entity.verbatim]
-        left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if _too_wide(intent, slot, entity)]
+        left += [
+            f"{slot}={entity.value}"
+            for slot, entity in filling.values.items()
+            if _too_wide(intent, slot, entity)
+        ]
         # A command that destroys must be asked for in full: no word of its phrasing may go unsaid.
         left += [
             f"unsaid:{c}"
@@ -154,7 +163,7 @@ def unaccounted(
             and c not in filling.explained
             and c not in lexicon.generic
             and c not in lexicon.light
-            and c not in _FILLER
+            and c not in FILLER
         ]
     return tuple(left)
 
@@ -177,7 +186,7 @@ def _too_wide(intent: Intent, slot: str, entity: object) -> bool:
 def _split_alternatives(analysis: Analysis, filling: Filling) -> list[str]:
     """ "file1 or file9", "a.txt and b.txt": values joined like this are one list; given to two different
     slots ("find file9 -name file1") they are misread."""
-    from caro.catalog.entities import Entity
+
     from caro.catalog.slots import slot_type
 
     role = {id(entity): slot_type(slot) for slot, entity in filling.values.items()}

@@ -552,7 +552,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     (
         "named_dir",
         Lazy(
-            rf"\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w.-]*)"
+            rf"(?<![$\w{{])\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w.-]*)"
             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b",
             re.I,
         ),
@@ -738,7 +738,12 @@ def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | N
         if group == 2 or not re.match(rf"{_PREP}\b", match.group(0), re.I):
             return None
         return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}), verbatim=len(_PLACES[lowered]) <= 2)
-    if lexicon.is_stopword(lowered) or lowered in _NOT_FOLDER_NAMES or _DESCRIBING.pattern().search(lowered):
+    if (
+        lexicon.is_stopword(lowered)
+        or lowered in _NOT_FOLDER_NAMES
+        or lowered in _FOLDERISH_NOUNS
+        or _DESCRIBING.pattern().search(lowered)
+    ):
         return None
     return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
 
@@ -762,7 +767,7 @@ def _ordinal(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | Non
 def _num(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     lowered = match.group(0).lower()
     value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
-    return Entity("num", str(value), number=float(value))
+    return Entity("num", str(value), number=float(value), written=match.group(0))
 
 
 def _plain(kind: str) -> Callable[[re.Match[str], int, Lexicon], Entity | None]:

@@ -46,6 +46,7 @@ def _least_hit(phrasing: Phrasing) -> float:
     return MIN_CONCEPT_HIT if len(phrasing.slots) < 2 else MIN_CONCEPT_HIT_MULTI
 
 
+FILLER_WEIGHT = 0.4
 NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation changes the task
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
 _NOT_NAMES = frozenset(
@@ -214,6 +215,8 @@ def analyse_prompt(prompt: str, catalog: Catalog) -> Analysis:
             if item.text in catalog.lexicon.negations:
                 weight = NEGATION_WEIGHT
                 negations.add(item.concept)
+            elif item.concept in accounting.FILLER:
+                weight = min(weight, FILLER_WEIGHT)  # "all", "whole": emphasis, not a task
             concepts[item.concept] = weight
     entities = [item for item in items if isinstance(item, Entity)]
     return Analysis(items, concepts, entities, negations)
@@ -322,7 +325,8 @@ def _anchored(
             previous = items[position - 1]
             if not _matches(items[position], after, catalog) or position - 1 in taken:
                 continue
-            plural = isinstance(items[position], Word) and items[position].text in _PLURAL_KINDS
+            here = items[position]
+            plural = isinstance(here, Word) and here.text in _PLURAL_KINDS
             if plural and after.surface not in _PLURAL_KINDS:
                 continue  # "nonexistent users": a description of many, not the name of one
             if isinstance(previous, Entity) and previous.kind == "word" and kind.check(previous):
@@ -512,7 +516,7 @@ def _precision(phrasing: Phrasing, analysis: Analysis, filling: Filling) -> floa
             continue
         weight = ENTITY_WEIGHTS.get(entity.kind, ENTITY_WEIGHT)
         said += weight
-        if number in filling.used:
+        if number in filling.used or accounting.said_by(entity, phrasing):
             covered += weight
     return covered / said if said else 0.0
 
