@@ -101,7 +101,8 @@ def said_by(entity: Entity, phrasing: Phrasing) -> bool:
     """Whether the phrasing itself says this value: "go up one directory" says "one"."""
     words = _phrasing_words.get(phrasing.text)
     if words is None:
-        words = _phrasing_words[phrasing.text] = frozenset(_WORD.findall(phrasing.text.lower()))
+        said = _SLOT.sub(" ", phrasing.text.lower())  # "{pattern}" names a slot, it says no word
+        words = _phrasing_words[phrasing.text] = frozenset(_WORD.findall(said))
     return entity.written.lower() in words
 
 

@@ -404,7 +404,7 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "extword": ("file", "script", "source", "document", "log"),
     "path": ("/", "~", "."),
     "place": ("folder", "dir"),
-    "root": ("system",),
+    "root": ("system", "computer"),
     "named_dir": ("folder", "dir"),
     "file": (".",),
     "image": (":",),
@@ -544,7 +544,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "root",
         Lazy(
             r"\b(?:(?:the\s+)?(?:entire|whole|full)\s+(?:file\s*)?system|(?:the\s+)?file\s*system"
-            r"|(?:on|in|across|from)\s+the\s+system)\b",
+            r"|(?:on|in|across|from)\s+(?:the|your|my|this)\s+(?:system|computer))\b",
             re.I,
         ),
         0,
@@ -695,7 +695,8 @@ def _port(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
 def _ext(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     if match.group(1).lower() in _DOTFILES:
         return Entity("file", match.group(0).lstrip("*"))
-    return Entity("ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"}))
+    # As typed: "*.JPG" and "*.jpg" are different names to find.
+    return Entity("ext", match.group(1), absorbed=frozenset({"extension", "ext", "end", "ending"}))
 
 
 def _extplural(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
@@ -913,7 +914,7 @@ def _extension_named(value: str) -> Entity | None:
     """ "C" or ".c" right before "files": a kind of file."""
     dotted = re.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
     if dotted:
-        return Entity("ext", dotted.group(1).lower())
+        return Entity("ext", dotted.group(1))
     word = value.lower()
     return Entity("ext", EXTENSION_WORDS[word], verbatim=False) if word in EXTENSION_WORDS else None
 
