@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from caro.catalog.entities import Entity, Lazy, Word
+from caro.catalog.entities import EVERYWHERE, Entity, Lazy, Word
 
 if TYPE_CHECKING:
     from caro.catalog.matcher import Analysis, Filling
@@ -142,6 +142,8 @@ def unaccounted(
         if number not in filling.used and not entity.implied and not said_by(entity, phrasing):
             left.append(entity.value)
     left += _misfits(intent, filling)
+    if "recursiv" not in said and any(EVERYWHERE in e.absorbed for e in filling.values.values()):
+        left.append("the whole file system")  # "all files in the entire file system" is not `ls /`
     left += _split_alternatives(analysis, filling)
     # A qualifier the phrasing says must be said too: "count files recursively" is not "count files".
     left += [f"unsaid:{c}" for c in phrasing.concepts & _SCOPE if c not in analysis.concepts]

@@ -293,6 +293,7 @@ _NOT_FOLDER_NAMES = {
     "one",
 }
 _DIR_WORD = r"(?:folder|directory|dir)"
+EVERYWHERE = "(everywhere)"  # marks "the entire file system": a search of everything below /
 # Nouns an ordinal gives a position in: "the tenth line", "the 2nd column".
 _POSITIONED = r"line|column|field|row|word|character|char|entry"
 _PREP = r"(?:in|inside|under|within|from|of|into|to|at|on)"
@@ -795,7 +796,7 @@ _BUILDERS: dict[str, Callable[[re.Match[str], int, Lexicon], Entity | None]] = {
     "path": _path,
     "place": _place,
     "named_dir": _named_dir,
-    "root": lambda match, group, lexicon: Entity("dir", "/", absorbed=frozenset({"system"})),
+    "root": lambda match, group, lexicon: Entity("dir", "/", absorbed=frozenset({"system", EVERYWHERE})),
     "file": _file,
     "image": _plain("image"),
     "ordinal": _ordinal,
