@@ -28,7 +28,8 @@ QUALIFIERS = frozenset(
     {"only", "each", "both", "total", "byte", "first", "last", "everi", "per", "separat", "individu", "just"}
 )
 # Qualifiers a phrasing may only match when the request says them as well.
-_SCOPE = QUALIFIERS | {"recursiv", "subdir"}
+_SCOPE = QUALIFIERS | {"recursiv", "subdir", "larg", "small", "contain", "ignor"}
+_RECURSION_SAID = frozenset({"recursiv", "subdir"})
 # Words that add emphasis, never a task.
 FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic", "normal", "regular"})
 
@@ -106,6 +107,13 @@ def said_by(entity: Entity, phrasing: Phrasing) -> bool:
     return entity.written.lower() in words
 
 
+def _deletes_below(intent: Intent, filling: Filling) -> bool:
+    """A destructive search (`find X ... -delete`) of a folder the request named."""
+    if not destructive(intent) or "dir" not in filling.values:
+        return False
+    return any("find {dir}" in template for template in intent.commands.values())
+
+
 def _misfits(intent: Intent, filling: Filling) -> list[str]:
     """Values the command cannot take where it puts them ("wc -l x.gz", "find -name a/b")."""
     from caro.catalog.slots import value_of
@@ -146,7 +154,9 @@ def unaccounted(
         left.append("the whole file system")  # "all files in the entire file system" is not `ls /`
     left += _split_alternatives(analysis, filling)
     # A qualifier the phrasing says must be said too: "count files recursively" is not "count files".
-    left += [f"unsaid:{c}" for c in phrasing.concepts & _SCOPE if c not in analysis.concepts]
+    left += [f"unsaid:{c}" for c in (phrasing.concepts & _SCOPE) | phrasing.required if c not in analysis.concepts]
+    if _deletes_below(intent, filling) and not analysis.concepts.keys() & _RECURSION_SAID:
+        left.append("unsaid:recursive")  # deleting what is "in X" is not deleting everything below X
     said_concepts = set(analysis.concepts)
     if any(c in lexicon.actions and c not in _VIEWS for c in phrasing.concepts):
         # "find links that ..." is not "create a link": a general verb beside another verb's task is left over.

@@ -325,6 +325,7 @@ class Entity:
         "kind",
         "named",
         "number",
+        "positional",
         "value",
         "verbatim",
         "written",
@@ -358,6 +359,7 @@ class Entity:
         self.written = written or value  # as typed, for values the shell must still expand ("$HOME/src")
         self.implied = implied  # not typed: "the last line" implies the number 1
         self.named = False  # right after "named"/"called": a name whatever the word
+        self.positional = False  # a number right after "line", "column": a position, not an amount
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
@@ -544,7 +546,8 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     (
         "root",
         Lazy(
-            r"\b(?:(?:the\s+)?(?:entire|whole|full)\s+(?:file\s*)?system|(?:the\s+)?file\s*system"
+            r"\b(?:(?:the\s+)?(?:entire|whole|full)\s+(?:file\s*)?system"
+            r"|(?:in|on|across|from)\s+(?:the\s+)?file\s*system"
             r"|(?:on|in|across|from)\s+(?:the|your|my|this)\s+(?:system|computer))\b",
             re.I,
         ),
@@ -908,7 +911,8 @@ _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
 _FOLDERISH_NOUNS = frozenset({"folder", "directory", "dir"})
 
 
-_NAMING = frozenset({"named", "called", "file", "name"})
+_NAMING = frozenset({"named", "called", "file", "files", "name"})
+_POSITION_NOUNS = frozenset({"line", "column", "field", "row", "number", "no", "entry"})
 
 
 def _extension_named(value: str) -> Entity | None:
@@ -964,6 +968,9 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
             and (extension := _extension_named(out[-1].value)) is not None
         ):
             out[-1] = extension  # 'the ".c" files', '"C" files'
+        if isinstance(item, Entity) and item.kind == "num" and out:
+            previous = out[-1]
+            item.positional = isinstance(previous, Word) and previous.text in _POSITION_NOUNS  # "line 42"
         if isinstance(item, Word) and item.text == "command" and out and _program_word(out[-1]):
             item = Word("command", item.raw, "command")  # "the find command": a program, not filler
         if isinstance(item, Entity) and item.kind == "quoted":

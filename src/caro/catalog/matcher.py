@@ -342,6 +342,8 @@ def _anchored(
                 continue
             if searched and isinstance(item, Word) and item.text in _GENERIC_VERBS:
                 continue  # "find suspicious files": no text to search for, only a description
+            if isinstance(item, Word) and item.text in _PLURAL_KINDS and anchor.surface not in _PLURAL_KINDS:
+                continue  # "the groups these users belong to": many users, no name after them
             for follower_pos in range(position + 1, min(position + 4, len(analysis.items))):
                 follower = analysis.items[follower_pos]
                 if _generic_noun(analysis.items, follower_pos, position):

@@ -118,7 +118,8 @@ def _path_ok(e: Entity) -> bool:
 
 
 def _nth_ok(e: Entity) -> bool:
-    return e.value.isdigit() and 1 <= int(e.value) <= 1000000
+    """A position: "3rd", "tenth", or a number right after "line"/"column"; "2 lines" is an amount."""
+    return (e.kind == "ordinal" or e.positional) and e.value.isdigit() and 1 <= int(e.value) <= 1000000
 
 
 # A value ending like a document ("temp.log") names a file, not a package, branch or service.
@@ -221,7 +222,7 @@ SLOT_TYPES: dict[str, SlotType] = {
     "tag": _name_type(Lazy(r"^[A-Za-z0-9][\w.-]*$")),
     "commit": _name_type(Lazy(r"^[0-9a-f]{6,40}$|^HEAD(?:[~^]\d*)?$")),
     # eth0, en1, wlan0, enp3s0, docker0, lo: letters then a digit somewhere; a plain word is not one.
-    "interface": _name_type(Lazy(r"^(?:[A-Za-z][A-Za-z-]{0,9}\d[\w.-]{0,8}|lo)$")),
+    "interface": _name_type(Lazy(r"^(?:[a-z][a-z-]{0,9}\d[\w.-]{0,8}|lo)$")),
     "command": _name_type(Lazy(r"^[A-Za-z0-9][\w.+-]*$")),
     "domain": SlotType(("host",), lambda e: bool(_HOST.match(e.value))),
 }
