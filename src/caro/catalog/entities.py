@@ -548,7 +548,8 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             r"\b(?:(?:the\s+)?(?:entire|whole|full)\s+(?:file\s*)?system"
             r"|(?:in|on|across|from)\s+(?:the\s+)?file\s*system"
-            r"|(?:on|in|across|from)\s+(?:the|your|my|this)\s+(?:system|computer))\b",
+            r"|(?:on|in|across|from)\s+(?:the|your|my|this)\s+(?:system|computer)"
+            r"|the\s+(?:entire\s+|whole\s+)?system(?=\s+for\b))\b",
             re.I,
         ),
         0,
@@ -720,11 +721,21 @@ def _extword(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | Non
 def _path(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0)
     value = text.rstrip(".,;:!?)") if len(text) > 2 else text
-    if _COMMON_PATH.match(value):
-        return None  # "files/directories", "and/or": words joined by a slash, not a path
+    if _COMMON_PATH.match(value) or _words_with_slash(value, lexicon):
+        return None  # "files/directories", "regular/normal": words joined by a slash, not a path
     # "/", "src/", "~", "..": plainly folders, never files
     folder = value.endswith("/") or value in ("~", ".", "..")
     return Entity("dir" if folder else "path", value)
+
+
+_PLAIN_WORDS = frozenset({"regular", "normal", "plain", "hidden", "empty", "text", "binary", "symbolic", "hard"})
+
+
+def _words_with_slash(value: str, lexicon: Lexicon) -> bool:
+    parts = value.split("/")
+    if len(parts) < 2 or not all(p.isalpha() for p in parts):
+        return False
+    return all(p.lower() in _PLAIN_WORDS or lexicon.is_known(p.lower()) for p in parts)
 
 
 def _place(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:

@@ -78,6 +78,11 @@ class SlotType:
         return f"{type(self).__name__}({fields})"
 
 
+def _one_word(e: Entity) -> bool:
+    """Unquoted, a name or search text is one word: "with multiple patterns" names nothing."""
+    return e.kind != "word" or " " not in e.value
+
+
 def _name_type(pattern: Lazy = _NAME, kinds: tuple[str, ...] = ("quoted", "word", "image")) -> SlotType:
     return SlotType(kinds, lambda e: bool(pattern.match(e.value)), anchored=True)
 
@@ -188,9 +193,13 @@ SLOT_TYPES: dict[str, SlotType] = {
     ),
     # Text to search for; a value introduced as a name ("the file 'x'", "named x") is not one.
     "pattern": SlotType(
-        ("quoted", "word", "var", "num", "host"), lambda e: bool(e.value.strip()) and not e.named, anchored=True
+        ("quoted", "word", "var", "num", "host"),
+        lambda e: bool(e.value.strip()) and not e.named and _one_word(e),
+        anchored=True,
     ),
-    "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()) and not e.named, anchored=True),
+    "text": SlotType(
+        ("quoted", "word", "num"), lambda e: bool(e.value.strip()) and not e.named and _one_word(e), anchored=True
+    ),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
     "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
     "host": SlotType(
