@@ -68,6 +68,8 @@ def fits(template: str, start: int, end: int, value: str) -> bool:
 
 _SLOT = Lazy(r"\{(\w+)\??\}")
 _WORD = Lazy(r"[a-z0-9]+")
+_PROGRAM = Lazy(r"(?:^|[|;&(]\s*|\bsudo\s+)([a-z][a-z0-9-]*)")
+_TOOLS = frozenset({"docker", "git", "kubectl", "npm", "pip", "brew", "apt", "systemctl", "tar", "zip", "ssh", "curl"})
 _implied_cache: dict[str, frozenset[str]] = {}
 _destructive_cache: dict[str, bool] = {}
 
@@ -82,8 +84,10 @@ def implied(intent: Intent) -> frozenset[str]:
     found = _implied_cache.get(intent.id)
     if found is None:
         template = _posix_template(intent)
-        found = frozenset({"recursiv"}) if _RECURSIVE.search(template) else frozenset()
-        _implied_cache[intent.id] = found
+        said = {"recursiv"} if _RECURSIVE.search(template) else set()
+        # The programs it runs: "list docker containers ..." says what `docker ps -a` says.
+        said.update(m.group(1) for m in _PROGRAM.finditer(template) if m.group(1) in _TOOLS)
+        found = _implied_cache[intent.id] = frozenset(said)
     return found
 
 

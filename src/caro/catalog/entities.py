@@ -557,7 +557,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     (
         "named_dir",
         Lazy(
-            rf"(?<![$\w{{])\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w.-]*)"
+            rf"(?<![$\w{{])\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w./-]*)"
             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b",
             re.I,
         ),
@@ -970,6 +970,10 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
                 out[-1] = previous = Word("command", previous.raw, "command")  # 'of command "passwd"'
             if isinstance(previous, Word) and previous.text in _NAMING:
                 item.named = True  # "named 'x'", "the file 'x'": a name, not text to search for
+                if previous.text == "file" and previous.concept and item.kind in ("file", "path", "quoted", "var"):
+                    item.absorbed = item.absorbed | {previous.concept}  # "the file app.log"
+            if item.kind == "var" and isinstance(previous, Word) and previous.text in _IN_WORDS:
+                item.after_in = True  # "in $OUT": a folder
         if (
             isinstance(item, Word)
             and item.text in ("file", "files")

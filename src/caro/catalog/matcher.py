@@ -235,6 +235,8 @@ def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) 
     for number, entity in enumerate(entities):
         if number in used or entity.kind not in kind.kinds or not kind.check(entity):
             continue
+        if entity.kind in ("word", "var") and entity.after_in and not folder:
+            continue  # "in src", "in $OUT": a folder, not a file, process or package
         if entity.kind == "word" and entity.after_in != folder:
             continue  # "in src" names a folder; other bare words name files, processes, packages
         if entity.kind == "quoted" and entity.after_in and not folder:
@@ -512,12 +514,13 @@ def _recall(phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: C
     return recall
 
 
-def _precision(phrasing: Phrasing, analysis: Analysis, filling: Filling) -> float:
+def _precision(intent: Intent, phrasing: Phrasing, analysis: Analysis, filling: Filling) -> float:
     """How much of the prompt the phrasing explains, slot values included."""
     said = covered = 0.0
+    implied = accounting.implied(intent)
     for concept, weight in analysis.concepts.items():
         said += weight
-        if concept in phrasing.concepts or concept in filling.explained:
+        if concept in phrasing.concepts or concept in filling.explained or concept in implied:
             covered += weight
     for number, entity in enumerate(analysis.entities):
         if entity.implied:
@@ -542,7 +545,7 @@ def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catal
     filling = _fill_phrasing_slots(phrasing, analysis, catalog)
     _fill_unsaid_slots(intent, phrasing, analysis, filling)
     recall = _recall(phrasing, analysis, filling, catalog)
-    precision = _precision(phrasing, analysis, filling)
+    precision = _precision(intent, phrasing, analysis, filling)
     left = accounting.unaccounted(intent, phrasing, analysis, filling, catalog)
     return Candidate(intent, _f_beta(recall, precision), recall, precision, phrasing, filling.values, left)
 
@@ -569,13 +572,23 @@ def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float])
 
 def candidates(analysis: Analysis, catalog: Catalog) -> list[Candidate]:
     """Every intent sharing a concept with the prompt, best phrasing each, best first."""
+    # Intents sharing a telling concept first; "show" alone would drag in most of the catalog.
+    telling = [c for c, w in analysis.concepts.items() if catalog.weights.get(c, 4.0) >= 1.0]
+    found = _read(_using(telling or list(analysis.concepts), catalog), analysis, catalog)
+    if telling and len(telling) < len(analysis.concepts) and not any(c.score >= THRESHOLD for c in found):
+        # "search for TODO in main.py": the task is in the general verb, the telling word is a value.
+        found = _read(_using(list(analysis.concepts), catalog), analysis, catalog)
+    return found
+
+
+def _using(concepts: list[str], catalog: Catalog) -> set[int]:
     numbers: set[int] = set()
-    # Intents sharing a telling concept; "show" alone would drag in most of the catalog.
-    telling = [
-        c for c, w in analysis.concepts.items() if catalog.weights.get(c, 4.0) >= 1.0
-    ] or analysis.concepts
-    for concept in telling:
+    for concept in concepts:
         numbers.update(catalog.using(concept))
+    return numbers
+
+
+def _read(numbers: set[int], analysis: Analysis, catalog: Catalog) -> list[Candidate]:
     found: list[Candidate] = []
     for number in numbers:
         intent = catalog.intent(number)
