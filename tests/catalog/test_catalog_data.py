@@ -64,6 +64,7 @@ SPECIAL = {  # slot types whose check needs a particular shape
     "zipfile": Entity("file", "site.zip"),
     "gzfile": Entity("file", "big.log.gz"),
     "interface": Entity("word", "eth0"),
+    "dirname": Entity("quoted", "my folder"),
     "commit": Entity("word", "a1b2c3d"),
     "user": Entity("word", "alice"),
     "group": Entity("word", "docker"),

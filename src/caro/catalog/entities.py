@@ -735,7 +735,7 @@ def _words_with_slash(value: str, lexicon: Lexicon) -> bool:
     parts = value.split("/")
     if len(parts) < 2 or not all(p.isalpha() for p in parts):
         return False
-    return all(p.lower() in _PLAIN_WORDS or lexicon.is_known(p.lower()) for p in parts)
+    return all(p.lower() in _PLAIN_WORDS for p in parts)
 
 
 def _place(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:

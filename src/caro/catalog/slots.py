@@ -118,7 +118,7 @@ def _path_ok(e: Entity) -> bool:
     if e.kind == "glob":
         return bool(_GLOB_OK.match(e.value))
     if e.kind == "word":
-        return e.named or e.after_in or _bare_file(e.value)
+        return (e.named or e.after_in or _bare_file(e.value)) and _one_word(e)
     return True
 
 
@@ -153,6 +153,11 @@ SLOT_TYPES: dict[str, SlotType] = {
     "file": SlotType(
         ("file", "path", "quoted", "var", "glob", "word"),
         lambda e: (e.kind != "word" or e.named or _bare_file(e.value)) and _path_ok(e) and _file_shaped(e),
+    ),
+    # A folder's name for find -type d: a name, not a document ("myfile.txt").
+    "dirname": SlotType(
+        ("file", "path", "quoted", "word"),
+        lambda e: (e.kind != "word" or e.named) and _one_word(e) and not _FILE_LIKE.pattern().search(e.value),
     ),
     "path": SlotType(_PATHS, _path_ok),
     "src": SlotType(_PATHS, _path_ok),
