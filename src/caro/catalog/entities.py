@@ -879,7 +879,8 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
         if fixed is None:
             return Word(word, raw, lexicon.concept(word), unknown=True)
         if lexicon.is_stopword(fixed):
-            return Word(fixed, raw, None)
+            # "doing" is not a typo of "going": a correction that would make a word vanish is no correction.
+            return Word(word, raw, lexicon.concept(word), unknown=True)
         word = fixed
     return Word(word, raw, lexicon.concept(word))
 
@@ -915,6 +916,7 @@ PROPER_FILES = frozenset(
     }
 )
 _HERE_WORDS = frozenset({"project", "repo", "repository", "codebase", "workspace", "here"})
+_NOT_PLACES = frozenset({"future", "past", "background", "foreground", "meantime", "morning", "evening", "order"})
 _FOLDERISH = frozenset({"in", "inside", "under", "within", "folder", "directory", "dir"})
 _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
 
@@ -1002,6 +1004,8 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
                 continue
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
             after_in = bool(before) and isinstance(before[-1], Word) and before[-1].text in _IN_WORDS
+            if after_in and item.text in _NOT_PLACES:
+                after_in = False  # "in the future", "in the background": words, not folders
             if after_in and item.text in _HERE_WORDS:
                 out.append(Entity("dir", ".", absorbed=frozenset({"dir"})))  # "in the project" = here
                 continue
