@@ -340,6 +340,9 @@ def _anchored(
             if not _matches(items[position], after, catalog) or position - 1 in taken:
                 continue
             here = items[position]
+            before = items[position - 2] if position >= 2 else None
+            if isinstance(before, Word) and before.text in ("a", "an", "any", "some", "every", "each"):
+                continue  # "a given user": no particular one, so no name
             plural = isinstance(here, Word) and here.text in _PLURAL_KINDS
             if plural and after.surface not in _PLURAL_KINDS:
                 continue  # "nonexistent users": a description of many, not the name of one

@@ -148,7 +148,11 @@ def _count_ok(e: Entity) -> bool:
 
 
 SLOT_TYPES: dict[str, SlotType] = {
-    "dir": SlotType(("dir", "path", "quoted", "var", "word"), lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)),
+    # A folder: never a document or an archive ("links to path/to/foo.txt" names a file).
+    "dir": SlotType(
+        ("dir", "path", "quoted", "var", "word"),
+        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value) and not _FILE_LIKE.pattern().search(e.value),
+    ),
     "folder": SlotType(("dir",)),
     "file": SlotType(
         ("file", "path", "quoted", "var", "glob", "word"),
