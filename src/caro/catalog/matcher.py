@@ -658,6 +658,8 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
         if entity is not None:
             raw[slot] = value_of(slot, entity)
             shown[slot] = entity.value if entity.kind not in ("hostport", "var") else raw[slot]
+            if entity.kind == "range":
+                shown[slot] = entity.value.replace(",", " to ")  # "lines 3 to 5", not "lines 3,5"
         elif slot in intent.defaults:
             raw[slot] = intent.defaults[slot]
             shown[slot] = raw[slot]
