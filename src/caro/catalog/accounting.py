@@ -76,7 +76,7 @@ _destructive_cache: dict[str, bool] = {}
 
 def _posix_template(intent: Intent) -> str:
     commands = intent.commands
-    return " ".join(commands.get(key, "") for key in ("linux", "macos", "posix", "any", "windows"))
+    return " ; ".join(commands[key] for key in ("linux", "macos", "posix", "any", "windows") if key in commands)
 
 
 def implied(intent: Intent) -> frozenset[str]:

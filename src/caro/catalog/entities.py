@@ -237,6 +237,8 @@ _PLACES = {
     "download": "~/Downloads",
     "desktop": "~/Desktop",
     "documents": "~/Documents",
+    "tmp": "/tmp",
+    "temp": "/tmp",
 }
 _DOTFILES = {
     "bashrc",

@@ -210,7 +210,8 @@ SLOT_TYPES: dict[str, SlotType] = {
         ("quoted", "word", "num"), lambda e: bool(e.value.strip()) and not e.named and _one_word(e), anchored=True
     ),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
-    "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
+    # Quoted, or one word right after its anchor ("with message wip").
+    "message": SlotType(("quoted", "word"), lambda e: bool(e.value.strip()) and _one_word(e), anchored=True),
     "host": SlotType(
         ("host", "userhost", "hostport"),
         lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value),
