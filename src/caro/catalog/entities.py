@@ -261,6 +261,11 @@ _DOTFILES = {
 }
 _NOT_FOLDER_NAMES = {
     "root",
+    "last",
+    "previous",
+    "next",
+    "first",
+    "latest",
     "is",
     "and",
     "or",
