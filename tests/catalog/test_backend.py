@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from subprocess import CompletedProcess
 
 import pytest
 
@@ -15,8 +13,7 @@ from caro.backends.builtin import DECLINE_HINT, DECLINE_MESSAGE
 from caro.context import Context
 from caro.errors import EXIT_NO_BACKEND, Declined
 from caro.parsing import parse
-
-CaroRunner = Callable[..., "CompletedProcess[str]"]
+from tests.conftest import CaroRunner
 
 
 def _backend() -> Backend:

@@ -55,11 +55,16 @@ SAMPLES = {
     "mode": Entity("mode", "644"),
     "var": Entity("var", "HOME"),
     "image": Entity("image", "nginx:latest"),
+    "glob": Entity("glob", "cache-*.tmp"),
+    "ordinal": Entity("ordinal", "3", number=3),
+    "range": Entity("range", "3,5"),
 }
 SPECIAL = {  # slot types whose check needs a particular shape
     "archive": Entity("file", "backup 1.tar.gz"),
     "zipfile": Entity("file", "site.zip"),
     "gzfile": Entity("file", "big.log.gz"),
+    "interface": Entity("word", "eth0"),
+    "dirname": Entity("quoted", "my folder"),
     "commit": Entity("word", "a1b2c3d"),
     "user": Entity("word", "alice"),
     "group": Entity("word", "docker"),

@@ -26,3 +26,31 @@ def test_the_catalog_meets_the_quality_bar_on_the_heldout_set() -> None:
     assert report.precision >= 0.97, "\n".join(report.wrong)
     assert report.coverage >= 0.70, report.summary()
     assert report.declined_out == report.out_of_scope, "\n".join(report.answered_out)
+
+
+DATA = HELDOUT.parent
+EVERYDAY = sorted(DATA.glob("catalog-everyday*.jsonl"))  # every batch, each written before tuning on it
+TRAPS = sorted(DATA.glob("catalog-traps*.jsonl"))
+
+
+def test_everyday_requests_are_answered_and_right() -> None:
+    reports = [evaluate(path) for path in EVERYDAY]
+    asked = sum(r.in_scope for r in reports)
+    answered = sum(r.answered for r in reports)
+    right = sum(r.correct for r in reports)
+    wrong = [line for r in reports for line in r.wrong]
+    assert len(EVERYDAY) >= 3 and asked >= 150
+    assert answered >= 0.90 * asked, f"{answered} of {asked} answered"
+    assert right >= 0.97 * answered, "\n".join(wrong)
+
+
+def test_traps_get_no_confident_wrong_answer() -> None:
+    # Requests built to lure a guess: an ignored number, a stray word read as a name, half a request,
+    # a destructive answer wider than asked, the wrong program, a changed scope, a variable that
+    # would stop expanding. Declining is allowed; a wrong answer is not.
+    reports = [evaluate(path) for path in TRAPS]
+    asked = sum(r.in_scope + r.out_of_scope for r in reports)
+    wrong = [line for r in reports for line in r.wrong + r.answered_out]
+    assert len(TRAPS) >= 3 and asked >= 90
+    assert wrong == [], "\n".join(wrong)
+    assert sum(r.correct for r in reports) >= asked / 2

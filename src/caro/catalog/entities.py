@@ -8,7 +8,7 @@ so case and punctuation inside paths, names and quoted text survive.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from caro.catalog.text import Lexicon
 
@@ -35,6 +35,23 @@ _NUMBER_WORDS = {
     "sixty": 60,
     "hundred": 100,
 }
+# "the tenth line", "the 3rd column": a position, not an amount.
+_ORDINAL_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "twentieth": 20,
+}
+_ORDINAL_RE = "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
 
 _SIZE_UNITS = {
@@ -162,7 +179,6 @@ EXTENSION_WORDS = {
     "h": "h",
     "csharp": "cs",
 }
-_EXT_WORD_RE = "|".join(re.escape(w) for w in sorted(EXTENSION_WORDS, key=len, reverse=True))
 
 _TLDS = {
     "com",
@@ -221,6 +237,8 @@ _PLACES = {
     "download": "~/Downloads",
     "desktop": "~/Desktop",
     "documents": "~/Documents",
+    "tmp": "/tmp",
+    "temp": "/tmp",
 }
 _DOTFILES = {
     "bashrc",
@@ -243,6 +261,11 @@ _DOTFILES = {
 }
 _NOT_FOLDER_NAMES = {
     "root",
+    "last",
+    "previous",
+    "next",
+    "first",
+    "latest",
     "is",
     "and",
     "or",
@@ -277,6 +300,9 @@ _NOT_FOLDER_NAMES = {
     "one",
 }
 _DIR_WORD = r"(?:folder|directory|dir)"
+EVERYWHERE = "(everywhere)"  # marks "the entire file system": a search of everything below /
+# Nouns an ordinal gives a position in: "the tenth line", "the 2nd column".
+_POSITIONED = r"line|column|field|row|word|character|char|entry"
 _PREP = r"(?:in|inside|under|within|from|of|into|to|at|on)"
 
 
@@ -297,7 +323,20 @@ class Word:
 class Entity:
     """A typed value found in the prompt; `concept` keeps a catalog word ("python") an anchor may take."""
 
-    __slots__ = ("absorbed", "after_in", "concept", "host", "kind", "number", "value")
+    __slots__ = (
+        "absorbed",
+        "after_in",
+        "concept",
+        "host",
+        "implied",
+        "kind",
+        "named",
+        "number",
+        "positional",
+        "value",
+        "verbatim",
+        "written",
+    )
 
     def __init__(
         self,
@@ -308,10 +347,13 @@ class Entity:
         absorbed: frozenset[str] | None = None,
         concept: str | None = None,
         after_in: bool = False,
+        verbatim: bool = True,
+        written: str = "",
+        implied: bool = False,
     ) -> None:
-        self.kind = (
-            kind  # quoted url userhost host hostport size duration port ext path file mode var image num word
-        )
+        # quoted url userhost host hostport range glob var size duration port ext path file mode image
+        # ordinal num word
+        self.kind = kind
         self.value = value
         self.number = number  # sizes in bytes, durations in minutes, numbers
         self.host = host  # for hostport and userhost
@@ -320,6 +362,11 @@ class Entity:
         )  # concepts this entity explains
         self.concept = concept
         self.after_in = after_in  # a bare word after "in"/"under"/"inside": probably a folder
+        self.verbatim = verbatim  # False when the value is a reading of the words ("python" -> py, "home" -> ~)
+        self.written = written or value  # as typed, for values the shell must still expand ("$HOME/src")
+        self.implied = implied  # not typed: "the last line" implies the number 1
+        self.named = False  # right after "named"/"called": a name whatever the word
+        self.positional = False  # a number right after "line", "column": a position, not an amount
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
@@ -338,6 +385,8 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "userhost": ("@",),
     "hostport": (":",),
     "host": (*_DIGITS, "localhost"),
+    "range": ("line",),
+    "glob": ("*",),
     "var": ("$",),
     "size": _DIGITS,
     "extplural": (
@@ -356,14 +405,16 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
         "xlsx",
     ),
     "duration": (*_DIGITS, "sec", "min", "hour", "hr", "day", "week", "wk", "month", "year"),
+    "ordinal": (*_DIGITS, *_ORDINAL_WORDS),
     "num": (*_DIGITS, *(w for w in _NUMBER_WORDS if len(w) > 2)),
-    "duration1": ("last", "past", "previous", "this", "today", "yesterday"),
+    "duration1": ("last", "past", "previous", "this", "today", "every"),
     "port": ("port", ":"),
     "mode": ("+", "-", "="),
     "ext": (".", "ext", "suffix", "end"),
     "extword": ("file", "script", "source", "document", "log"),
     "path": ("/", "~", "."),
     "place": ("folder", "dir"),
+    "root": ("system", "computer"),
     "named_dir": ("folder", "dir"),
     "file": (".",),
     "image": (":",),
@@ -391,6 +442,24 @@ class Lazy:
     def match(self, text: str) -> re.Match[str] | None:
         return self.pattern().match(text)
 
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern().search(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self.pattern().findall(text)
+
+    def sub(self, replacement: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self.pattern().sub(replacement, text)
+
+
+# Words joined by a slash are words ("files/directories"), not a path.
+_COMMON_PATH = Lazy(
+    r"^(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?)"
+    r"(?:/(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?))+/?$",
+    re.I,
+)
+# Words that describe ("modified", "recursively", "existing") rather than name a folder.
+_DESCRIBING = Lazy(r"(?:ly|ed|ing)$")
 
 _PATTERNS: list[tuple[str, Lazy, int]] = [
     ("quoted", Lazy(r"\"([^\"]+)\"|“([^”]+)”|`([^`]+)`|(?<![\w])'([^']+)'(?![\w])"), 0),
@@ -402,7 +471,18 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         0,
     ),
     ("host", Lazy(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?\b|\blocalhost\b"), 0),
-    ("var", Lazy(r"(?<![\w$])\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"), 1),
+    (
+        "range",
+        Lazy(
+            r"\b(?:from\s+|between\s+)?lines?\s+(\d+)\s*(?:-|to|through|thru|till|until|and)\s*(?:line\s+)?(\d+)\b",
+            re.I,
+        ),
+        0,
+    ),
+    # A pattern the user wrote ("vmware-*.log", "src/*.c") is kept as typed; a plain "*.log" is an extension.
+    ("glob", Lazy(r"(?<![\w/$*])(?:[\w.-]*/)*[\w.-]*\*[\w.*-]*"), 0),
+    # "$HOME", "${dir}", "$HOME/src": kept as typed so the shell expands them.
+    ("var", Lazy(r"(?<![\w$])\$(\{)?([A-Za-z_][A-Za-z0-9_]*)(?(1)\})(/[\w./-]*)?"), 0),
     (
         "size",
         Lazy(
@@ -426,7 +506,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "duration1",
         Lazy(
             r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)(?:last|past|previous|this)\s+(hour|day|week|month|year)\b"
-            r"|\b(today|yesterday)\b",
+            r"|\b(today)\b|\bevery\s+(second|minute|hour|day)\b",
             re.I,
         ),
         0,
@@ -438,8 +518,8 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
     (
         "ext",
         Lazy(
-            r"\b(?:extension|ext|suffix|ending\s+(?:in|with)|end\s+(?:in|with)|ends\s+(?:in|with))\s+"
-            r"\.?([A-Za-z0-9]{1,8})\b",
+            r"\b(?:(?:extension|ext|suffix)\s+\.?|(?:ending|end|ends)\s+(?:in|with)\s+\.)"
+            r"([A-Za-z0-9]{1,8})\b",
             re.I,
         ),
         1,
@@ -469,10 +549,22 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         ),
         1,
     ),
+    # "in the entire file system", "on the system": the root folder
+    (
+        "root",
+        Lazy(
+            r"\b(?:(?:the\s+)?(?:entire|whole|full)\s+(?:file\s*)?system"
+            r"|(?:in|on|across|from)\s+(?:the\s+)?file\s*system"
+            r"|(?:on|in|across|from)\s+(?:the|your|my|this)\s+(?:system|computer)"
+            r"|the\s+(?:entire\s+|whole\s+)?system(?=\s+for\b))\b",
+            re.I,
+        ),
+        0,
+    ),
     (
         "named_dir",
         Lazy(
-            rf"\b{_DIR_WORD}\s+(?:called\s+|named\s+)?([\w][\w.-]*)"
+            rf"(?<![$\w{{])\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w./-]*)"
             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b",
             re.I,
         ),
@@ -484,12 +576,20 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         0,
     ),
     ("image", Lazy(r"(?<![\w/:.-])[a-z0-9][\w./-]*:[\w][\w.-]*\b"), 0),
-    ("num", Lazy(rf"(?<![\w.-])\d+(?:st|nd|rd|th)?(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+    (
+        "ordinal",
+        Lazy(
+            rf"(?<![\w.-])\d+(?:st|nd|rd|th)\b|\b(?:{_ORDINAL_RE})\b(?=\s+(?:{_POSITIONED})\b)",
+            re.I,
+        ),
+        0,
+    ),
+    ("num", Lazy(rf"(?<![\w.-])\d+(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
 ]
 
 _CONTRACTION_RE = Lazy(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
 _CONTRACTION_HINTS = ("'", "whats", "dont", "lets", "wanna", "gonna", "pls", "plz", "thx", "cannot")
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
+_WORD_RE = Lazy(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
 _NAMEY = Lazy(r"^[A-Za-z0-9][\w.+:@/-]*$")
 
 
@@ -531,101 +631,198 @@ def _expand_part(prompt: str, lexicon: Lexicon) -> str:
     )
 
 
-def _entity(kind: str, match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _quoted(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    value = next(g for g in match.groups() if g is not None)
+    if re.search(r"\\['\"]", value):
+        return None  # an escaped quote inside: the quotes were misread, not one value
+    return Entity("quoted", value)
+
+
+def _url(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("url", match.group(0).rstrip(".,;:!?)"))
+
+
+def _userhost(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0)
-    if kind == "quoted":
-        value = next(g for g in match.groups() if g is not None)
-        return Entity("quoted", value)
-    if kind == "url":
-        return Entity("url", text.rstrip(".,;:!?)"))
-    if kind == "userhost":
-        host = text.split("@", 1)[1].split(":", 1)[0]
-        return Entity("userhost", text.rstrip(".,;"), host=host)
-    if kind == "hostport":
-        return Entity("hostport", match.group(2), number=float(match.group(2)), host=match.group(1))
-    if kind == "host":
+    return Entity("userhost", text.rstrip(".,;"), host=text.split("@", 1)[1].split(":", 1)[0])
+
+
+def _hostport(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("hostport", match.group(2), number=float(match.group(2)), host=match.group(1))
+
+
+def _range(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    first, last = int(match.group(1)), int(match.group(2))
+    if not 0 < first <= last:
+        return None
+    return Entity("range", f"{first},{last}", number=float(first), absorbed=frozenset({lexicon.concept("line")}))
+
+
+def _glob(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0).rstrip(".")
+    if re.fullmatch(r"\*?\.?[A-Za-z0-9]{0,8}|\*+", text):
+        return None  # "*.log" is an extension, "*" alone says nothing
+    return Entity("glob", text)
+
+
+def _var(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("var", match.group(2), written=match.group(0).rstrip("."))
+
+
+def _size(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    number = float(match.group(1))
+    unit = (match.group(2) or match.group(3) or "b").lower()
+    if unit not in _SIZE_UNITS:
+        return None
+    return Entity("size", match.group(0), number=number * _SIZE_UNITS[unit], absorbed=frozenset({"siz"}))
+
+
+def _duration(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    count = match.group(1).lower()
+    unit = match.group(2).lower()
+    if unit not in _DURATION_UNITS or not (count.isdigit() or count in _NUMBER_WORDS):
+        return None
+    if len(unit) == 1 and not count.isdigit():
+        return None
+    amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
+    shown = f"{match.group(1)} {unit}" if len(unit) > 1 else f"{match.group(1)}{unit}"
+    return Entity(
+        "duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"})
+    )
+
+
+def _duration1(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    unit = (match.group(1) or match.group(3) or "").lower()
+    day = (match.group(2) or "").lower()
+    minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
+    return Entity(
+        "duration", day or f"1 {unit}", number=float(minutes), absorbed=frozenset({"last", "recent", "today"})
+    )
+
+
+def _port(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
+
+
+def _ext(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    if match.group(1).lower() in _DOTFILES:
+        return Entity("file", match.group(0).lstrip("*"))
+    # As typed: "*.JPG" and "*.jpg" are different names to find.
+    return Entity("ext", match.group(1), absorbed=frozenset({"extension", "ext", "end", "ending"}))
+
+
+def _extplural(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    word = match.group(1).lower()
+    return Entity("ext", EXTENSION_WORDS.get(word, word), absorbed=frozenset({"fil"}))
+
+
+def _extword(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    word = match.group(1).lower()
+    if word not in EXTENSION_WORDS:
+        return None
+    # "python files" -> *.py is a reading; only "log files" -> *.log is the user's own word.
+    value = EXTENSION_WORDS[word]
+    return Entity("ext", value, concept=lexicon.concept(word), verbatim=value == word)
+
+
+def _path(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0)
+    value = text.rstrip(".,;:!?)") if len(text) > 2 else text
+    if _COMMON_PATH.match(value) or _words_with_slash(value, lexicon):
+        return None  # "files/directories", "regular/normal": words joined by a slash, not a path
+    # "/", "src/", "~", "..": plainly folders, never files
+    folder = value.endswith("/") or value in ("~", ".", "..")
+    return Entity("dir" if folder else "path", value)
+
+
+_PLAIN_WORDS = frozenset({"regular", "normal", "plain", "hidden", "empty", "text", "binary", "symbolic", "hard"})
+
+
+def _words_with_slash(value: str, lexicon: Lexicon) -> bool:
+    parts = value.split("/")
+    if len(parts) < 2 or not all(p.isalpha() for p in parts):
+        return False
+    return all(p.lower() in _PLAIN_WORDS for p in parts)
+
+
+def _place(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    value = _PLACES[match.group(1).lower()]
+    # ".", "..", "~" say what was said; "~/Downloads" is a reading of "downloads".
+    return Entity("dir", value, absorbed=frozenset({"dir", "current", "home"}), verbatim=len(value) <= 2)
+
+
+def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    name = match.group(group)
+    lowered = name.lower()
+    if group == 2 and match.group(1) is None and _DESCRIBING.pattern().search(lowered):
+        return None  # "the directory modified ...": a word of the request, not a folder's name
+    if lowered in _PLACES:
+        # "in the current directory" is a place; "change the working directory" is words of the request.
+        if group == 2 or not re.match(rf"{_PREP}\b", match.group(0), re.I):
+            return None
+        return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}), verbatim=len(_PLACES[lowered]) <= 2)
+    if (
+        lexicon.is_stopword(lowered)
+        or lowered in _NOT_FOLDER_NAMES
+        or lowered in _FOLDERISH_NOUNS
+        or _DESCRIBING.pattern().search(lowered)
+    ):
+        return None
+    return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
+
+
+def _file(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0)
+    last = text.rsplit(".", 1)[1].lower()
+    if last in _TLDS or text.lower().startswith("www."):
         return Entity("host", text)
-    if kind == "var":
-        return Entity("var", match.group(1))
-    if kind == "size":
-        number = float(match.group(1))
-        unit = (match.group(2) or match.group(3) or "b").lower()
-        if unit not in _SIZE_UNITS:
-            return None
-        return Entity("size", text, number=number * _SIZE_UNITS.get(unit, 1), absorbed=frozenset({"siz"}))
-    if kind == "duration":
-        count = match.group(1).lower()
-        unit = match.group(2).lower()
-        if unit not in _DURATION_UNITS or not (count.isdigit() or count in _NUMBER_WORDS):
-            return None
-        if len(unit) == 1 and not count.isdigit():
-            return None
-        amount = float(count) if count.isdigit() else float(_NUMBER_WORDS[count])
-        shown = f"{match.group(1)} {unit}" if len(unit) > 1 else f"{match.group(1)}{unit}"
-        return Entity(
-            "duration", shown, number=amount * _DURATION_UNITS[unit], absorbed=frozenset({"last", "recent"})
-        )
-    if kind == "duration1":
-        unit = (match.group(1) or "").lower()
-        day = (match.group(2) or "").lower()
-        minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
-        return Entity(
-            "duration",
-            day or f"1 {unit}",
-            number=float(minutes),
-            absorbed=frozenset({"last", "recent", "today"}),
-        )
-    if kind == "port":
-        return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
-    if kind == "mode":
-        return Entity("mode", text)
-    if kind == "ext":
-        if match.group(1).lower() in _DOTFILES:
-            return Entity("file", text.lstrip("*"))
-        return Entity(
-            "ext", match.group(1).lower(), absorbed=frozenset({"extension", "ext", "end", "ending"})
-        )
-    if kind == "extplural":
-        return Entity(
-            "ext",
-            EXTENSION_WORDS.get(match.group(1).lower(), match.group(1).lower()),
-            absorbed=frozenset({"fil"}),
-        )
-    if kind == "extword":
-        if match.group(1).lower() not in EXTENSION_WORDS:
-            return None
-        return Entity(
-            "ext", EXTENSION_WORDS[match.group(1).lower()], concept=lexicon.concept(match.group(1).lower())
-        )
-    if kind == "path":
-        value = text.rstrip(".,;:!?)") if len(text) > 2 else text
-        # "/", "src/", "~", "..": plainly folders, never files
-        folder = value.endswith("/") or value in ("~", ".", "..")
-        return Entity("dir" if folder else "path", value)
-    if kind == "place":
-        return Entity("dir", _PLACES[match.group(1).lower()], absorbed=frozenset({"dir", "current", "home"}))
-    if kind == "named_dir":
-        name = match.group(group)
-        lowered = name.lower()
-        if lowered in _PLACES:
-            return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}))
-        if lexicon.is_stopword(lowered) or lowered in _NOT_FOLDER_NAMES:
-            return None
-        return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
-    if kind == "file":
-        last = text.rsplit(".", 1)[1].lower()
-        if last in _TLDS or text.lower().startswith("www."):
-            return Entity("host", text)
-        if text[0] == "." or text.replace(".", "").isdigit():
-            return None
-        return Entity("file", text)
-    if kind == "image":
-        return Entity("image", text)
-    if kind == "num":
-        lowered = text.lower().rstrip("stndrh") if text[0].isdigit() else text.lower()
-        value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
-        return Entity("num", str(value), number=float(value))
-    raise AssertionError(kind)
+    if text[0] == "." or text.replace(".", "").isdigit():
+        return None
+    return Entity("file", text)
+
+
+def _ordinal(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    text = match.group(0).lower()
+    value = int(text.rstrip("stndrh")) if text[0].isdigit() else _ORDINAL_WORDS[text]
+    return Entity("ordinal", str(value), number=float(value)) if value > 0 else None
+
+
+def _num(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+    lowered = match.group(0).lower()
+    value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
+    return Entity("num", str(value), number=float(value), written=match.group(0))
+
+
+def _plain(kind: str) -> Callable[[re.Match[str], int, Lexicon], Entity | None]:
+    return lambda match, group, lexicon: Entity(kind, match.group(0))
+
+
+_BUILDERS: dict[str, Callable[[re.Match[str], int, Lexicon], Entity | None]] = {
+    "quoted": _quoted,
+    "url": _url,
+    "userhost": _userhost,
+    "hostport": _hostport,
+    "host": _plain("host"),
+    "range": _range,
+    "glob": _glob,
+    "var": _var,
+    "size": _size,
+    "duration": _duration,
+    "duration1": _duration1,
+    "port": _port,
+    "mode": _plain("mode"),
+    "ext": _ext,
+    "extplural": _extplural,
+    "extword": _extword,
+    "path": _path,
+    "place": _place,
+    "named_dir": _named_dir,
+    "root": lambda match, group, lexicon: Entity("dir", "/", absorbed=frozenset({"system", EVERYWHERE})),
+    "file": _file,
+    "image": _plain("image"),
+    "ordinal": _ordinal,
+    "num": _num,
+}
 
 
 def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
@@ -640,11 +837,11 @@ def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
             continue
         for match in pattern.finditer(text):
             if kind == "named_dir":
-                group = 1 if match.group(1) is not None else 2
+                group = 2 if match.group(2) is not None else 3
             start, end = match.span(group)
             if start < 0 or any(taken[start:end]):
                 continue
-            entity = _entity(kind, match, group, lexicon)
+            entity = _BUILDERS[kind](match, group, lexicon)
             if entity is None:
                 continue
             spans.append((start, end, entity))
@@ -659,7 +856,25 @@ def analyse(prompt: str, lexicon: Lexicon) -> list[Item]:
         if entity is not None:
             items.append(entity)
         cursor = end
-    return _merge_unknown(items)
+    return _implied_one(_merge_unknown(items))
+
+
+_END_WORDS = frozenset({"last", "final", "bottom", "top"})
+_ONE_OF = frozenset({"line", "row", "entry", "commit", "file"})
+
+
+def _implied_one(items: list[Item]) -> list[Item]:
+    """ "the last line" asks for one line: the count is said by the singular, and becomes a number."""
+    for position in range(len(items) - 1, 0, -1):
+        word, before = items[position], items[position - 1]
+        if (
+            isinstance(word, Word)
+            and word.text in _ONE_OF
+            and isinstance(before, Word)
+            and before.text in _END_WORDS
+        ):
+            items.insert(position, Entity("num", "1", number=1.0, implied=True))
+    return items
 
 
 def _word(raw: str, lexicon: Lexicon) -> Word:
@@ -671,12 +886,15 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
         if fixed is None:
             return Word(word, raw, lexicon.concept(word), unknown=True)
         if lexicon.is_stopword(fixed):
-            return Word(fixed, raw, None)
+            # "doing" is not a typo of "going": a correction that would make a word vanish is no correction.
+            return Word(word, raw, lexicon.concept(word), unknown=True)
         word = fixed
     return Word(word, raw, lexicon.concept(word))
 
 
-_PROPER_FILES = frozenset(
+# Files known by a bare name (no extension): a file slot may take these words, and written as a name
+# ("the Makefile", "README") they are files.
+PROPER_FILES = frozenset(
     {
         "makefile",
         "dockerfile",
@@ -693,23 +911,92 @@ _PROPER_FILES = frozenset(
         "justfile",
         "brewfile",
         "caddyfile",
+        "authors",
+        "contributing",
+        "notice",
+        "copying",
+        "install",
+        "hosts",
+        "passwd",
+        "fstab",
+        "crontab",
     }
 )
 _HERE_WORDS = frozenset({"project", "repo", "repository", "codebase", "workspace", "here"})
+_NOT_PLACES = frozenset({"future", "past", "background", "foreground", "meantime", "morning", "evening", "order"})
 _FOLDERISH = frozenset({"in", "inside", "under", "within", "folder", "directory", "dir"})
 _IN_WORDS = frozenset({"in", "inside", "under", "within", "from"})
+
+
+_FOLDERISH_NOUNS = frozenset({"folder", "directory", "dir"})
+
+
+_NAMING = frozenset({"named", "called", "file", "files", "name"})
+_POSITION_NOUNS = frozenset({"line", "column", "field", "row", "number", "no", "entry"})
+
+
+def _extension_named(value: str) -> Entity | None:
+    """ "C" or ".c" right before "files": a kind of file."""
+    dotted = re.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
+    if dotted:
+        return Entity("ext", dotted.group(1))
+    word = value.lower()
+    return Entity("ext", EXTENSION_WORDS[word], verbatim=False) if word in EXTENSION_WORDS else None
+
+
+def _program_word(item: Item) -> bool:
+    return isinstance(item, Entity) or (isinstance(item, Word) and item.concept is not None)
+
+
+def _names(item: Item) -> bool:
+    return isinstance(item, Word) and item.text in ("named", "called")
+
+
+def _written_as_name(raw: str, first: bool) -> bool:
+    """ "README", "AUTHORS", or "Makefile" inside a sentence; a capital that only starts it ("Install") is not."""
+    return raw.isupper() or (raw[:1].isupper() and (not first or raw.lower().endswith("file")))
 
 
 def _merge_unknown(items: list[Item]) -> list[Item]:
     """Unknown words become `word` entities (names: processes, packages, branches); runs of them join."""
     out: list[Item] = []
     for item in items:
-        if isinstance(item, Word) and item.raw[:1].isupper() and item.text in _PROPER_FILES:
+        if isinstance(item, Word) and item.text in PROPER_FILES and _written_as_name(item.raw, not out):
             item = Entity("file", item.raw)  # "Makefile", "Dockerfile", "README"
+        if isinstance(item, Word) and out and _names(out[-1]) and item.concept and not item.raw.isdigit():
+            item = Entity("word", item.raw, concept=item.concept)  # "folders named cache": a name
+            item.named = True
+        if isinstance(item, Word) and item.text in _FOLDERISH_NOUNS and out:
+            previous = out[-1]
+            if isinstance(previous, Entity) and previous.kind in ("var", "path", "dir") and item.concept:
+                previous.absorbed = previous.absorbed | {item.concept}  # "$HOME directory", "/tmp folder"
+                continue
         if isinstance(item, Entity) and out:
             previous = out[-1]
-            if isinstance(previous, Word) and previous.text in ("named", "called") and previous.concept:
+            if _names(previous) and isinstance(previous, Word) and previous.concept:
                 item.absorbed = item.absorbed | {previous.concept}  # "a file called log.txt"
+            if isinstance(previous, Word) and previous.text == "command" and previous.concept is None:
+                out[-1] = previous = Word("command", previous.raw, "command")  # 'of command "passwd"'
+            if isinstance(previous, Word) and previous.text in _NAMING:
+                item.named = True  # "named 'x'", "the file 'x'": a name, not text to search for
+                if previous.text == "file" and previous.concept and item.kind in ("file", "path", "quoted", "var"):
+                    item.absorbed = item.absorbed | {previous.concept}  # "the file app.log"
+            if item.kind == "var" and isinstance(previous, Word) and previous.text in _IN_WORDS:
+                item.after_in = True  # "in $OUT": a folder
+        if (
+            isinstance(item, Word)
+            and item.text in ("file", "files")
+            and out
+            and isinstance(out[-1], Entity)
+            and out[-1].kind in ("quoted", "word")
+            and (extension := _extension_named(out[-1].value)) is not None
+        ):
+            out[-1] = extension  # 'the ".c" files', '"C" files'
+        if isinstance(item, Entity) and item.kind == "num" and out:
+            previous = out[-1]
+            item.positional = isinstance(previous, Word) and previous.text in _POSITION_NOUNS  # "line 42"
+        if isinstance(item, Word) and item.text == "command" and out and _program_word(out[-1]):
+            item = Word("command", item.raw, "command")  # "the find command": a program, not filler
         if isinstance(item, Entity) and item.kind == "quoted":
             # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
@@ -724,10 +1011,14 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
                 continue
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
             after_in = bool(before) and isinstance(before[-1], Word) and before[-1].text in _IN_WORDS
+            if after_in and item.text in _NOT_PLACES:
+                after_in = False  # "in the future", "in the background": words, not folders
             if after_in and item.text in _HERE_WORDS:
                 out.append(Entity("dir", ".", absorbed=frozenset({"dir"})))  # "in the project" = here
                 continue
-            out.append(Entity("word", item.raw, after_in=after_in))
+            entity = Entity("word", item.raw, after_in=after_in)
+            entity.named = bool(out) and _names(out[-1])
+            out.append(entity)
         else:
             out.append(item)
     return out

@@ -1,4 +1,4 @@
-"""Scoring the catalog against a held-out prompt set: `python -m caro.catalog.evaluate [FILE] [-v]`.
+"""Scoring the catalog against a held-out request set: `python -m caro.catalog.evaluate [FILE] [-v]`.
 
 Each JSONL line is {"prompt", "platform", "accept": [commands]} for an in-scope request, or
 {"prompt", "platform", "expect": "decline"} for a vague or out-of-scope one.
@@ -7,6 +7,7 @@ Each JSONL line is {"prompt", "platform", "accept": [commands]} for an in-scope 
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,16 @@ DEFAULT_SET = Path("data/catalog-heldout.jsonl")
 _SHELLS = {"linux": "bash", "macos": "zsh", "windows": "powershell"}
 
 
+def _words(command: str) -> list[str]:
+    try:
+        return shlex.split(command)
+    except ValueError:
+        return command.split()
+
+
 def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
+    """The same command, word for word as the shell reads it ('*.py' and "*.py" agree)."""
+    return _words(a) == _words(b)
 
 
 @dataclass

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import TYPE_CHECKING
 
-from caro.catalog.entities import Entity, Item, Word, analyse
+from caro.catalog import accounting
+from caro.catalog.entities import Entity, Item, Lazy, Word, analyse
 from caro.catalog.slots import (
     SLOT_GROUPS,
     SPECIFIC_KINDS,
@@ -22,7 +24,9 @@ from caro.catalog.slots import (
     value_of,
 )
 from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
-from caro.context import Context
+
+if TYPE_CHECKING:
+    from caro.context import Context
 
 THRESHOLD = 0.8  # least harmonic mean of recall and precision to answer
 MARGIN = 0.06  # least lead over the best intent with a different command
@@ -42,7 +46,7 @@ def _least_hit(phrasing: Phrasing) -> float:
     return MIN_CONCEPT_HIT if len(phrasing.slots) < 2 else MIN_CONCEPT_HIT_MULTI
 
 
-SINGLE_CONCEPT_WEIGHT = 3.5  # a one-word request ("pwd", "whoami") needs a rare, telling word
+FILLER_WEIGHT = 0.4
 NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation changes the task
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
 _NOT_NAMES = frozenset(
@@ -95,8 +99,44 @@ _NOT_NAMES = frozenset(
         "service",
         "user",
         "group",
+        # Plural nouns name kinds of things, never one thing: "find all directories", "kill all jobs".
+        "directories",
+        "dirs",
+        "folders",
+        "subdirectories",
+        "subfolders",
+        "symlinks",
+        "links",
+        "executables",
+        "lines",
+        "words",
+        "jobs",
+        "job",
+        "background",
+        "space",
+        "spaces",
+        "whitespace",
+        "tabs",
+        "newlines",
+        "blank",
+        "foreground",
+        "zombie",
+        "idle",
+        "stuck",
+        "hung",
+        "tasks",
+        "users",
+        "groups",
+        "services",
+        "ports",
+        "branches",
+        "commits",
+        "tags",
     }
 )
+# Verbs too general to introduce text to search for: "find suspicious files" names no search text.
+_GENERIC_VERBS = frozenset({"find", "search", "show", "list", "display", "locate", "look", "get", "print"})
+_DESCRIBING = Lazy(r"(?:ed|ly)$")
 _ARTICLES = frozenset(
     {
         "the",
@@ -115,12 +155,12 @@ _ARTICLES = frozenset(
         "id",
     }
 )
-_OPTIONAL = re.compile(r" ?\{(\w+)\?\}")
-_SLOT = re.compile(r"\{(\w+)\}")
+_SLOT_ANY = Lazy(r" ?\{(\w+)(\?)\}|\{(\w+)\}")
+_SLOT = Lazy(r"\{(\w+)\}")
 
 
 class Candidate:
-    __slots__ = ("intent", "phrasing", "precision", "recall", "score", "values")
+    __slots__ = ("intent", "phrasing", "precision", "recall", "score", "unaccounted", "values")
 
     def __init__(
         self,
@@ -130,8 +170,10 @@ class Candidate:
         precision: float,
         phrasing: Phrasing,
         values: dict[str, Entity] | None = None,
+        unaccounted: tuple[str, ...] = (),
     ) -> None:
         self.intent = intent
+        self.unaccounted = unaccounted  # request words neither the phrasing nor a value accounts for
         self.score = score
         self.recall = recall
         self.precision = precision
@@ -185,6 +227,8 @@ def analyse_prompt(prompt: str, catalog: Catalog) -> Analysis:
             if item.text in catalog.lexicon.negations:
                 weight = NEGATION_WEIGHT
                 negations.add(item.concept)
+            elif item.concept in accounting.FILLER:
+                weight = min(weight, FILLER_WEIGHT)  # "all", "whole": emphasis, not a task
             concepts[item.concept] = weight
     entities = [item for item in items if isinstance(item, Entity)]
     return Analysis(items, concepts, entities, negations)
@@ -197,6 +241,8 @@ def _pick(slot: str, entities: list[Entity], used: set[int], by_position: bool) 
     for number, entity in enumerate(entities):
         if number in used or entity.kind not in kind.kinds or not kind.check(entity):
             continue
+        if entity.kind in ("word", "var") and entity.after_in and not folder:
+            continue  # "in src", "in $OUT": a folder, not a file, process or package
         if entity.kind == "word" and entity.after_in != folder:
             continue  # "in src" names a folder; other bare words name files, processes, packages
         if entity.kind == "quoted" and entity.after_in and not folder:
@@ -213,6 +259,7 @@ def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
         word.concept is None
         or word.concept in phrasing.concepts
         or word.text in _NOT_NAMES
+        or _DESCRIBING.search(word.text) is not None  # "users logged in": a description, not a name
         or word.concept in catalog.lexicon.actions
         or (catalog.weights.get(word.concept, 4.0) < 1.0 and word.concept not in catalog.lexicon.light)
     )
@@ -266,6 +313,14 @@ def _generic_noun(items: list[Item], position: int, anchor: int) -> bool:
     return not rest or not (isinstance(rest[0], Word) and rest[0].text.rstrip("s") in _KIND_NOUNS)
 
 
+_PLURAL_KINDS = frozenset({f"{noun}s" for noun in _KIND_NOUNS} | {"files", "folders", "directories", "processes"})
+
+
+def _describes_kind(items: list[Item], position: int) -> bool:
+    after = items[position + 1] if position + 1 < len(items) else None
+    return isinstance(after, Word) and after.text in _PLURAL_KINDS
+
+
 def _anchored(
     slot: str, phrasing: Phrasing, analysis: Analysis, taken: set[int], catalog: Catalog
 ) -> tuple[int, Entity] | None:
@@ -274,6 +329,7 @@ def _anchored(
     (or from quotes): an unknown word elsewhere in the prompt is not a name, just an unknown word."""
     kind = slot_type(slot)
     items = analysis.items
+    searched = kind in (slot_type("pattern"), slot_type("text"))
     afters = [a for a in (phrasing.after.get(slot),) if a is not None and a.concept is not None]
     # "stop the container {container}" also reads "stop the redis container": a kind noun before the
     # slot in the phrasing may come after the name in the prompt.
@@ -283,9 +339,16 @@ def _anchored(
             previous = items[position - 1]
             if not _matches(items[position], after, catalog) or position - 1 in taken:
                 continue
+            here = items[position]
+            before = items[position - 2] if position >= 2 else None
+            if isinstance(before, Word) and before.text in ("a", "an", "any", "some", "every", "each"):
+                continue  # "a given user": no particular one, so no name
+            plural = isinstance(here, Word) and here.text in _PLURAL_KINDS
+            if plural and after.surface not in _PLURAL_KINDS:
+                continue  # "nonexistent users": a description of many, not the name of one
             if isinstance(previous, Entity) and previous.kind == "word" and kind.check(previous):
                 return position - 1, previous
-            if isinstance(previous, Word) and _nameable(previous, phrasing, catalog):
+            if isinstance(previous, Word) and _nameable(previous, phrasing, catalog) and not searched:
                 entity = Entity("word", previous.raw, concept=previous.concept)
                 if kind.check(entity):
                     return position - 1, entity
@@ -294,10 +357,19 @@ def _anchored(
         for position, item in enumerate(items):
             if not _matches(item, anchor, catalog):
                 continue
+            if searched and isinstance(item, Word) and item.text in _GENERIC_VERBS:
+                continue  # "find suspicious files": no text to search for, only a description
+            if isinstance(item, Word) and item.text in _PLURAL_KINDS and anchor.surface not in _PLURAL_KINDS:
+                continue  # "the groups these users belong to": many users, no name after them
             for follower_pos in range(position + 1, min(position + 4, len(analysis.items))):
                 follower = analysis.items[follower_pos]
                 if _generic_noun(analysis.items, follower_pos, position):
                     break  # "kill the server": a kind of thing, not the name of one
+                said_after = phrasing.after.get(slot)
+                if _describes_kind(analysis.items, follower_pos) and not (
+                    said_after and said_after.surface in _PLURAL_KINDS
+                ):
+                    break  # "nonexistent users", "all jobs": a description of things, not a name
                 if isinstance(follower, Entity):
                     if follower.kind == "word" and follower_pos not in taken and kind.check(follower):
                         return follower_pos, follower  # an unknown word right after the anchor: a name
@@ -313,9 +385,10 @@ def _anchored(
     return None
 
 
-_SAME_PREPOSITION = {"into": "to", "onto": "to", "inside": "in", "within": "in", "under": "in"}
+_SAME_PREPOSITION = {"into": "to", "onto": "to", "inside": "in", "within": "in", "under": "in", "named": "called"}
+# Words that say which role the value after them plays ("to X", "from X", "named X").
 _PREPOSITIONS = frozenset(
-    {"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at"}
+    {"to", "from", "into", "in", "on", "as", "for", "by", "onto", "inside", "under", "at", "named", "called"}
 )
 
 
@@ -332,112 +405,158 @@ def _preposition_clash(slot: str, phrasing: Phrasing, analysis: Analysis, entity
     )
 
 
-def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catalog) -> Candidate:
+class Filling:
+    """The slot values a phrasing takes from the prompt, and what they account for."""
+
+    __slots__ = ("explained", "filled", "taken_words", "used", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Entity] = {}
+        self.used: set[int] = set()  # entity numbers given to a slot
+        self.explained: set[str] = set()  # prompt concepts explained by slot values
+        self.filled = 0.0  # phrasing slots filled (a doubtful value counts half)
+        self.taken_words: set[int] = set()  # item positions read as names
+
+
+def _fill_from_entities(slot: str, shared: bool, analysis: Analysis, filling: Filling, phrasing: Phrasing) -> bool:
+    kind = slot_type(slot)
     entities = analysis.entities
-    used: set[int] = set()
-    values: dict[str, Entity] = {}
-    explained: set[str] = set()  # prompt concepts explained by slot values
-    filled = 0.0
+    # Names and patterns take unknown words only next to an anchor ("kill firefox", "search for
+    # foo"): see _anchored. A stray unknown word is not a value, just an unknown word.
+    pool = [Entity("-", "") if kind.anchored and e.kind == "word" else e for e in entities]
+    number = _pick(slot, pool, filling.used, shared)
+    if number is None:
+        return False
+    filling.used.add(number)
+    filling.values[slot] = entities[number]
+    # "copy X from HOST" is not "copy X to HOST": a different preposition halves the slot.
+    filling.filled += 0.5 if _preposition_clash(slot, phrasing, analysis, entities[number]) else 1
+    return True
+
+
+def _fill_from_anchor(slot: str, phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: Catalog) -> None:
+    found = _anchored(slot, phrasing, analysis, filling.taken_words, catalog)
+    if found is None:
+        return
+    position, entity = found
+    filling.taken_words.add(position)
+    filling.values[slot] = entity
+    back = position - 1  # "the word X", "the string X": the skipped words are explained too
+    while back >= 0:
+        skipped = analysis.items[back]
+        if not isinstance(skipped, Word) or skipped.text not in _ARTICLES:
+            break
+        if skipped.concept:
+            filling.explained.add(skipped.concept)
+        back -= 1
+    own = next((n for n, e in enumerate(analysis.entities) if e is entity), None)
+    if own is not None:
+        filling.used.add(own)
+        filling.filled += 1
+    elif entity.concept and entity.concept not in catalog.lexicon.light:
+        filling.explained.add(entity.concept)
+        filling.filled += 0.5  # a catalog word read as a name ("install git"): likely, not certain
+    else:
+        filling.filled += 1
+
+
+def _fill_phrasing_slots(phrasing: Phrasing, analysis: Analysis, catalog: Catalog) -> Filling:
+    """Values for the slots the phrasing says, in its order; values read backwards cost a slot each."""
+    filling = Filling()
     types = [slot_type(s) for s in phrasing.slots]
-    taken_words: set[int] = set()
     for slot, kind in zip(phrasing.slots, types, strict=True):
         shared = types.count(kind) > 1 or any(
             set(kind.kinds) & set(other.kinds) for other in types if other is not kind
         )
-        # Names and patterns take unknown words only next to an anchor ("kill firefox", "search for
-        # foo"): see _anchored. A stray unknown word is not a value, just an unknown word.
-        pool = [Entity("-", "") if kind.anchored and e.kind == "word" else e for e in entities]
-        number = _pick(slot, pool, used, shared)
-        if number is not None:
-            used.add(number)
-            values[slot] = entities[number]
-            # "copy X from HOST" is not "copy X to HOST": a different preposition halves the slot.
-            filled += 0.5 if _preposition_clash(slot, phrasing, analysis, entities[number]) else 1
-            continue
-        if kind.anchored:
-            found = _anchored(slot, phrasing, analysis, taken_words, catalog)
-            if found is not None:
-                taken_words.add(found[0])
-                values[slot] = found[1]
-                back = found[0] - 1  # "the word X", "the string X": the skipped words are explained too
-                while back >= 0:
-                    skipped = analysis.items[back]
-                    if not isinstance(skipped, Word) or skipped.text not in _ARTICLES:
-                        break
-                    if skipped.concept:
-                        explained.add(skipped.concept)
-                    back -= 1
-                own = next((n for n, e in enumerate(entities) if e is found[1]), None)
-                if own is not None:
-                    used.add(own)
-                    filled += 1
-                elif found[1].concept and found[1].concept not in catalog.lexicon.light:
-                    explained.add(found[1].concept)
-                    filled += 0.5  # a catalog word read as a name ("install git"): likely, not certain
-                else:
-                    filled += 1
+        if not _fill_from_entities(slot, shared, analysis, filling, phrasing) and kind.anchored:
+            _fill_from_anchor(slot, phrasing, analysis, filling, catalog)
     # Values must come in the phrasing's order: "copy {folder} to {dst}" read from "copy a.txt to b/"
     # backwards is a worse reading, not an equal one.
+    entities = analysis.entities
     order = [
-        next(n for n, e in enumerate(entities) if e is values[s])
+        next(n for n, e in enumerate(entities) if e is filling.values[s])
         for s in phrasing.slots
-        if s in values and any(e is values[s] for e in entities)
+        if s in filling.values and any(e is filling.values[s] for e in entities)
     ]
-    filled -= sum(1 for a, b in itertools.pairwise(order) if a > b)
+    filling.filled -= sum(1 for a, b in itertools.pairwise(order) if a > b)
+    return filling
+
+
+def _fill_unsaid_slots(intent: Intent, phrasing: Phrasing, analysis: Analysis, filling: Filling) -> None:
+    """Optional slots the phrasing does not say take only telling values ("... in /var/log", "over 1GB");
+    one duration fills {age}, {minutes} and {days}, one size {size} and {bytes}."""
+    entities = analysis.entities
     for slot in intent.slots:
-        if slot in values or slot in phrasing.slots:
+        if slot in filling.values or slot in phrasing.slots:
             continue
-        kind = slot_type(slot)
         pool = [
             e
-            if (e.kind in SPECIFIC_KINDS and e.kind != "quoted")
-            or (e.kind in ("word", "quoted") and e.after_in)
+            if (e.kind in SPECIFIC_KINDS and e.kind != "quoted") or (e.kind in ("word", "quoted") and e.after_in)
             else Entity("-", "")
             for e in entities
         ]
-        number = _pick(slot, pool, used, False)
+        number = _pick(slot, pool, filling.used, False)
         if number is not None:
-            used.add(number)
-            values[slot] = entities[number]
+            filling.used.add(number)
+            filling.values[slot] = entities[number]
     for slot in intent.slots:
-        if slot not in values:
-            # One duration fills {age}, {minutes} and {days}; one size {size} and {bytes}.
+        if slot not in filling.values:
             group = SLOT_GROUPS.get(slot)
-            source = next((values[s] for s in values if group and SLOT_GROUPS.get(s) == group), None)
+            source = next((v for s, v in filling.values.items() if group and SLOT_GROUPS.get(s) == group), None)
             if source is not None:
-                values[slot] = source
-    for number in used:
+                filling.values[slot] = source
+    for number in filling.used:
         entity = entities[number]
-        explained.update(entity.absorbed)
+        filling.explained.update(entity.absorbed)
         if entity.concept:
-            explained.add(entity.concept)
+            filling.explained.add(entity.concept)
 
+
+def _recall(phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: Catalog) -> float:
+    """How much of the phrasing the prompt says."""
     weights = catalog.weights
     wanted = sum(weights.get(c, 1.0) for c in phrasing.concepts) + SLOT_WEIGHT * len(phrasing.slots)
-    got = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts) + SLOT_WEIGHT * filled
-    recall = got / wanted if wanted else 0.0
-
-    said = 0.0
-    covered = 0.0
-    for concept, weight in analysis.concepts.items():
-        said += weight
-        if concept in phrasing.concepts or concept in explained:
-            covered += weight
-    for number, entity in enumerate(entities):
-        weight = ENTITY_WEIGHTS.get(entity.kind, ENTITY_WEIGHT)
-        said += weight
-        if number in used:
-            covered += weight
-    precision = covered / said if said else 0.0
     hit = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts)
+    recall = (hit + SLOT_WEIGHT * filling.filled) / wanted if wanted else 0.0
     if hit < _least_hit(phrasing):
         recall = min(recall, hit / _least_hit(phrasing))
-    # F-beta with beta > 1: a phrasing word the prompt does not say costs more than an extra prompt word.
+    return recall
+
+
+def _precision(intent: Intent, phrasing: Phrasing, analysis: Analysis, filling: Filling) -> float:
+    """How much of the prompt the phrasing explains, slot values included."""
+    said = covered = 0.0
+    implied = accounting.implied(intent)
+    for concept, weight in analysis.concepts.items():
+        said += weight
+        if concept in phrasing.concepts or concept in filling.explained or concept in implied:
+            covered += weight
+    for number, entity in enumerate(analysis.entities):
+        if entity.implied:
+            continue
+        weight = ENTITY_WEIGHTS.get(entity.kind, ENTITY_WEIGHT)
+        said += weight
+        if number in filling.used or accounting.said_by(entity, phrasing):
+            covered += weight
+    return covered / said if said else 0.0
+
+
+def _f_beta(recall: float, precision: float) -> float:
+    """F-beta with beta > 1: a phrasing word the prompt does not say costs more than an extra prompt word."""
     beta2 = BETA * BETA
     harmonic = (1 + beta2) * recall * precision / (beta2 * precision + recall) if recall + precision else 0.0
     if precision < PRECISION_FLOOR:
         harmonic = min(harmonic, precision)  # a fifth of the request unexplained: not this intent
-    return Candidate(intent, harmonic, recall, precision, phrasing, values)
+    return harmonic
+
+
+def score(intent: Intent, phrasing: Phrasing, analysis: Analysis, catalog: Catalog) -> Candidate:
+    filling = _fill_phrasing_slots(phrasing, analysis, catalog)
+    _fill_unsaid_slots(intent, phrasing, analysis, filling)
+    recall = _recall(phrasing, analysis, filling, catalog)
+    precision = _precision(intent, phrasing, analysis, filling)
+    left = accounting.unaccounted(intent, phrasing, analysis, filling, catalog)
+    return Candidate(intent, _f_beta(recall, precision), recall, precision, phrasing, filling.values, left)
 
 
 def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float]) -> bool:
@@ -462,19 +581,31 @@ def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float])
 
 def candidates(analysis: Analysis, catalog: Catalog) -> list[Candidate]:
     """Every intent sharing a concept with the prompt, best phrasing each, best first."""
+    # Intents sharing a telling concept first; "show" alone would drag in most of the catalog.
+    telling = [c for c, w in analysis.concepts.items() if catalog.weights.get(c, 4.0) >= 1.0]
+    found = _read(_using(telling or list(analysis.concepts), catalog), analysis, catalog)
+    if telling and len(telling) < len(analysis.concepts) and not any(c.score >= THRESHOLD for c in found):
+        # "search for TODO in main.py": the task is in the general verb, the telling word is a value.
+        found = _read(_using(list(analysis.concepts), catalog), analysis, catalog)
+    return found
+
+
+def _using(concepts: list[str], catalog: Catalog) -> set[int]:
     numbers: set[int] = set()
-    # Intents sharing a telling concept; "show" alone would drag in most of the catalog.
-    telling = [
-        c for c, w in analysis.concepts.items() if catalog.weights.get(c, 4.0) >= 1.0
-    ] or analysis.concepts
-    for concept in telling:
+    for concept in concepts:
         numbers.update(catalog.using(concept))
+    return numbers
+
+
+def _read(numbers: set[int], analysis: Analysis, catalog: Catalog) -> list[Candidate]:
     found: list[Candidate] = []
     for number in numbers:
         intent = catalog.intent(number)
         hopeful = [p for p in intent.phrasings if not _hopeless(p, analysis, catalog.weights)]
         if hopeful:
-            found.append(max((score(intent, p, analysis, catalog) for p in hopeful), key=lambda c: c.score))
+            # The best reading of each intent: one that accounts for every word first, then by score.
+            scored = (score(intent, p, analysis, catalog) for p in hopeful)
+            found.append(max(scored, key=lambda c: (not c.unaccounted, c.score)))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
 
@@ -493,10 +624,12 @@ def template_for(intent: Intent, context: Context) -> tuple[str, str] | None:
     return None
 
 
-def _quote(value: str, slot: str, family: str, shell: str) -> str | None:
+def _quote(value: str, slot: str, family: str, shell: str, shell_glob: bool = False) -> str | None:
     """The value quoted for the shell, or None when it cannot be written safely (then: decline)."""
     if value.startswith("-") and slot_type(slot).build is None:
         return None  # "-rf" as a pattern or file name would be read as an option
+    if family != "posix" and value.startswith("$"):
+        return None  # a POSIX variable means nothing to PowerShell or cmd
     if shell == "cmd" and ('"' in value or "%" in value):
         return None  # cmd expands %VAR% even inside quotes, and a quote would end the wrapped command
     if family == "powershell" or (family == "any" and shell == "powershell"):
@@ -505,7 +638,10 @@ def _quote(value: str, slot: str, family: str, shell: str) -> str | None:
         if re.match(r"^[\w.:/\\@+~-]+$", value):
             return value
         return f'"{value}"'
-    return quote_posix(value, slot)
+    return quote_posix(value, slot, shell_glob)
+
+
+_PLACE_NAMES = {".": "the current folder", "..": "the parent folder", "~": "your home folder"}
 
 
 def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
@@ -521,34 +657,37 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
         entity = candidate.values.get(slot)
         if entity is not None:
             raw[slot] = value_of(slot, entity)
-            shown[slot] = entity.value if entity.kind != "hostport" else raw[slot]
+            shown[slot] = entity.value if entity.kind not in ("hostport", "var") else raw[slot]
+            if entity.kind == "range":
+                shown[slot] = entity.value.replace(",", " to ")  # "lines 3 to 5", not "lines 3,5"
         elif slot in intent.defaults:
             raw[slot] = intent.defaults[slot]
             shown[slot] = raw[slot]
+        if slot in shown and slot_type(slot).build is None:
+            shown[slot] = _PLACE_NAMES.get(shown[slot], shown[slot])
     failed = False
 
-    def optional(m: re.Match[str]) -> str:
+    def fill(m: re.Match[str], slot: str, optional: bool) -> str:
         nonlocal failed
-        slot = m.group(1)
-        if slot not in raw or raw[slot] in ("", "."):
+        if slot not in raw or (optional and raw[slot] in ("", ".")):
+            failed = failed or not optional
             return ""
-        quoted = _quote(raw[slot], slot, family, context.shell)
-        failed = failed or quoted is None
-        return " " + (quoted or "")
-
-    def required(m: re.Match[str]) -> str:
-        nonlocal failed
-        slot = m.group(1)
-        if not has_type(slot):
-            return m.group(0)
-        if slot not in raw:
+        if not accounting.fits(template, m.start(), m.end(), raw[slot]):
             failed = True
             return ""
-        quoted = _quote(raw[slot], slot, family, context.shell)
+        shell_glob = not accounting.NAME_TEST.search(template[: m.start()])
+        quoted = _quote(raw[slot], slot, family, context.shell, shell_glob)
         failed = failed or quoted is None
-        return quoted or ""
+        return (" " if optional else "") + (quoted or "")
 
-    command = _SLOT.sub(required, _OPTIONAL.sub(optional, template))
+    def substitute(m: re.Match[str]) -> str:
+        optional = m.group(2) is not None
+        slot = m.group(1) if optional else m.group(3)
+        if not optional and not has_type(slot):
+            return m.group(0)
+        return fill(m, slot, optional)
+
+    command = _SLOT_ANY.sub(substitute, template)
     if failed:
         return None
     if family == "powershell" and context.shell == "cmd":
@@ -563,9 +702,14 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     if not analysis.concepts:
         return None
     found = candidates(analysis, catalog)
-    if not found or found[0].score < THRESHOLD:
+    # Only a reading that accounts for every word may answer; one that does not, scoring at least as
+    # well, says the request is about something the catalog does not do.
+    complete = [c for c in found if not c.unaccounted]
+    if not complete or complete[0].score < THRESHOLD:
         return None
-    best = found[0]
+    best = complete[0]
+    if found[0] is not best and found[0].score > best.score:
+        return None
     if len(analysis.concepts) == 1 and not analysis.entities:
         # One word ("find", "git", "restart") names a topic, not a request, unless it is how a
         # phrasing says it ("pwd", "whoami", "where am i").
@@ -577,7 +721,9 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
         return None
     # A match that explains every word of the prompt needs a smaller lead.
     margin = PERFECT_MARGIN if best.score >= 0.999 else MARGIN
-    for other in found[1:]:
+    for other in found:
+        if other is best or other.unaccounted:
+            continue  # a reading that leaves words over is no rival
         if best.score - other.score >= margin:
             break
         other_rendered = render(other, context)

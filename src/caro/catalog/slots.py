@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Callable
 
-from caro.catalog.entities import Entity, Lazy
+from caro.catalog.entities import PROPER_FILES, Entity, Lazy
 
 _NAME = Lazy(r"^[A-Za-z0-9][\w.+@:/-]*$")
 _HOST = Lazy(
@@ -25,45 +25,19 @@ _MODE = Lazy(r"^(?:[0-7]{3,4}|[ugoa]{0,3}[+\-=][rwxXst]{1,4})$")
 _VAR = Lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-_BARE_FILES = {
-    "makefile",
-    "dockerfile",
-    "readme",
-    "license",
-    "licence",
-    "changelog",
-    "jenkinsfile",
-    "vagrantfile",
-    "gemfile",
-    "procfile",
-    "rakefile",
-    "containerfile",
-    "justfile",
-    "brewfile",
-    "caddyfile",
-    "authors",
-    "contributing",
-    "notice",
-    "copying",
-    "install",
-    "todo",
-    "hosts",
-    "passwd",
-    "fstab",
-    "crontab",
-}
-
-
 def _bare_file(value: str) -> bool:
     """A word with no extension names a file only when it is a well-known one (Makefile, README)."""
-    return value.lower() in _BARE_FILES or bool(re.match(r"^\.?[\w-]*_[\w-]*$", value))
+    return value.lower() in PROPER_FILES or bool(re.match(r"^\.?[\w-]*_[\w-]*$", value))
 
 
 def _size_find(e: Entity) -> str:
-    """Bytes -> find's -size argument (GNU and BSD find both read k/M/G suffixes, rounding up)."""
+    """Bytes -> find's -size argument (GNU and BSD find both read c/k/M/G suffixes, rounding sizes up to
+    the unit: "-size -1k" would match only empty files, so a size under 1k is given in bytes)."""
     for unit, factor in (("G", 1024**3), ("M", 1024**2), ("k", 1024)):
         if e.number >= factor and e.number % factor == 0:
             return f"{int(e.number // factor)}{unit}"
+    if e.number < 1024**2:
+        return f"{math.ceil(e.number)}c"
     if e.number >= 1024**2:
         return f"{math.ceil(e.number / 1024**2)}M"
     return f"{max(1, math.ceil(e.number / 1024))}k"
@@ -104,11 +78,65 @@ class SlotType:
         return f"{type(self).__name__}({fields})"
 
 
+def _one_word(e: Entity) -> bool:
+    """Unquoted, a name or search text is one word: "with multiple patterns" names nothing."""
+    return e.kind != "word" or " " not in e.value
+
+
 def _name_type(pattern: Lazy = _NAME, kinds: tuple[str, ...] = ("quoted", "word", "image")) -> SlotType:
     return SlotType(kinds, lambda e: bool(pattern.match(e.value)), anchored=True)
 
 
-_PATHS = ("path", "file", "dir", "quoted", "word", "image")
+def _thing_type(pattern: Lazy = _NAME, kinds: tuple[str, ...] = ("quoted", "word", "image")) -> SlotType:
+    """A name that is never a document's: packages, branches, services, containers."""
+    return SlotType(kinds, _name_ok(pattern), anchored=True)
+
+
+_PATHS = ("path", "file", "dir", "quoted", "var", "glob", "word", "image")
+_GLOB_OK = Lazy(r"^[\w./*-]+$")
+
+
+def _glob_ok(e: Entity) -> bool:
+    return bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value)) if e.kind == "ext" else bool(_GLOB_OK.match(e.value))
+
+
+def _glob(e: Entity) -> str:
+    return f"*.{e.value}" if e.kind == "ext" else e.value
+
+
+_ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
+
+
+def _file_shaped(e: Entity) -> bool:
+    """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt")."""
+    return e.kind != "quoted" or not re.search(r"\s", e.value) or bool(re.search(r"[./]", e.value))
+
+
+def _path_ok(e: Entity) -> bool:
+    """A pattern of safe characters; a bare word only when it is introduced as a name, follows "in", or
+    looks like a file ("Makefile", "my_notes"): "find links that point to nothing" names no paths."""
+    if e.kind == "glob":
+        return bool(_GLOB_OK.match(e.value))
+    if e.kind == "word":
+        return (e.named or e.after_in or _bare_file(e.value)) and _one_word(e)
+    return True
+
+
+def _nth_ok(e: Entity) -> bool:
+    """A position: "3rd", "tenth", or a number right after "line"/"column"; "2 lines" is an amount."""
+    return (e.kind == "ordinal" or e.positional) and e.value.isdigit() and 1 <= int(e.value) <= 1000000
+
+
+# A value ending like a document ("temp.log") names a file, not a package, branch or service.
+_FILE_LIKE = Lazy(
+    r"\.(?:log|txt|csv|json|ya?ml|md|pdf|conf|cfg|ini|xml|html?|sh|py|js|ts|c|h|cpp|rs|java|tar|gz|tgz|zip|bz2|xz"
+    r"|png|jpe?g|gif|svg|mp[34]|iso|bak|tmp|db|sql|out|doc|docx|xls|xlsx)$",
+    re.I,
+)
+
+
+def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
+    return lambda e: bool(pattern.match(e.value)) and not _FILE_LIKE.pattern().search(e.value)
 
 
 def _port_ok(e: Entity) -> bool:
@@ -120,12 +148,24 @@ def _count_ok(e: Entity) -> bool:
 
 
 SLOT_TYPES: dict[str, SlotType] = {
-    "dir": SlotType(("dir", "path", "quoted", "word")),
+    # A folder: never a document or an archive ("links to path/to/foo.txt" names a file).
+    "dir": SlotType(
+        ("dir", "path", "quoted", "var", "word"),
+        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value) and not _FILE_LIKE.pattern().search(e.value),
+    ),
     "folder": SlotType(("dir",)),
-    "file": SlotType(("file", "path", "quoted", "word"), lambda e: e.kind != "word" or _bare_file(e.value)),
-    "path": SlotType(_PATHS),
-    "src": SlotType(_PATHS),
-    "dst": SlotType(_PATHS),
+    "file": SlotType(
+        ("file", "path", "quoted", "var", "glob", "word"),
+        lambda e: (e.kind != "word" or e.named or _bare_file(e.value)) and _path_ok(e) and _file_shaped(e),
+    ),
+    # A folder's name for find -type d: a name, not a document ("myfile.txt").
+    "dirname": SlotType(
+        ("file", "path", "quoted", "word"),
+        lambda e: (e.kind != "word" or e.named) and _one_word(e) and not _FILE_LIKE.pattern().search(e.value),
+    ),
+    "path": SlotType(_PATHS, _path_ok),
+    "src": SlotType(_PATHS, _path_ok),
+    "dst": SlotType(tuple(k for k in _PATHS if k != "glob")),
     "archive": SlotType(
         ("file", "path", "quoted"),
         lambda e: bool(re.search(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$", e.value, re.I)),
@@ -135,17 +175,21 @@ SLOT_TYPES: dict[str, SlotType] = {
         ("file", "path", "quoted"), lambda e: bool(re.search(r"(?<!\.tar)\.gz$", e.value, re.I))
     ),
     "ext": SlotType(("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value))),
-    "glob": SlotType(
-        ("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value)), build=lambda e: f"*.{e.value}"
-    ),
+    # A name pattern for find -name (quoted): "*.log" from "log files", or the user's own "vmware-*.log".
+    "glob": SlotType(("glob", "ext"), _glob_ok, build=_glob),
+    # The same, left for the shell to expand: "wc -l *.js".
+    "shglob": SlotType(("glob", "ext"), _glob_ok, build=_glob),
+    "nth": SlotType(("ordinal", "num"), _nth_ok, build=lambda e: str(int(e.value))),
+    "range": SlotType(("range",), build=lambda e: e.value),
     "size": SlotType(("size",), lambda e: e.number > 0, build=_size_find),
     "bytes": SlotType(("size",), lambda e: e.number > 0, build=_size_ps),
     "age": SlotType(("duration",), lambda e: e.number > 0, build=_age_find),
     "minutes": SlotType(
         ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number)))
     ),
+    # Whole days only: "not modified in 10 minutes" is no number of days.
     "days": SlotType(
-        ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, math.ceil(e.number / 1440)))
+        ("duration",), lambda e: e.number >= 1440 and e.number % 1440 == 0, build=lambda e: str(int(e.number // 1440))
     ),
     "seconds": SlotType(
         ("duration",), lambda e: e.number > 0, build=lambda e: str(max(1, round(e.number * 60)))
@@ -156,12 +200,18 @@ SLOT_TYPES: dict[str, SlotType] = {
     "pid": SlotType(
         ("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))
     ),
+    # Text to search for; a value introduced as a name ("the file 'x'", "named x") is not one.
     "pattern": SlotType(
-        ("quoted", "word", "var", "num", "host"), lambda e: bool(e.value.strip()), anchored=True
+        ("quoted", "word", "var", "num", "host"),
+        lambda e: bool(e.value.strip()) and not e.named and _one_word(e),
+        anchored=True,
     ),
-    "text": SlotType(("quoted", "word", "num"), lambda e: bool(e.value.strip()), anchored=True),
+    "text": SlotType(
+        ("quoted", "word", "num"), lambda e: bool(e.value.strip()) and not e.named and _one_word(e), anchored=True
+    ),
     "replacement": SlotType(("quoted", "word", "num"), lambda e: "\n" not in e.value, anchored=True),
-    "message": SlotType(("quoted",), lambda e: bool(e.value.strip())),
+    # Quoted, or one word right after its anchor ("with message wip").
+    "message": SlotType(("quoted", "word"), lambda e: bool(e.value.strip()) and _one_word(e), anchored=True),
     "host": SlotType(
         ("host", "userhost", "hostport"),
         lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value),
@@ -175,22 +225,23 @@ SLOT_TYPES: dict[str, SlotType] = {
     "mode": SlotType(("mode", "num"), lambda e: bool(_MODE.match(e.value))),
     "var": SlotType(("var", "word", "quoted"), lambda e: bool(_VAR.match(e.value)), anchored=True),
     "process": _name_type(),
-    "container": _name_type(),
+    "container": _thing_type(),
     "image": _name_type(),
     "volume": _name_type(),
     "network": _name_type(),
     "pod": _name_type(),
     "deployment": _name_type(),
     "namespace": _name_type(Lazy(r"^[a-z0-9][a-z0-9-]{0,62}$")),
-    "service": _name_type(),
+    "service": _thing_type(),
     "node": _name_type(),
     "context": _name_type(),
-    "package": _name_type(Lazy(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$"), ("quoted", "word", "image", "file")),
-    "branch": _name_type(Lazy(r"^[A-Za-z0-9][\w./-]*$"), ("quoted", "word", "path", "file")),
+    "package": _thing_type(Lazy(r"^[A-Za-z0-9][A-Za-z0-9+._@/-]*$"), ("quoted", "word", "image", "file")),
+    "branch": _thing_type(Lazy(r"^[A-Za-z0-9][\w./-]*$"), ("quoted", "word", "path", "file")),
     "remote": _name_type(Lazy(r"^[A-Za-z0-9][\w.-]*$")),
     "tag": _name_type(Lazy(r"^[A-Za-z0-9][\w.-]*$")),
     "commit": _name_type(Lazy(r"^[0-9a-f]{6,40}$|^HEAD(?:[~^]\d*)?$")),
-    "interface": _name_type(Lazy(r"^[A-Za-z][\w.-]{0,14}$")),
+    # eth0, en1, wlan0, enp3s0, docker0, lo: letters then a digit somewhere; a plain word is not one.
+    "interface": _name_type(Lazy(r"^(?:[a-z][a-z-]{0,9}\d[\w.-]{0,8}|lo)$")),
     "command": _name_type(Lazy(r"^[A-Za-z0-9][\w.+-]*$")),
     "domain": SlotType(("host",), lambda e: bool(_HOST.match(e.value))),
 }
@@ -223,6 +274,8 @@ SPECIFIC_KINDS = frozenset(
         "mode",
         "num",
         "quoted",
+        "var",
+        "glob",
     }
 )
 
@@ -244,15 +297,32 @@ def value_of(slot: str, entity: Entity) -> str:
     kind = slot_type(slot)
     if kind.build is not None:
         return kind.build(entity)
+    if entity.kind == "var":
+        return entity.written
     if entity.kind == "hostport" and slot_type(slot) is SLOT_TYPES["host"]:
         return entity.host
     return entity.value
 
 
-def quote_posix(value: str, slot: str) -> str:
-    """Shell-quote for sh/bash/zsh/fish, keeping a leading ~ or ~/ expandable."""
+_EXPANDABLE = Lazy(r"^\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)(?:/[\w./-]*)?$")
+_PATH_SLOTS = frozenset({"dir", "folder", "file", "path", "src", "dst"})
+
+
+def expandable(value: str, slot: str) -> bool:
+    """A variable ("$HOME", "${dir}/src") given for a path: the shell must still expand it."""
+    return slot_type(slot) in {slot_type(s) for s in _PATH_SLOTS} and bool(_EXPANDABLE.match(value))
+
+
+def quote_posix(value: str, slot: str, shell_glob: bool = False) -> str:
+    """Shell-quote for sh/bash/zsh/fish, keeping a leading ~ or ~/ and a path variable expandable, and a
+    file pattern the shell should expand (`shell_glob`: "rm vmware-*.log", not "find -name 'x*'")."""
+    if "*" in value and _GLOB_OK.match(value) and (shell_glob or slot_type(slot) is SLOT_TYPES["shglob"]):
+        return value  # letters, digits, . / * - only: the shell expands it and nothing else
     if slot_type(slot).build is not None and re.match(r"^[\w.+*-]+$|^-m(?:time|min) -\d+$", value):
         return shlex.quote(value) if "*" in value else value
+    if expandable(value, slot):
+        return f'"{value}"'
+
     if value == "~":
         return "~"
     if value.startswith("~/"):

@@ -27,7 +27,7 @@ LIGHT_WEIGHT = 0.4
 GENERIC_WEIGHT = 0.8
 ACTION_FACTOR = 2.0  # "delete" left unexplained (or unsaid) must sink a match
 _SLOT_RE = Lazy(r"\{(\w+)(\?)?\}")
-_PHRASE_TOKEN = Lazy(r"\{\w+\}|[A-Za-z0-9][A-Za-z0-9+_.-]*")
+_PHRASE_TOKEN = Lazy(r"\{\w+\}|\+?[A-Za-z0-9][A-Za-z0-9+_.-]*")
 
 
 class Anchor:
@@ -45,7 +45,7 @@ class Anchor:
 
 
 class Phrasing:
-    __slots__ = ("after", "anchors", "concepts", "slots", "text", "words")
+    __slots__ = ("after", "anchors", "concepts", "required", "slots", "text", "words")
 
     def __init__(
         self,
@@ -55,8 +55,10 @@ class Phrasing:
         slots: tuple[str, ...],
         anchors: dict[str, tuple[Anchor, ...]],
         after: dict[str, Anchor] | None = None,
+        required: frozenset[str] = frozenset(),
     ) -> None:
         self.text = text
+        self.required = required  # concepts written "+word": a request must say them to match this phrasing
         self.concepts = concepts
         self.words = words  # the content words as written (for one-word requests)
         self.slots = slots
@@ -162,7 +164,10 @@ def _phrasing(text: str, lexicon: Lexicon) -> Phrasing:
     before: list[Anchor] = []
     after: dict[str, Anchor] = {}
     pending: str | None = None
+    required: list[str] = []
     for token in _PHRASE_TOKEN.pattern().findall(normalise_formats(text)):
+        must = token.startswith("+")
+        token = token.lstrip("+")
         if token.startswith("{"):
             pending = token[1:-1]
             slot = token[1:-1]
@@ -178,8 +183,12 @@ def _phrasing(text: str, lexicon: Lexicon) -> Phrasing:
         if concept is not None:
             concepts.append(concept)
             words.append(word)
+            if must:
+                required.append(concept)
         before.append(Anchor(word, concept))
-    return Phrasing(text, frozenset(concepts), frozenset(words), tuple(slots), anchors, after)
+    return Phrasing(
+        text.replace("+", ""), frozenset(concepts), frozenset(words), tuple(slots), anchors, after, frozenset(required)
+    )
 
 
 def _intent(raw: dict[str, Any], domain: str, lexicon: Lexicon, source: str) -> Intent:
@@ -277,6 +286,7 @@ def _freeze(catalog: Catalog) -> dict[str, Any]:
                             p.slots,
                             {s: [_anchor_out(a) for a in anchors] for s, anchors in p.anchors.items()},
                             {s: _anchor_out(a) for s, a in p.after.items()},
+                            sorted(p.required),
                         ]
                         for p in i.phrasings
                     ],
@@ -328,8 +338,9 @@ def _thaw_intent(frozen: bytes) -> Intent:
                 tuple(slots),
                 {s: tuple(Anchor(*a) for a in anchors) for s, anchors in before.items()},
                 {s: Anchor(*a) for s, a in after.items()},
+                frozenset(required),
             )
-            for text, concepts, words, slots, before, after in i["phrasings"]
+            for text, concepts, words, slots, before, after, required in i["phrasings"]
         ],
     )
 
@@ -344,7 +355,7 @@ def compile_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         for raw in document["intents"]:
             for text in raw["say"]:
                 words = _PHRASE_TOKEN.pattern().findall(normalise_formats(text))
-                lexicon.known.update(w.lower() for w in words if not w.startswith("{"))
+                lexicon.known.update(w.lower().lstrip("+") for w in words if not w.startswith("{"))
     intents = [
         _intent(raw, document.get("domain", name), lexicon, name)
         for name, document in documents

@@ -1,0 +1,224 @@
+"""What a catalog answer must account for before it may be given.
+
+- Every word of the request that carries meaning is consumed by the phrasing, fills a slot, or is
+  said by the command itself ("recursively" by a `find` without `-maxdepth`). A number, an ordinal or a
+  qualifier ("only", "each", "in bytes", "as administrator") that nothing takes means the command would
+  do something other than asked: the intent may not answer.
+- A command that deletes, moves, overwrites or kills acts only on a target the request wrote out: a
+  value read from the user's words ("python files" -> `*.py`, "my downloads folder" -> `~/Downloads`) is
+  a reading, good enough to list files but not to delete them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from caro.catalog.entities import EVERYWHERE, Entity, Lazy, Word
+
+if TYPE_CHECKING:
+    from caro.catalog.matcher import Analysis, Filling
+    from caro.catalog.store import Catalog, Intent, Phrasing
+
+# Concepts lighter than this (said by many intents: "show", "file") may stay unexplained; the rest
+# must be accounted for.
+ACCOUNT_WEIGHT = 1.0
+# Words that qualify the task: whatever their weight, one left over means another task.
+QUALIFIERS = frozenset(
+    {"only", "each", "both", "total", "byte", "first", "last", "everi", "per", "separat", "individu", "just"}
+)
+# Qualifiers a phrasing may only match when the request says them as well.
+_SCOPE = QUALIFIERS | {"recursiv", "subdir", "larg", "small", "contain", "ignor"}
+_RECURSION_SAID = frozenset({"recursiv", "subdir"})
+# Words that add emphasis, never a task.
+FILLER = frozenset({"all", "entir", "whol", "complet", "simpl", "plain", "basic", "normal", "regular"})
+
+# Verbs that only look at things: "show processes sorted by cpu" is what "sort processes" does.
+_VIEWS = frozenset({"count", "sort", "follow", "ping", "resolv", "decod", "encod", "trac", "scan", "watch"})
+_RECURSIVE = Lazy(
+    r"\bfind\b(?!.*-maxdepth)|\bgrep -\w*r|\b(?:cp|rm|chmod|chown|chgrp|scp|zip) -\w*[rR]|\bdu\b"
+    r"|-Recurse\b|\brsync\b|\btree\b|\bfind\b.*-maxdepth [2-9]"
+)
+_DESTRUCTIVE = Lazy(
+    r"\b(?:rm|rmdir|mv|shred|truncate|kill|pkill|killall|dd|unlink)\b|-delete\b|\bprune\b"
+    r"|\b(?:docker|podman) (?:rm|rmi)\b|\breset --hard\b|\bclean -\w*f|\bRemove-Item\b|\bStop-Process\b"
+    r"|\bsed -i\b|>\s*\{"
+)
+
+# Programs that read a file's text: given a compressed file they would read its bytes.
+_TEXT_READERS = Lazy(
+    r"(?:^|[|;&(]\s*)(?:sudo\s+)?(?:cat|head|tail|wc|grep|sed|sort|uniq|awk|cut|tr|tac|less|more|nl|diff"
+    r"|comm|paste|expand|column|base64|python3 -m json\.tool|jq)\b[^|;&]*$"
+)
+_COMPRESSED = Lazy(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
+NAME_TEST = Lazy(r"-i?(?:name|path)\s+$|-Filter\s+$")
+_SUFFIXED = Lazy(r"^[.~/]+$")
+
+
+def fits(template: str, start: int, end: int, value: str) -> bool:
+    """Whether a value makes sense where the template puts it."""
+    before = template[:start]
+    if NAME_TEST.search(before) and "/" in value:
+        return False  # find -name never matches a path ("find -name /workspace")
+    if _COMPRESSED.search(value) and _TEXT_READERS.search(before):
+        return False  # "wc -l x.gz" counts compressed bytes
+    # "{dir}.tar.gz" from "." would be "..tar.gz"
+    return not (template[end : end + 1] == "." and _SUFFIXED.match(value))
+
+
+_SLOT = Lazy(r"\{(\w+)\??\}")
+_WORD = Lazy(r"[a-z0-9]+")
+_PROGRAM = Lazy(r"(?:^|[|;&(]\s*|\bsudo\s+)([a-z][a-z0-9-]*)")
+_TOOLS = frozenset({"docker", "git", "kubectl", "npm", "pip", "brew", "apt", "systemctl", "tar", "zip", "ssh", "curl"})
+_implied_cache: dict[str, frozenset[str]] = {}
+_destructive_cache: dict[str, bool] = {}
+
+
+def _posix_template(intent: Intent) -> str:
+    commands = intent.commands
+    return " ; ".join(commands[key] for key in ("linux", "macos", "posix", "any", "windows") if key in commands)
+
+
+def implied(intent: Intent) -> frozenset[str]:
+    """Concepts the command itself says: "recursiv" for `find`, `grep -r`, `du`, `cp -r`..."""
+    found = _implied_cache.get(intent.id)
+    if found is None:
+        template = _posix_template(intent)
+        said = {"recursiv"} if _RECURSIVE.search(template) else set()
+        # The programs it runs: "list docker containers ..." says what `docker ps -a` says.
+        said.update(m.group(1) for m in _PROGRAM.finditer(template) if m.group(1) in _TOOLS)
+        found = _implied_cache[intent.id] = frozenset(said)
+    return found
+
+
+def destructive(intent: Intent) -> bool:
+    """Whether the command deletes, moves, overwrites or kills."""
+    found = _destructive_cache.get(intent.id)
+    if found is None:
+        found = _destructive_cache[intent.id] = bool(_DESTRUCTIVE.search(_posix_template(intent)))
+    return found
+
+
+_phrasing_words: dict[str, frozenset[str]] = {}
+
+
+def said_by(entity: Entity, phrasing: Phrasing) -> bool:
+    """Whether the phrasing itself says this value: "go up one directory" says "one"."""
+    words = _phrasing_words.get(phrasing.text)
+    if words is None:
+        said = _SLOT.sub(" ", phrasing.text.lower())  # "{pattern}" names a slot, it says no word
+        words = _phrasing_words[phrasing.text] = frozenset(_WORD.findall(said))
+    return entity.written.lower() in words
+
+
+def _deletes_below(intent: Intent, filling: Filling) -> bool:
+    """A destructive search (`find X ... -delete`) of a folder the request named."""
+    if not destructive(intent) or "dir" not in filling.values:
+        return False
+    return any("find {dir}" in template for template in intent.commands.values())
+
+
+def _misfits(intent: Intent, filling: Filling) -> list[str]:
+    """Values the command cannot take where it puts them ("wc -l x.gz", "find -name a/b")."""
+    from caro.catalog.slots import value_of
+
+    bad = []
+    for template in intent.commands.values():
+        for m in _SLOT.finditer(template):
+            entity = filling.values.get(m.group(1))
+            if entity is not None and not fits(template, m.start(), m.end(), value_of(m.group(1), entity)):
+                bad.append(f"{m.group(1)}={entity.value}")
+    return bad
+
+
+def unaccounted(
+    intent: Intent, phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: Catalog
+) -> tuple[str, ...]:
+    """The request's words and values that neither the phrasing, a slot nor the command accounts for;
+    for a destructive command also any target that is a reading rather than the user's own words."""
+    left: list[str] = []
+    said = implied(intent)
+    lexicon = catalog.lexicon
+    for item in analysis.items:
+        if not isinstance(item, Word) or item.concept is None:
+            continue
+        concept = item.concept
+        if concept in phrasing.concepts or concept in filling.explained or concept in said:
+            continue
+        if concept in lexicon.generic or concept in lexicon.light or concept in FILLER:
+            continue
+        if analysis.concepts.get(concept, 0.0) < ACCOUNT_WEIGHT and concept not in QUALIFIERS:
+            continue
+        left.append(item.text)
+    for number, entity in enumerate(analysis.entities):
+        if number not in filling.used and not entity.implied and not said_by(entity, phrasing):
+            left.append(entity.value)
+    left += _misfits(intent, filling)
+    if "recursiv" not in said and any(EVERYWHERE in e.absorbed for e in filling.values.values()):
+        left.append("the whole file system")  # "all files in the entire file system" is not `ls /`
+    left += _split_alternatives(analysis, filling)
+    # A qualifier the phrasing says must be said too: "count files recursively" is not "count files".
+    left += [f"unsaid:{c}" for c in (phrasing.concepts & _SCOPE) | phrasing.required if c not in analysis.concepts]
+    if _deletes_below(intent, filling) and not analysis.concepts.keys() & _RECURSION_SAID:
+        left.append("unsaid:recursive")  # deleting what is "in X" is not deleting everything below X
+    said_concepts = set(analysis.concepts)
+    if any(c in lexicon.actions and c not in _VIEWS for c in phrasing.concepts):
+        # "find links that ..." is not "create a link": a general verb beside another verb's task is left over.
+        left += [c for c in said_concepts & lexicon.generic if c not in phrasing.concepts]
+    if destructive(intent):
+        left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if not entity.verbatim]
+        left += [
+            f"{slot}={entity.value}"
+            for slot, entity in filling.values.items()
+            if _too_wide(intent, slot, entity)
+        ]
+        # A command that destroys must be asked for in full: no word of its phrasing may go unsaid.
+        left += [
+            f"unsaid:{c}"
+            for c in phrasing.concepts
+            if c not in said_concepts
+            and c not in filling.explained
+            and c not in lexicon.generic
+            and c not in lexicon.light
+            and c not in FILLER
+        ]
+    return tuple(left)
+
+
+_WIDE = frozenset({".", "..", "~", "/", "*", "./", "~/"})
+_REMOVER = Lazy(r"\b(?:rm|rmdir|mv|shred|unlink|Remove-Item|Move-Item|Rename-Item)\b[^|;&]*$")
+
+
+def _too_wide(intent: Intent, slot: str, entity: object) -> bool:
+    """ "delete everything here" read as `rm -r .`: removing or moving a whole place is never a guess."""
+    if getattr(entity, "value", "") not in _WIDE:
+        return False
+    for template in intent.commands.values():
+        at = template.find("{" + slot)
+        if at >= 0 and _REMOVER.search(template[:at]):
+            return True
+    return False
+
+
+def _split_alternatives(analysis: Analysis, filling: Filling) -> list[str]:
+    """ "file1 or file9", "a.txt and b.txt": values joined like this are one list; given to two different
+    slots ("find file9 -name file1") they are misread."""
+
+    from caro.catalog.slots import slot_type
+
+    role = {id(entity): slot_type(slot) for slot, entity in filling.values.items()}
+    items = analysis.items
+    bad = []
+    for i in range(len(items) - 2):
+        a, joiner, b = items[i], items[i + 1], items[i + 2]
+        if (
+            isinstance(a, Entity)
+            and isinstance(b, Entity)
+            and isinstance(joiner, Word)
+            and joiner.text in ("or", "and")
+            and id(a) in role
+            and id(b) in role
+            and role[id(a)] is not role[id(b)]
+        ):
+            bad.append(f"{a.value} {joiner.text} {b.value}")
+    return bad
