@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.backends.fake_lmstudio import FakeLMStudio
 from tests.conftest import CaroRunner
 from tests.helpers import free_port as closed_port
 
@@ -228,8 +229,9 @@ def test_request_words_may_surround_options(caro: CaroRunner) -> None:
     assert proc.stdout == "docker ps\n"
 
 
-def test_a_blocked_command_never_reaches_stdout(caro: CaroRunner) -> None:
-    proc = caro("-b", "builtin", "delete everything in my home directory")
+def test_a_blocked_command_never_reaches_stdout(caro: CaroRunner, lmstudio: FakeLMStudio) -> None:
+    lmstudio.tool_arguments = {"command": "rm -r ~", "explanation": "Deletes your home folder."}
+    proc = caro("--url", lmstudio.url, "delete everything in my home directory")
     assert proc.returncode == 4
     assert proc.stdout == ""  # `cmd=$(caro …)` gets nothing to run
     assert "rm -r ~" in proc.stderr and "blocked" in proc.stderr
