@@ -188,6 +188,10 @@ def test_a_syntax_error_is_said_and_what_can_be_read_is_explained() -> None:
     ("gzip -c big.log", ["big.log"], []),
     ("curl -sL -o page.html https://example.com", ["the network"], ["page.html (written: the download)"]),
     ("sort -o sorted.txt names.txt", ["names.txt"], ["sorted.txt (overwritten with the sorted lines)"]),
+    ("crontab -l", [], []),
+    ("crontab -r", [], ["your scheduled jobs (ALL deleted)"]),
+    ("xz -d logs.xz", ["logs.xz"], ["logs.xz (replaced by the (de)compressed file)"]),
+    ("rm -- -f", [], ["-f (deleted)"]),  # after `--`, a dash starts a file name, not a flag
 ])
 def test_reads_and_changes_follow_the_programs_mode(command: str, reads: list[str], changes: list[str]) -> None:
     result = explain(command)
