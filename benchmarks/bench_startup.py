@@ -60,10 +60,11 @@ PATHS: dict[str, list[str]] = {
     "catalog answer (-b builtin -o json)": ["-b", "builtin", "-o", "json", "list docker containers"],
     "LM Studio stand-in (-o json)": ["-o", "json", "list docker containers"],
     "explain --offline (pipeline)": ["explain", "--offline", "find . -name '*.log' -mtime +7 | xargs rm -f"],
+    "explain, summary from the stand-in": ["explain", "find . -name '*.log' -mtime +7 | xargs rm -f"],
 }
 BUDGETS = {"--version": 2, "--help": 2, "init zsh": 2, "check 'ls -la'": 3,
            "catalog answer (-b builtin -o json)": 3, "LM Studio stand-in (-o json)": 3,
-           "explain --offline (pipeline)": 4}
+           "explain --offline (pipeline)": 4, "explain, summary from the stand-in": 4}
 
 
 def search_path() -> list[str]:
