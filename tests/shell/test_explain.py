@@ -212,3 +212,15 @@ def test_the_tar_answer_through_the_cli(caro) -> None:  # type: ignore[no-untype
     assert done.returncode == 0, done.stderr
     assert "reads:    a.tar.gz" in done.stdout
     assert "changes:  /opt (the archive's files extracted into it" in done.stdout
+
+
+def test_without_the_parser_the_words_are_still_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    from caro import shell_syntax
+
+    def missing() -> None:
+        raise ImportError("No module named 'tree_sitter_bash'")
+
+    monkeypatch.setattr(shell_syntax, "bash_parser", missing)
+    result = explain("tar -czf b.tgz ~/docs")
+    assert any("not installed" in note for note in result.notes)
+    assert result.changes == ["b.tgz (written: the new archive)"]
