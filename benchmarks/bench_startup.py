@@ -27,6 +27,7 @@ import argparse
 import datetime
 import os
 import shutil
+import site
 import statistics
 import subprocess
 import sys
@@ -70,7 +71,7 @@ BUDGETS = {"--version": 2, "--help": 2, "init zsh": 2, "check 'ls -la'": 3,
 def search_path() -> list[str]:
     """This checkout's src, then the interpreter's site-packages (no .pth file is read)."""
     paths = sysconfig.get_paths()
-    return list(dict.fromkeys([str(ROOT / "src"), paths["purelib"], paths["platlib"]]))
+    return list(dict.fromkeys([str(ROOT / "src"), paths["purelib"], paths["platlib"], site.getusersitepackages()]))
 
 
 def importtime(argv: list[str], env: dict[str, str], top: int) -> list[str]:

@@ -10,6 +10,7 @@ was imported by caro (benchmarks/bench_startup.py measures the same setup, with 
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import sysconfig
@@ -80,8 +81,9 @@ PATHS: dict[str, tuple[list[str], list[str]]] = {
 
 
 def search_path() -> str:
+    """caro's sources, then where packages are installed (the user's site too, for `pip install --user`)."""
     paths = sysconfig.get_paths()
-    return "\n".join(dict.fromkeys([SRC, paths["purelib"], paths["platlib"]]))
+    return "\n".join(dict.fromkeys([SRC, paths["purelib"], paths["platlib"], site.getusersitepackages()]))
 
 
 def imported(args: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
