@@ -275,8 +275,8 @@ class _Words:
     def _flag(self, word: str) -> bool:
         is_option = (not self.options_done and word.startswith("-") and len(word) > 1
                      and not _NUMBER.match(word))
-        if not is_option and word not in self.flags:
-            return False
+        if not is_option and (self.options_done or word not in self.flags):
+            return False  # after `--`, `-f` is a file name
         if word.startswith("--") or word in self.flags:
             self._named_flag(word)
         else:

@@ -10,6 +10,7 @@ was imported by caro (benchmarks/bench_startup.py measures the same setup, with 
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import sysconfig
@@ -62,22 +63,27 @@ PATHS: dict[str, tuple[list[str], list[str]]] = {
     # Runs at every shell start (`eval "$(caro init zsh)"`).
     "init": (["init", "zsh"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "typing"]),
     # Judging a command needs the safety engine and the parser, nothing of the request pipeline.
+    # tree-sitter's compiled modules are loaded without their packages (whose __init__ imports typing and
+    # importlib.resources): `tree_sitter._binding` is expected, `tree_sitter` is not.
     "check": (["check", "ls -la"], [*NEVER, *HEAVY_STDLIB, "caro.flow", "caro.chain", "caro.backends",
-                                     "caro.catalog", "caro.explain", "socket", "caro.http"]),
+                                     "caro.catalog", "caro.explain", "socket", "caro.http", "tree_sitter",
+                                     "tree_sitter_bash"]),
     # A catalog answer: no network, no other backend.
     "catalog": (["-b", "builtin", "-o", "json", "list docker containers"],
                 [*NEVER, *HEAVY_STDLIB, "socket", "caro.http", "caro.backends.lmstudio",
-                 "caro.backends.ollama", "caro.backends.openai_compat", "caro.explain"]),
+                 "caro.backends.ollama", "caro.backends.openai_compat", "caro.explain", "tree_sitter",
+                 "tree_sitter_bash"]),
     # An offline explanation: the parser, the table of programs and the safety engine, no backend.
     "explain": (["explain", "--offline", "tar -xzf a.tgz -C /opt && ls /opt | wc -l"],
                 [*NEVER, *HEAVY_STDLIB, "caro.flow", "caro.chain", "caro.backends", "caro.catalog", "socket",
-                 "caro.http"]),
+                 "caro.http", "tree_sitter", "tree_sitter_bash"]),
 }
 
 
 def search_path() -> str:
+    """caro's sources, then where packages are installed (the user's site too, for `pip install --user`)."""
     paths = sysconfig.get_paths()
-    return "\n".join(dict.fromkeys([SRC, paths["purelib"], paths["platlib"]]))
+    return "\n".join(dict.fromkeys([SRC, paths["purelib"], paths["platlib"], site.getusersitepackages()]))
 
 
 def imported(args: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
@@ -104,3 +110,26 @@ def test_the_isolated_run_starts_from_a_bare_interpreter(tmp_path: Path) -> None
     assert done.returncode == 0 and done.stdout.startswith("caro ")
     assert "site" not in modules
     assert "certifi" not in modules and "pathlib" not in modules
+
+
+def test_the_parser_is_really_loaded_on_the_check_path(tmp_path: Path) -> None:
+    """The lists above forbid the tree-sitter packages; the compiled parser itself must be there."""
+    modules, done = imported(["check", "rm -rf /"], tmp_path)
+    assert done.returncode == 4, done.stderr  # blocked: the command was parsed and judged
+    assert {"tree_sitter._binding", "tree_sitter_bash._binding"} <= modules
+
+
+def test_the_parser_falls_back_to_the_ordinary_import() -> None:
+    """Where the compiled module cannot be found directly, tree-sitter is imported the usual way."""
+    code = (
+        "import importlib.machinery as m\n"
+        "m.EXTENSION_SUFFIXES = []\n"  # the direct load finds no compiled module; ordinary imports still do
+        "import sys\n"
+        "from caro import shell_syntax\n"
+        "tree = shell_syntax.parse_bytes(b'ls -la | wc -l')\n"
+        "assert tree.root_node.children[0].type == 'pipeline', tree.root_node\n"
+        "assert 'tree_sitter' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, "PYTHONPATH": SRC})
+    assert done.returncode == 0, done.stderr

@@ -188,6 +188,10 @@ def test_a_syntax_error_is_said_and_what_can_be_read_is_explained() -> None:
     ("gzip -c big.log", ["big.log"], []),
     ("curl -sL -o page.html https://example.com", ["the network"], ["page.html (written: the download)"]),
     ("sort -o sorted.txt names.txt", ["names.txt"], ["sorted.txt (overwritten with the sorted lines)"]),
+    ("crontab -l", [], []),
+    ("crontab -r", [], ["your scheduled jobs (ALL deleted)"]),
+    ("xz -d logs.xz", ["logs.xz"], ["logs.xz (replaced by the (de)compressed file)"]),
+    ("rm -- -f", [], ["-f (deleted)"]),  # after `--`, a dash starts a file name, not a flag
 ])
 def test_reads_and_changes_follow_the_programs_mode(command: str, reads: list[str], changes: list[str]) -> None:
     result = explain(command)
@@ -208,3 +212,15 @@ def test_the_tar_answer_through_the_cli(caro) -> None:  # type: ignore[no-untype
     assert done.returncode == 0, done.stderr
     assert "reads:    a.tar.gz" in done.stdout
     assert "changes:  /opt (the archive's files extracted into it" in done.stdout
+
+
+def test_without_the_parser_the_words_are_still_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    from caro import shell_syntax
+
+    def missing() -> None:
+        raise ImportError("No module named 'tree_sitter_bash'")
+
+    monkeypatch.setattr(shell_syntax, "bash_parser", missing)
+    result = explain("tar -czf b.tgz ~/docs")
+    assert any("not installed" in note for note in result.notes)
+    assert result.changes == ["b.tgz (written: the new archive)"]
