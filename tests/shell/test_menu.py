@@ -38,7 +38,7 @@ def test_cancel_is_the_default_when_confirmation_is_needed(
     build = tmp_path / "work-dir-7d1f" / "build"
     build.mkdir()
     # `rm -r build` is moderate risk, which needs confirmation at the strict safety mode.
-    _ask(term, "remove the build directory", "--safety", "strict")
+    _ask(term, "delete the folder called build", "--safety", "strict")
     assert "Enter = cancel" in term.screen()
     term.send("Enter")
     screen = term.wait_for(lambda s: "exit=5" in s, "caro to stop")
