@@ -81,7 +81,10 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
     commands = script.commands
     if kind == "powershell":
         # On Linux and macOS, PowerShell runs native commands: `rm -rf /` there is /bin/rm.
-        commands = commands + parse(text, "bash", fallback_on_error=False).commands
+        native = parse(text, "bash", fallback_on_error=False).commands
+        for cmd in native:
+            cmd.guessed = True  # judged by the POSIX rules only: not every PowerShell word is a program
+        commands = commands + native
 
     allow_patterns = [p for p in (_compile(a) for a in (allow or []) if isinstance(a, str)) if p is not None]
     if allow and len(allow_patterns) < len(allow):

@@ -42,6 +42,9 @@ class Command:
     windows: bool = False  # parsed with PowerShell / cmd rules
     redirects: list[Redirect] = field(default_factory=list)  # where its output is written
     cwd: str | None = None  # the folder an earlier `cd` in the same line moved to
+    wrapped: bool = False  # caro found the command(s) this one runs and judges them instead
+    guessed: bool = False  # found in the arguments of a program caro does not know
+    opaque: bool = False  # runs text as code that caro cannot read (s///e, computed strings)
 
     @cached_property
     def name(self) -> str:

@@ -384,7 +384,9 @@ class _Walker:
         self.script.commands.append(cmd)
         self.script.known.add(id(cmd))
         made = [cmd]
-        for inner in wrappers.unwrap(cmd, self.nested):
+        inners = wrappers.unwrap(cmd, self.nested)
+        cmd.wrapped = bool(inners)
+        for inner in inners:
             if id(inner) in self.script.known:
                 made.append(inner)  # parsed from a string: already recorded with what it runs
             elif inner.argv:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from caro.safety import wrappers
+from caro.safety import code, effects, wrappers
 from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect
 from caro.safety.paths import Scope, normalise, scope
 
@@ -778,6 +778,13 @@ _FORK_CODE = LazyPattern(r"fork\s+while\s+fork|while\s*\(?\s*(?:1|true|True)\s*\
                         r"while\s+True:\s*os\.fork", re.IGNORECASE)
 
 
+def _local_script(up: Command) -> bool:
+    """`cat setup.sh | bash`: a script file on this machine, no different from `bash setup.sh`."""
+    operands = [a for a in up.args if not a.startswith("-")]
+    return up.name == "cat" and len(operands) == 1 and not up.upstream and not up.subst and \
+        not operands[0].startswith(("/dev/", "<(")) and scope(operands[0]).kind == "file"
+
+
 def network_findings(cmd: Command) -> list[Finding]:
     """Download-and-execute, reverse and bind shells, code received from the network."""
     name = cmd.name
@@ -785,10 +792,13 @@ def network_findings(cmd: Command) -> list[Finding]:
     if wrappers.reads_stdin_code(cmd) and _downloads(cmd.upstream):
         found.append(said(cmd, CRITICAL, "runs code straight from the network without showing it to you "
                                          "(download-and-execute); read the script first."))
-    if wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found:
+    if wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found \
+            and _local_script(cmd.upstream[-1]):
+        found.append(said(cmd, MODERATE, f"runs the script file {cmd.upstream[-1].args[-1]}; read it first."))
+    elif wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found:
         decoders = [u for u in cmd.upstream if u.name in ("base64", "base32", "xxd", "openssl", "gunzip", "zcat",
                                                           "rev", "tr", "uudecode", "gpg", "certutil")]
-        level = HIGH if decoders else MODERATE
+        level = HIGH
         what = "decoded or transformed text" if decoders else "text from a pipe"
         found.append(said(cmd, level, f"runs {what} as code; caro cannot see what it will do."))
     runs_code = (name in wrappers.SHELLS or wrappers.is_interpreter(name) or name in ("source", ".", "eval", "exec",
@@ -1113,17 +1123,6 @@ def device_findings(cmd: Command) -> list[Finding]:
     return [said(cmd, MODERATE, f"works on the raw disk device {devices[0]}.")]
 
 
-def dynamic_findings(cmd: Command) -> list[Finding]:
-    """A command whose name is only known when it runs."""
-    if not cmd.dynamic:
-        return []
-    reach = [scope(a) for a in cmd.args if not a.startswith("-")]
-    if any(sc.kind in ("root", "home", "system", "device") for sc in reach):
-        return [said(cmd, HIGH, "runs a command whose name is only known when it runs, on "
-                                f"{next(sc for sc in reach if sc.kind in ('root', 'home', 'system', 'device')).describe()}.")]
-    return [said(cmd, MODERATE, "runs a command whose name is only known when it runs; caro cannot tell what it does.")]
-
-
 def judge(cmd: Command) -> list[Finding]:
     """Every finding for one simple command."""
     found: list[Finding] = []
@@ -1133,11 +1132,15 @@ def judge(cmd: Command) -> list[Finding]:
     if fn is not None:
         found += fn(cmd)
     found += network_findings(cmd)
-    found += dynamic_findings(cmd)
+    downloads = _downloads(cmd.upstream) or any(_downloads(v) for v in cmd.subst.values())
+    found += effects.dynamic_findings(cmd, downloads)
+    found += effects.opaque_findings(cmd, downloads)
+    found += code.findings(cmd, downloads)
     found += device_findings(cmd)
     for red in cmd.redirects:
         found += redirect_findings(cmd, red)
-    return [f for f in found if f.level > SAFE]
+    found = [f for f in found if f.level > SAFE]
+    return found + effects.class_findings(cmd, found)
 
 
 _INTERPRETER_RUN = LazyPattern(r"^(?:sh|bash|zsh|dash|ksh|fish|source|\.|python[\d.]*|perl|ruby|node|php|pwsh|powershell)$")
