@@ -25,7 +25,7 @@ _EFFECTS = [
         r"\bopen\s*\([^)]*['\"][wa+]b?['\"]|\bopen\s*\([^,)]*,\s*['\"]?\s*[>+]|\bwrite(?:File\w*|_text|_bytes|lines)?\b"
         r"|\bfile_put_contents\b|\bFile\.(?:write|open)\b|\bfopen\b|\bchmod\b|\bchown\b|\brename\w*\b|\bmove\b"
         r"|\bcopy(?:file|tree|2|Sync)\b")),
-    ("forks processes", LazyPattern(r"\bfork\w*\b|\bPcntl\b|\bmultiprocessing\b|\bthreading\b|\bworker_threads\b")),
+    ("forks processes", LazyPattern(r"\w*fork\w*|\bPcntl\b|\bmultiprocessing\b|\bthreading\b|\bworker_threads\b")),
     ("builds code at run time", LazyPattern(
         r"\beval\b|\bexec\b|__import__|\bgetattr\b|\bimportlib\b|\bcompile\s*\(|fromhex|b64decode|\bbase64\b|"
         r"\bFunction\s*\(|\bglobals\s*\(|\bvars\s*\(|\bpack\s*\(|\bchr\s*\(|\bunhexlify\b|"
@@ -42,6 +42,7 @@ _WIDE = LazyPattern(
     r"""\bos\.walk\(\s*['"]/|\brglob\b|https?://|\brm\s+-\w*r""")
 _LOOP = LazyPattern(r"\bwhile\b|\bfor\b|\bloop\b|\buntil\b|\biter\s*\(|\brepeat\b|\bforever\b|\btimes\b|\.each\b")
 _STRINGS = LazyPattern(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+_OPEN_WRITE = LazyPattern(r"\bopen\s*\([^)]*,\s*['\"][wax+]b?['\"]|\bopen\s*\(\s*\w+\s*,\s*['\"]\s*>")
 _LANG = {"awk": "awk", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
 
 
@@ -113,6 +114,8 @@ def findings(cmd: Command, downloads: bool) -> list[Finding]:
     else:
         names = _STRINGS.sub("''", joined)  # effects are names in the code, not words inside its strings
         effects = [what for what, pattern in _EFFECTS if pattern.search(names)]
+        if "writes files" not in effects and _OPEN_WRITE.search(joined):
+            effects.append("writes files")  # open(path, 'w'): the mode is a string, so look at the raw code
     if not effects:
         return []
     wide = bool(_WIDE.search(joined)) or downloads

@@ -99,8 +99,19 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
         result.findings += rules.script_findings(commands)
         if script.problems:
             result.findings += rules.text_findings(text)
+    if cleaned.backticked:
+        result.findings += _as_pasted(cleaned.backticked, kind)
     _apply_deny(result, deny, text, [" ".join(c.argv) for c in commands])
     return result
+
+
+def _as_pasted(backticked: str, kind: str) -> list[Finding]:
+    """`\`echo cm0g… | base64 -d\``: pasted with its backticks, the shell runs what the inside prints."""
+    found: list[Finding] = []
+    for cmd in parse(backticked, kind).commands:
+        found += [f for f in rules.judge(cmd) if f.level >= HIGH]
+    return [Finding(f.level, "Pasted with its backticks, the shell would run what the command prints: "
+                             f"{f.reason}") for f in found]
 
 
 def _apply_deny(result: Judgement, deny: list[dict[str, Any]] | None, text: str, normalised: list[str]) -> None:

@@ -24,7 +24,8 @@ class Found:
     """What `{}` stands for inside `find … -exec`: the paths searched and whether tests narrow them."""
 
     roots: tuple[str, ...]
-    narrowed: bool
+    narrowed: bool  # a name, path or regex test picks some files only
+    filtered: bool = False  # other tests (age, size, type) pick some: narrowing only below the top folders
 
 
 @dataclass(eq=False)
@@ -45,6 +46,7 @@ class Command:
     wrapped: bool = False  # caro found the command(s) this one runs and judges them instead
     guessed: bool = False  # found in the arguments of a program caro does not know
     opaque: bool = False  # runs text as code that caro cannot read (s///e, computed strings)
+    resolved: dict[str, str] = field(default_factory=dict)  # `$(…)` argument -> the widest path it can be
 
     @cached_property
     def name(self) -> str:

@@ -82,7 +82,7 @@ def _rsync(cmd: Command) -> list[str]:
 def _ssh(cmd: Command) -> list[str]:
     out: list[str] = []
     for value in _values(cmd.argv, ("-o",)):
-        key, _, setting = value.replace(" ", "=", 1).partition("=")
+        key, _, setting = re.split(r"[=\s]", value.strip(), maxsplit=1)[0], "", (re.split(r"[=\s]", value.strip(), maxsplit=1) + [""])[1]
         if key.lower() in ("proxycommand", "localcommand", "knownhostscommand", "remotecommand") and setting:
             out.append(setting)
     return out
@@ -132,11 +132,16 @@ def _sql_client(cmd: Command) -> list[str]:
 
 
 def _make(cmd: Command) -> list[str]:
+    from caro.safety.wrappers import literal_stdin
+
     files = _values(cmd.argv, ("-f", "--file", "--makefile"))
-    if not any(f in ("-", "/dev/stdin") for f in files) or not cmd.stdin_text:
+    text = literal_stdin(cmd)
+    if not any(f in ("-", "/dev/stdin") for f in files) or not text:
+        if any(f in ("-", "/dev/stdin") for f in files) and cmd.upstream:
+            return ["\0opaque"]  # a makefile piped in from a command: its recipes are code caro cannot see
         return []
     out: list[str] = []
-    for line in cmd.stdin_text.splitlines():
+    for line in text.splitlines():
         if line.startswith("\t"):
             out.append(line.strip().lstrip("@-+"))
         elif ":" in line and ";" in line.split(":", 1)[1]:

@@ -91,6 +91,8 @@ class _Walker:
             return "".join(self.value(c) for c in node.children)
         if kind in ("simple_expansion", "expansion"):
             names = [c for c in node.named_children if c.type == "variable_name"]
+            if self.text(node).startswith("${!"):
+                return self.text(node)  # indirection: the value of a variable named by another, never known here
             if len(names) == 1 and len(node.named_children) == 1:
                 known = self.env.get(self.text(names[0]))
                 if known is not None:
@@ -210,6 +212,8 @@ class _Walker:
             return self.function(node, upstream)
         if kind == "for_statement":
             return self.for_loop(node, upstream)
+        if kind in ("while_statement", "c_style_for_statement"):
+            self.endless_spawner(node, upstream)
         if kind in ("comment", "heredoc_body", "heredoc_end", "heredoc_start"):
             return []
         if kind in _WORDISH or kind in ("test_command", "binary_expression", "unary_expression"):
@@ -242,6 +246,22 @@ class _Walker:
             out += self.statement(body, upstream)
         self.env.pop(name, None)
         return out
+
+    def endless_spawner(self, node: Any, upstream: list[Command]) -> None:
+        """`while :; do sleep 9 & done`: a loop that never ends and starts a background job each round."""
+        body = next((c for c in node.children if c.type == "do_group"), None)
+        if body is None or not any(c.type == "&" for c in body.children):
+            return
+        words = [self.text(c) for c in node.children if c.is_named and c.type != "do_group"]
+        keyword = node.children[0].type if node.children else ""
+        condition = " ".join(words).strip()
+        endless = (node.type == "c_style_for_statement" and not condition) or (
+            keyword == "while" and (re.fullmatch(r":|true|\[\[? ?1 ?\]?\]|\(\(\s*1\s*\)\)|sleep [\d.]+|read(?: \w+)?", condition)
+                                    is not None) and (not condition.startswith("read") or any(u.name == "yes" for u in upstream))
+        ) or (keyword == "until" and condition == "false")
+        if endless:
+            self.script.findings.append(Finding(CRITICAL, f"{self.text(node)[:60]}: a loop without end that starts a "
+                                                          "new background process every round: a fork bomb."))
 
     def assign(self, node: Any) -> None:
         name = node.child_by_field_name("name")
@@ -322,8 +342,28 @@ class _Walker:
                 for child in redirect_nodes:
                     inner += self.redirect(child, [bare])
             return inner
+        if argv and not dynamic and " " in argv[0].strip() and node.child_by_field_name("name") is not None:
+            name_word = node.child_by_field_name("name")
+            if name_word is not None and name_word.named_children and name_word.named_children[0].type in (
+                    "simple_expansion", "expansion"):
+                argv = argv[0].split() + argv[1:]  # c='rm -rf ~'; $c runs the words of c
+        alias = self.env.get("\0alias:" + argv[0]) if argv else None
+        if alias is not None and self.nest < MAX_NESTING:
+            inner += self.nested(" ".join([alias, *argv[1:]]), f"alias {argv[0]}",
+                                 "bash", Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream)))
+        if argv[:1] == ["alias"]:
+            for word in argv[1:]:
+                if "=" in word:
+                    self.env["\0alias:" + word.split("=", 1)[0]] = word.split("=", 1)[1]
         cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream), subst=subst,
                       dynamic=dynamic, cwd=self.env.get("\0cwd"), stdin_text=self.stdin_of(node) or self.pending_stdin)
+        cmd.resolved = {argv[i]: worst for i, found in subst.items() if i > 0 and (worst := _worst_value(found))}
+        if argv[0] in wrappers.SHELLS | {"source", "."}:
+            for i, word in enumerate(argv[1:], 1):
+                if word.startswith("<(") and subst.get(i):
+                    printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[i][-1:]))
+                    if printed:
+                        inner += self.nested(printed, "<(…) output", "bash", cmd)
         self.pending_stdin = None
         if argv[0] in _STRAY_KEYWORDS and node.child_by_field_name("name") is not None:
             # tree-sitter reads a misplaced `then`/`do`/`fi` as a command name; bash calls it a syntax error
@@ -357,7 +397,11 @@ class _Walker:
                 for cmd in cmds:
                     cmd.redirects.append(red)
             if dest is not None:
-                extra += self.substitutions(dest)
+                found = self.substitutions(dest)
+                if op.startswith("<") and dest.type == "process_substitution":
+                    for cmd in cmds:
+                        cmd.upstream = cmd.upstream + found  # `sh < <(curl …)`: what it prints is sh's input
+                extra += found
         elif kind == "herestring_redirect":
             words = [c for c in node.named_children]
             if words:
@@ -407,6 +451,45 @@ class _Walker:
         before = len(self.script.commands)
         parse_into(code, self.script, via, dict(self.env), self.nest + 1, upstream=parent.upstream)
         return self.script.commands[before:]
+
+
+_LISTERS = {"find", "ls", "fd", "fdfind", "locate", "realpath", "readlink", "dirname", "echo", "printf", "pwd", "du",
+            "git"}
+
+
+def _worst_value(cmds: list[Command]) -> str | None:
+    """The widest path a `$(…)` argument can stand for: what `echo` prints, the folders `find`/`ls` list,
+    the parent `dirname` gives. None when caro cannot tell."""
+    if not cmds:
+        return None
+    last = cmds[-1]
+    if last.name not in _LISTERS:
+        return None
+    if last.name in ("echo", "printf"):
+        printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=[last]))
+        return printed.strip() if printed and printed.strip() else None
+    if last.name == "pwd":
+        return "."
+    operands = [a for a in last.args if not a.startswith("-")]
+    if last.name == "git":
+        return "/" if "--show-toplevel" in last.args else None
+    if last.name == "find":
+        operands = [a for a in last.args[:next((i for i, a in enumerate(last.args) if a.startswith(("-", "(", "!"))),
+                                                len(last.args))]] or ["."]
+    path = last.resolved.get(operands[0], operands[0]) if operands else "."
+    if last.name == "dirname":
+        path = _parent(path)
+    return path
+
+
+def _parent(path: str) -> str:
+    """The folder above `path`, as written: `~` → /home, `/home/x` → /home, `/x` → /."""
+    text = path.rstrip("/")
+    if text in ("~", "$HOME", "${HOME}") or text.startswith(("~/", "$HOME/")) and text.count("/") == 1:
+        return "/home" if text in ("~", "$HOME", "${HOME}") else "~"
+    if "/" not in text:
+        return "."
+    return text.rsplit("/", 1)[0] or "/"
 
 
 def add_command(cmd: Command, script: Script, nest: int) -> list[Command]:

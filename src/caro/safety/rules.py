@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from caro.safety import code, effects, wrappers
+from caro.safety import code, effects, rules_more, wrappers
 from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect
 from caro.safety.paths import Scope, normalise, scope
 
@@ -107,7 +107,7 @@ def _scope_sentence(sc: Scope, recursive: bool) -> str:
 
 def judge_deletion(cmd: Command, targets: list[str], recursive: bool, *, force_all: bool = False) -> list[Finding]:
     found: list[Finding] = []
-    scopes = [scope(in_cwd(cmd, t)) for t in targets if t != "{}"]
+    scopes = [scope(in_cwd(cmd, cmd.resolved.get(t, t))) for t in targets if t != "{}"]
     if cmd.found is not None and ("{}" in targets or not targets or "xargs" in cmd.via[-1:]):
         for root in cmd.found.roots:
             sc = scope(root) if root else Scope("unknown", "the paths piped in")
@@ -115,6 +115,8 @@ def judge_deletion(cmd: Command, targets: list[str], recursive: bool, *, force_a
             if cmd.found.narrowed and level >= HIGH:
                 routine = normalise(root).startswith(("/var/log", "/var/cache", "/tmp", "/var/tmp"))
                 level = HIGH if sc.kind in ("root", "system", "device") and not routine else MODERATE
+            elif cmd.found.filtered and level >= HIGH and sc.kind not in ("root", "home", "system", "device"):
+                level = MODERATE  # `find . -mtime +30 -delete`: old files in a project; from ~ or / it could be all
             what = "files it finds under" if root else "every path it reads from its input:"
             found.append(said(cmd, level, f"deletes {what} {sc.describe() if root else ''} ({root or 'stdin'})."
                               .replace("  ", " ")))
@@ -191,7 +193,7 @@ def _windows_delete(cmd: Command) -> list[Finding]:
             continue
         targets.extend(t for t in arg.split(",") if t)
     if not targets:
-        lister = next((u for u in cmd.upstream if u.name in ("get-childitem", "gci", "dir", "ls")), None)
+        lister = next((u for u in cmd.upstream if u.name in ("get-childitem", "gci", "dir", "ls", "get-item", "gi")), None)
         if lister is not None:
             # `Get-ChildItem C:\ -Recurse | Remove-Item`: what is deleted is what the listing finds
             args, roots, narrowed, skip = lister.args, [], False, False
@@ -209,6 +211,13 @@ def _windows_delete(cmd: Command) -> list[Finding]:
             probe = Command(argv=[cmd.argv[0], "{}"], text=cmd.text, via=cmd.via, windows=True,
                             found=Found(tuple(roots) or (".",), narrowed))
             return judge_deletion(probe, ["{}"], True)
+    registry = [t for t in targets if re.match(r"^(?:hk\w+:|registry::|hkey_)", t, re.IGNORECASE)]
+    if registry:
+        machine = any(re.match(r"^(?:hklm:|registry::hkey_local_machine|hkey_local_machine|hkcr:)", t, re.IGNORECASE)
+                      for t in registry)
+        level = CRITICAL if machine and recursive else HIGH
+        return [said(cmd, level, f"deletes registry keys{' and everything under them' if recursive else ''} "
+                                 f"({registry[0]}); Windows or its programs may stop working.")]
     return judge_deletion(cmd, targets, recursive)
 
 
@@ -450,11 +459,13 @@ def _permissions(cmd: Command) -> list[Finding]:
     short, long, operands = flags(args)
     recursive = "R" in short or "--recursive" in long or (name == "chattr" and "R" in short)
     mode = ""
-    if name in ("chmod", "chattr") and operands:
+    symbolic = next((a for a in args if re.match(r"^[ugoa]*[-+=][rwxXstugo]+$", a)), None) if name == "chmod" else None
+    if symbolic is not None and symbolic.startswith("-"):
+        mode = symbolic  # `chmod -x /usr/bin/*`: -x is the mode, not an option
+        operands = [a for a in args if a != symbolic and not a.startswith("-")]
+        recursive = recursive or "-R" in args
+    elif name in ("chmod", "chattr") and operands:
         mode, operands = operands[0], operands[1:]
-    elif name == "chmod" and args and re.match(r"^[-+=][rwxXstugo]+$", args[0]):
-        mode = args[0]
-        operands = [a for a in args[1:] if not a.startswith("-")]
     elif name in ("chown", "chgrp") and operands:
         operands = operands[1:]
     elif name == "setfacl":
@@ -517,6 +528,9 @@ def _kill(cmd: Command) -> list[Finding]:
             return [said(cmd, CRITICAL, "signals PID 1 (init): the system goes down.")]
         return [said(cmd, MODERATE, "forcibly kills processes without letting them clean up.")] if any(
             a in ("-9", "-KILL", "-SIGKILL") for a in args) else []
+    if name in ("stop-process", "taskkill") and any(re.fullmatch(
+            r"(?:lsass|csrss|winlogon|wininit|smss|services|svchost|system|dwm|explorer)(?:\.exe)?", a) for a in lower):
+        return [said(cmd, CRITICAL, "stops a process Windows cannot run without: the machine crashes or logs you out.")]
     if name == "stop-process":
         if any(u.name == "get-process" and not [a for a in u.args if not a.startswith("-")] for u in cmd.upstream) or "*" in lower:
             return [said(cmd, CRITICAL, "stops every running process.")]
@@ -571,6 +585,8 @@ def _power_services(cmd: Command) -> list[Finding]:
             return [said(cmd, HIGH, f"sc {args[0]} stops, deletes or reconfigures a Windows service.")]
         if name == "stop-service" or (name == "set-service" and any("disabled" in a for a in lower)):
             return [said(cmd, HIGH, "stops or disables a Windows service.")]
+        if name == "net" and lower[:1] == ["user"] and any(a.startswith("/active:yes") for a in lower):
+            return [said(cmd, HIGH, "switches on a built-in account (often the administrator's).")]
         if name == "net" and lower[:1] == ["stop"]:
             return [said(cmd, HIGH, "stops a Windows service.")]
         if name == "net" and lower[:1] in (["user"], ["localgroup"]) and ("/add" in lower or "/delete" in lower):
@@ -851,6 +867,9 @@ def _git(cmd: Command) -> list[Finding]:
         if any(o.startswith("--force-with-lease") or o.startswith("--force-if-includes") for o in long):
             return [said(cmd, MODERATE, "force-pushes (with a lease), rewriting history on the remote.")]
         if "--delete" in long or "d" in short or any(o.startswith(":") for o in operands):
+            branches = [o.lstrip(":").rsplit("/", 1)[-1] for o in operands[1:]]
+            if any(b in ("main", "master", "trunk", "develop", "production", "prod", "release", "stable") for b in branches):
+                return [said(cmd, HIGH, "deletes the main branch on the remote, for everyone who uses it.")]
             return [said(cmd, MODERATE, "deletes a branch or tag on the remote.")]
         return []
     if verb == "reset" and "--hard" in long:
@@ -1132,6 +1151,7 @@ def judge(cmd: Command) -> list[Finding]:
     if fn is not None:
         found += fn(cmd)
     found += network_findings(cmd)
+    found += rules_more.judge_more(cmd)
     downloads = _downloads(cmd.upstream) or any(_downloads(v) for v in cmd.subst.values())
     found += effects.dynamic_findings(cmd, downloads)
     found += effects.opaque_findings(cmd, downloads)

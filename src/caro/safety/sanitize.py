@@ -39,6 +39,7 @@ class Sanitized:
     hidden: bool = False  # something that displays differently from what runs was removed
     too_long: bool = False
     lines: int = 1
+    backticked: str | None = None  # the command with the markdown backticks that were removed, as pasted
 
 
 def _plural(n: int, word: str) -> str:
@@ -59,6 +60,7 @@ def sanitize(text: str) -> Sanitized:
     stripped = text.strip()
     if len(stripped) >= 2 and stripped[0] == stripped[-1] == "`" and "`" not in stripped[1:-1] and "\n" not in stripped:
         # Inline markdown code: as shell it would be a command substitution whose output runs.
+        out.backticked = stripped
         text = stripped[1:-1]
         out.warnings.append("removed the markdown backticks around the command")
 

@@ -8,6 +8,8 @@ PowerShell aliases (rm, del, rd, iex, iwr …) are resolved to the cmdlets they 
 
 from __future__ import annotations
 
+import re
+
 from caro.safety.model import Command, Redirect, Script
 
 ALIASES = {
@@ -165,6 +167,15 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
         script.problems.append("commands nested too deeply inside strings are not followed")
         return []
     before = len(script.commands)
+    if shell == "powershell":
+        from caro.safety import powershell
+
+        if powershell.parse_into(text, script, via, parent, nest):
+            return script.commands[before:]
+    if shell == "cmd":
+        loop = _CMD_FOR.match(text)
+        if loop is not None:
+            return _cmd_for(loop, script, via, parent, nest)
     tokens, blocks = _tokens(text, shell)
     if nest == 0:
         script.statements += 1 + sum(1 for kind, tok in tokens if kind == "op" and tok in ("\n", ";"))
@@ -177,6 +188,8 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
         nonlocal feed
         if words and words[0].startswith("@") and shell == "cmd":
             words[0] = words[0][1:]
+        if words and shell == "cmd":
+            words[:] = cmd_words(words)
         if words:
             argv = list(words)
             if shell == "powershell":
@@ -212,3 +225,71 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
         if block.strip():
             parse_into(block, shell, script, (*via, "{…}"), parent, nest + 1)
     return script.commands[before:]
+
+
+# ----- cmd.exe's own word rules -------------------------------------------------------------------------------
+_CMD_BUILTINS = {"del", "erase", "rd", "rmdir", "md", "mkdir", "dir", "copy", "move", "type", "echo", "cd", "chdir",
+                 "ren", "rename", "format", "start", "call", "cls", "set", "attrib", "xcopy", "robocopy", "takeown",
+                 "icacls", "cmd", "shutdown", "taskkill", "reg", "net", "sc", "schtasks", "for", "if", "pushd", "popd"}
+_CMD_FOR = re.compile(r"^\s*for\s+((?:/[rdlf]\s+)*)(?:(\"[^\"]*\"|[^%\s]\S*)\s+)?(%%?\w)\s+in\s*\(([^)]*)\)\s*do\s+(.+)$",
+                      re.IGNORECASE | re.DOTALL)
+
+
+def cmd_words(words: list[str]) -> list[str]:
+    """cmd.exe's word rules: `del/s/q` is `del /s /q`, `%COMSPEC%` is cmd, `if exist X cmd` and `call cmd` run cmd."""
+    words = list(words)
+    while words:
+        first = words[0]
+        low = first.lower()
+        if "/" in first and low.split("/", 1)[0] in _CMD_BUILTINS:
+            head, rest = first.split("/", 1)
+            words[:1] = [head] + ["/" + s for s in rest.split("/") if s]
+            continue
+        if low in ("%comspec%", "%systemroot%\\system32\\cmd.exe", "cmd.exe"):
+            words[0] = "cmd"
+        if low == "call" and len(words) > 1:
+            words.pop(0)
+            continue
+        if low == "if" and len(words) > 1:
+            words = _after_condition(words[1:])
+            continue
+        break
+    out: list[str] = []
+    for word in words:
+        if re.fullmatch(r"(?:/[A-Za-z?](?::\S*)?){2,}", word):
+            out += ["/" + s for s in word.split("/") if s]  # /s/q is /s /q
+        else:
+            out.append(word)
+    return out
+
+
+def _after_condition(words: list[str]) -> list[str]:
+    i = 0
+    while i < len(words) and words[i].lower() in ("/i", "not"):
+        i += 1
+    if i < len(words) and words[i].lower() in ("exist", "errorlevel", "defined", "cmdextversion"):
+        return words[i + 2:]
+    if i < len(words) and "==" in words[i] and not words[i].endswith("=="):
+        return words[i + 1:]
+    if i + 2 < len(words) and (words[i + 1] == "==" or words[i + 1].upper() in ("EQU", "NEQ", "LSS", "LEQ", "GTR", "GEQ")):
+        return words[i + 3:]
+    return words[i + 1:]
+
+
+def _cmd_for(loop: re.Match[str], script: Script, via: tuple[str, ...], parent: Command | None, nest: int) -> list[Command]:
+    """`for /r C:\\ %f in (*) do del %f`: the body runs once per file found under the root."""
+    from caro.safety.model import Found
+
+    switches, root, var, items, body = loop.groups()
+    recursive = "/r" in switches.lower()
+    roots = (root.strip('"'),) if root and recursive else (".",)
+    pattern = items.strip()
+    narrowed = pattern not in ("*", "*.*", "")
+    before = len(script.commands)
+    parse_into(body.replace(var, "{}"), "cmd", script, (*via, "for"), parent, nest + 1)
+    made = script.commands[before:]
+    for cmd in made:
+        if "{}" in cmd.args or any("{}" in a for a in cmd.args):
+            cmd.argv = [a if "{}" not in a else "{}" for a in cmd.argv]
+            cmd.found = Found(roots, narrowed)
+    return made

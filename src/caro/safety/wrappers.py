@@ -111,7 +111,7 @@ def reads_stdin_code(cmd: Command) -> bool:
         has_c, i = shell_code_option(cmd)
         if has_c:
             return False
-        return i >= len(argv) or argv[i] == "-" or any(a.startswith("-") and "s" in a[1:] and not a.startswith("--")
+        return i >= len(argv) or argv[i] in ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0") or any(a.startswith("-") and "s" in a[1:] and not a.startswith("--")
                                                       for a in argv[1:i])
     if is_interpreter(name):
         operands = [a for a in argv[1:] if not a.startswith("-")]
@@ -167,6 +167,8 @@ def literal_stdin(cmd: Command) -> str | None:
     if not cmd.upstream:
         return None
     up = cmd.upstream[-1]  # the stage right before this one
+    if up.name == "echo" and not up.args:
+        return "\n"
     if up.name in ("echo", "printf") and up.args:
         args = up.args[1:] if up.name == "printf" and len(up.args) > 1 and "%" in up.args[0] else list(up.args)
         escapes = up.name == "printf"
@@ -197,15 +199,17 @@ def find_context(cmd: Command) -> Found:
         if arg.startswith("-") or arg in ("(", "!", "\\(", ")"):
             break
         roots.append(arg)
-    narrowing = {"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-newer",
-                 "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-empty", "-user", "-group",
-                 "-uid", "-gid", "-perm", "-links", "-inum", "-samefile", "-lname", "-ilname", "-newermt",
-                 "-nouser", "-nogroup", "-used"}
+    naming = {"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-inum",
+              "-samefile", "-lname", "-ilname"}
+    filters = {"-newer", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-empty", "-user", "-group",
+               "-uid", "-gid", "-perm", "-links", "-newermt", "-nouser", "-nogroup", "-used"}
     args = cmd.args
-    narrowed = any(a in narrowing and not (a in ("-name", "-iname", "-path", "-wholename") and i + 1 < len(args)
-                                            and args[i + 1] in ("*", "/*", "*/*", ".*"))
-                   for i, a in enumerate(args))
-    return Found(tuple(roots) or (".",), narrowed)
+    # `-o` joins alternatives: `-name x -o -size +0` matches everything the second test matches
+    either = "-o" in args or "-or" in args
+    narrowed = not either and any(a in naming and not (i + 1 < len(args) and args[i + 1] in ("*", "/*", "*/*", ".*", "*.*"))
+                                  for i, a in enumerate(args))
+    filtered = not either and any(a in filters for a in args)
+    return Found(tuple(roots) or (".",), narrowed, filtered)
 
 
 def _find_exec(cmd: Command) -> list[Command]:
@@ -593,11 +597,36 @@ def _windows_runner(cmd: Command, nested: Nested) -> list[Command]:
     name = cmd.name
     if name in ("iex", "invoke-expression") and cmd.args:
         return nested(" ".join(a for a in cmd.args if a.lower() != "-command"), name, "powershell", cmd)
-    if name in ("start-process", "saps", "start") and cmd.args:
-        rest = [a for a in cmd.args if not a.startswith(("-", "/"))]
-        if name == "start" and cmd.windows and cmd.args and cmd.args[0] == "":
-            rest = [a for a in cmd.args[1:] if not a.startswith("/")]  # start "" prog: the first "" is a title
-        return [derive(cmd, 0, name, argv=rest)] if rest else []
+    if name in ("start-process", "saps") and cmd.args:
+        program, arguments, skip = "", [], ""
+        for arg in cmd.args:
+            low = arg.lower()
+            if skip:
+                if skip == "args":
+                    arguments.append(arg)
+                elif skip == "file":
+                    program = arg
+                skip = ""
+            elif low in ("-argumentlist", "-args", "-a"):
+                skip = "args"
+            elif low in ("-filepath", "-file", "-f"):
+                skip = "file"
+            elif low.startswith("-"):
+                skip = "value" if low in ("-workingdirectory", "-verb", "-windowstyle", "-credential") else ""
+            elif not program:
+                program = arg
+            else:
+                arguments.append(arg)
+        shell = "cmd" if program.lower().rsplit("\\", 1)[-1].removesuffix(".exe") == "cmd" else "powershell"
+        return nested(" ".join([program, *arguments]), name, shell, cmd) if program else []
+    if name == "start" and cmd.args:
+        args = list(cmd.args)
+        if args and (args[0] == "" or (cmd.windows and " " in args[0])):
+            args = args[1:]  # start "" prog: the first quoted word is a window title
+        while args and args[0].startswith("/") and len(args[0]) <= 12:
+            args = args[1:]  # start's own switches (/b, /wait, /min …) come before the program
+        return nested(" ".join(args), "start", "cmd", cmd) if args and cmd.windows else (
+            [derive(cmd, 0, name, argv=args)] if args else [])
     for i, arg in enumerate(cmd.args):
         if arg.lower() == "-scriptblock" and i + 1 < len(cmd.args):
             return nested(cmd.args[i + 1].strip("{}"), name, "powershell", cmd)
