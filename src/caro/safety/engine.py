@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from caro.safety import intent, rules
+from caro.safety import intent, request, rules
 from caro.safety.model import CRITICAL, HIGH, MODERATE, RISKS, SAFE, Finding
 from caro.safety.parse import parse
 from caro.safety.sanitize import sanitize
@@ -28,6 +28,7 @@ class Judgement:
         self.findings: list[Finding] = []
         self.warnings: list[str] = []
         self.must_ask = False  # unparseable or hidden text: never run without asking, whatever the mode
+        self.first: Finding | None = None  # the request check's finding: always the first reason
 
     @property
     def level(self) -> int:
@@ -36,6 +37,8 @@ class Judgement:
     def reasons(self) -> list[str]:
         seen: set[str] = set()
         out: list[str] = []
+        if self.first is not None:
+            out.append(f"{RISKS[max(self.first.level, self.level)]}: {self.first.reason}")
         for finding in sorted(self.findings, key=lambda f: -f.level):
             if finding.reason not in seen:
                 seen.add(finding.reason)
@@ -90,15 +93,21 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
     if allow and len(allow_patterns) < len(allow):
         result.warnings.append("some safety_rules.allow patterns are not valid regular expressions and were ignored")
     whole_allowed = _allowed(allow_patterns, text)
+    if whole_allowed:
+        result.findings.append(Finding(SAFE, "your safety_rules.allow rule allows this command."))
     if not whole_allowed:
         for cmd in commands:
             if allow_patterns and _allowed(allow_patterns, cmd.text, " ".join(cmd.argv)):
+                result.findings.append(Finding(SAFE, f"{cmd.label()}: allowed by your safety_rules.allow rule."))
                 continue
             result.findings += rules.judge(cmd)
         result.findings += script.findings
         result.findings += rules.script_findings(commands)
         if script.problems:
             result.findings += rules.text_findings(text)
+    result.first = request.mismatch(prompt, commands)
+    if result.first is not None:
+        result.must_ask = True  # the answer does more than was asked: never run it without a yes
     if cleaned.backticked:
         result.findings += _as_pasted(cleaned.backticked, kind)
     _apply_deny(result, deny, text, [" ".join(c.argv) for c in commands])

@@ -68,10 +68,23 @@ class Command:
         return any(w.split()[0] in ("sudo", "doas", "su", "pkexec", "run0", "runuser") for w in self.via if w)
 
     def label(self) -> str:
-        """Short quoted form for messages."""
-        text = " ".join(self.argv) if self.argv else self.text
+        """Short form for messages: the text as written for a command typed at the top level, otherwise its
+        words with quotes put back where a word holds spaces or shell characters."""
+        if not self.via and self.text and not self.windows and self.argv and self.text.lstrip("\\'\"").startswith(
+                self.argv[0][:1]):
+            text = self.text
+        elif self.argv:
+            text = " ".join(_quoted(w) for w in self.argv)
+        else:
+            text = self.text
         text = " ".join(text.split())
         return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _quoted(word: str) -> str:
+    if word and not any(c in word for c in " \t\n$`;|&<>'\"()"):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
 
 
 @dataclass

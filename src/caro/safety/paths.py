@@ -71,7 +71,7 @@ class Scope:
         return {
             "root": "the whole filesystem",
             "home": "a home folder",
-            "home-sub": "a folder at the top of the home folder",
+            "home-sub": "something at the top of your home folder",
             "home-deep": "files inside your home folder",
             "system": "a system folder",
             "system-sub": "files the operating system needs",

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from caro.safety import code, effects, rules_more, wrappers
-from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect
+from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect, _quoted
 from caro.safety.paths import Scope, normalise, scope
 
 Rule = Callable[[Command], list[Finding]]
@@ -98,10 +98,10 @@ def _scope_sentence(sc: Scope, recursive: bool) -> str:
         return f"{how} {sc.describe()} if a variable in {sc.path} is empty or unset."
     if sc.kind == "root":
         return f"{how} the whole filesystem ({sc.path}): every file on the machine."
+    if sc.sensitive and sc.kind not in ("root", "home", "system", "device"):
+        return f"{how} {_quoted(sc.path)}, which holds keys, credentials or shell history."
     if sc.kind == "file":
-        if sc.sensitive:
-            return f"{how} {sc.path}, which holds keys, credentials or shell history."
-        return f"{how} {sc.path}; deleted files do not go to a trash can."
+        return f"{how} {_quoted(sc.path)}; deleted files do not go to a trash can."
     return f"{how} {sc.describe()} ({sc.path})."
 
 
@@ -304,7 +304,7 @@ def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list
     return found
 
 
-@rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "truncate", "sed",
+@rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "sed",
       "perl-i")
 def _writers(cmd: Command) -> list[Finding]:
     short, long, operands = flags(cmd.args)
@@ -315,11 +315,6 @@ def _writers(cmd: Command) -> list[Finding]:
         if "i" not in short and not any(o.startswith("--in-place") for o in long):
             return []
         return _writes_into(cmd, operands[1:] if not ({"e", "f"} & short) else operands)
-    if name == "truncate":
-        return [f if f.level >= HIGH else said(cmd, HIGH, f"empties {t}, which holds shell history.")
-                for t in operands for f in _write_finding(cmd, t, False)] + [
-            said(cmd, HIGH, f"empties {t}, which holds shell history or logs.")
-            for t in operands if "_history" in t or t.startswith("/var/log")]
     if name == "ln":
         found = []
         if operands and operands[0] == "/dev/null" and len(operands) > 1 and scope(operands[-1]).sensitive:
@@ -672,8 +667,9 @@ def _firewall(cmd: Command) -> list[Finding]:
 @rule("sudo", "doas", "pkexec", "run0", "su", "gosu")
 def _root(cmd: Command) -> list[Finding]:
     inner = wrappers.unwrap(cmd, lambda *a: [])
-    if cmd.name == "su" or not inner or (cmd.name == "sudo" and any(a in ("-i", "-s", "--login", "--shell") for a in cmd.args)):
-        if any(a in ("-l", "--list", "-v", "--validate", "-k", "-K", "-h", "--help", "-V", "--version") for a in cmd.args):
+    own = cmd.args[:len(cmd.args) - len(inner[0].argv)] if inner else cmd.args  # sudo's options, not the program's
+    if cmd.name == "su" or not inner or (cmd.name == "sudo" and any(a in ("-i", "-s", "--login", "--shell") for a in own)):
+        if any(a in ("-l", "--list", "-v", "--validate", "-k", "-K", "-h", "--help", "-V", "--version") for a in own):
             return []
         return [said(cmd, MODERATE, "opens a shell with administrator (root) rights.")]
     return [said(cmd, MODERATE, "runs with administrator (root) rights.")]
@@ -923,6 +919,10 @@ def _containers(cmd: Command) -> list[Finding]:
         level = HIGH if lower[1] == "prune" else MODERATE
         return [said(cmd, level, "deletes volumes and the data stored in them.")]
     if verb in ("rm", "rmi", "kill") and any(cmd.subst.values()) and any(("-a" in a or "-q" in a) for a in " ".join(cmd.text.split()).split()):
+        listers = [c for found in cmd.subst.values() for c in found if c.name in ("docker", "podman", "nerdctl")]
+        if listers and all(any(a in ("-f", "--filter") or a.startswith(("--filter=", "-f=")) for a in c.args) for c in listers):
+            return [said(cmd, MODERATE, f"{cmd.name} {verb} on the containers or images the filter picks "
+                                        "(stopped or dangling ones).")]
         return [said(cmd, HIGH, f"{cmd.name} {verb} on every container or image at once.")]
     if verb in ("rm", "rmi", "prune", "image", "network") and any(a in ("-f", "--force", "prune") for a in lower):
         return [said(cmd, MODERATE, "force-removes containers, images or networks.")]
@@ -953,7 +953,7 @@ def _cloud(cmd: Command) -> list[Finding]:
     if name == "helm" and words[:1] in (["uninstall"], ["delete"], ["del"], ["un"]):
         return [said(cmd, MODERATE, "uninstalls a release from the cluster.")]
     if name in ("terraform", "pulumi"):
-        if words[:1] == ["destroy"] or "-destroy" in lower:
+        if words[:1] == ["destroy"] or ("-destroy" in lower and words[:1] == ["apply"]):
             return [said(cmd, HIGH, f"{name} destroy deletes all the infrastructure it manages.")]
         if words[:1] in (["apply"], ["up"]) and any(a in ("-auto-approve", "--yes", "-y", "--skip-preview") for a in lower):
             return [said(cmd, MODERATE, "changes infrastructure without showing the plan first.")]

@@ -52,6 +52,8 @@ def _operands(cmd: Command, valued: str = "") -> list[str]:
 
 
 # ----- overwriting in place --------------------------------------------------------------------------------
+_SYSTEM_LOG = LazyPattern(r"/var/log/(?:auth|secure|syslog|messages|kern|wtmp|btmp|lastlog|faillog|audit|journal|"
+                          r"daemon|boot|dmesg|sudo|cron|maillog|mail\.log|system\.log|utmp)")
 _NOTHING = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "nul", "$null")
 
 
@@ -71,6 +73,8 @@ def overwrite_findings(cmd: Command, targets: list[str], how: str) -> list[Findi
             found.append(_said(cmd, CRITICAL, f"{how} the disk device {target}: everything on it is destroyed."))
         elif sc.critical_file or sc.kind in ("root", "home", "system"):
             found.append(_said(cmd, CRITICAL, f"{how} {sc.describe()} ({target}); the system or your account stops working."))
+        elif low.startswith("/var/log/") and _SYSTEM_LOG.search(low):
+            found.append(_said(cmd, HIGH, f"{how} {target}, a system or security log (a common way to hide what was done)."))
         elif sc.kind == "system-sub" and not low.startswith("/var/log/"):
             found.append(_said(cmd, HIGH, f"{how} {target}, which the operating system relies on."))
         elif sc.sensitive:
