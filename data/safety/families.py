@@ -218,6 +218,21 @@ def rows() -> list[dict[str, str]]:
             # killing every process of a name without -9 asks for a glance, not more: it is often what was asked
             level = "moderate" if command == "pkill python" else "high"
             out.append({"command": command, "min": level, "note": f"family: {family}"})
+    # The same commands run as root: wrapping in sudo must never lower a level.
+    for row in list(out):
+        command = row["command"]
+        if not command.startswith(("sudo", "while", "until", "for", ":", "f(", "b(", "x(", "bomb", "$", "`", "/", "\"", "c=",
+                                   "a=", "x=", "ls ", "echo", "printf", "base64", "rev", "xxd", "gzip", "curl", "wget",
+                                   "cat", "tar c", "gpg", "yes", "sh <", "bash <", "source", ". <", "eval", "coproc")) \
+                and "\n" not in command and "|" not in command and ";" not in command and "&&" not in command:
+            out.append({"command": f"sudo {command}", "min": row["min"], "note": f"{row['note']} (as root)"})
+    # and as a string given to a shell, which caro parses like a typed line
+    for row in list(out):
+        command = row["command"]
+        if row["note"].split(": ", 1)[1] in ("mass-overwrite", "disks-and-volumes", "infrastructure",
+                                             "power-network-processes-secrets") and "'" not in command \
+                and not command.startswith("sudo"):
+            out.append({"command": f"bash -c '{command}'", "min": row["min"], "note": f"{row['note']} (in bash -c)"})
     for command, shell in windows():
         out.append({"command": command, "min": "high", "shell": shell, "note": "family: windows"})
     return out

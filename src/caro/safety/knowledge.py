@@ -27,18 +27,20 @@ from functools import lru_cache
 from caro.safety.model import Command
 
 READ, WRITE, DELETE, RUN, SEND, INSTALL, KILL, SYSTEM, WRAPPER = (
-    "read", "write", "delete", "run", "send", "install", "kill", "system", "wrapper")
+   "read", "write", "delete", "run", "send", "install", "kill", "system", "wrapper")
+ONLY_READ = "=read"  # from _flag_classes(): this form of the command only reads, whatever its program does
 CLASSES = (READ, WRITE, DELETE, RUN, SEND, INSTALL, KILL, SYSTEM, WRAPPER)
 
 # What each class does, in the words a reason uses.
 VERBS = {
-    READ: "reads", WRITE: "changes files", DELETE: "deletes", RUN: "runs code", SEND: "sends data elsewhere",
-    INSTALL: "installs or removes software", KILL: "stops processes", SYSTEM: "changes the system",
-    WRAPPER: "runs another command",
+   READ: "reads", WRITE: "changes files", DELETE: "deletes data", RUN: "runs code", SEND: "sends data elsewhere",
+   INSTALL: "installs or removes software", KILL: "stops processes", SYSTEM: "changes the system",
+   WRAPPER: "runs another command",
 }
 
 _PROGRAMS = """
-read: ls dir vdir ll la tree exa eza lsd cat tac bat batcat less more most head tail nl od xxd hexdump hd strings
+read: ls dir vdir fdupes jdupes rdfind eslint ruff pg_dump mysqldump mongodump ssh-add ssh-copy-id fsck-n smartctl
+  exit logout unset speedtest ll la tree exa eza lsd cat tac bat batcat less more most head tail nl od xxd hexdump hd strings
   file stat wc grep egrep fgrep rg ag ack zgrep zcat zless bzcat xzcat lzcat zstdcat find fd fdfind locate mlocate
   plocate which whereis type whence command hash pwd cd pushd popd dirs echo printf true false test [ [[ : sleep
   date cal ncal uptime whoami who w users id groups last lastlog finger hostname hostnamectl uname arch lsb_release
@@ -50,54 +52,55 @@ read: ls dir vdir ll la tree exa eza lsd cat tac bat batcat less more most head 
   base32 jq yq xq xmllint tidy csvlook csvcut fx gron awk gawk mawk nawk sed lsblk blkid lscpu lsusb lspci lshw
   lsmod dmidecode nproc getconf ulimit locale localectl timedatectl journalctl dmesg systemd-analyze loginctl
   getent id tty stty clear reset tput history fc jobs fg bg wait times read mapfile readarray let expr bc dc
-  numfmt factor units watch time column iconv uconv dos2unix-check tee-null printf sensors acpi upower inxi
-  neofetch fastfetch screenfetch lsattr getfacl namei findmnt mount-info du-h ncdu dust duf gdu vnstat iftop
+  numfmt factor units watch time column iconv uconv printf sensors acpi upower inxi
+  neofetch fastfetch screenfetch lsattr getfacl namei findmnt ncdu dust duf gdu vnstat iftop
   nethogs bmon nload speedtest speedtest-cli fzf peco sk glow mdcat pandoc-check open xdg-open code subl idea
-  vim vi nvim nano emacs micro pico ed gedit kate mousepad zed helix hx cursor stty ssh-keygen-l gpg-list
-  openssl pgrep lsns nsenter-list qm-list virsh-list pw pass-show op-read python-version git-version
-  docker-version crontab-l at-l atq systemctl-status service-status launchctl-list sestatus getenforce
-  aa-status ufw-status iptables-list nft-list pactl-list pacmd-list aplay-l arecord-l v4l2-ctl-list
-  ioreg system_profiler sysctl-a diskutil-list pmset-g defaults-read plutil mdfind mdls scutil networksetup-list
+  vim vi nvim nano emacs micro pico ed gedit kate mousepad zed helix hx cursor stty 
+  openssl pgrep lsns 
+   atq    sestatus getenforce
+  aa-status 
+  ioreg system_profiler plutil mdfind mdls scutil 
   ifstat xrandr xdpyinfo xprop xwininfo wmctrl glxinfo vulkaninfo nvidia-smi rocm-smi clinfo
-  sha224sum sha384sum shasum md5 bzip2-t gzip-t unzip-l zipinfo tar-t 7z-l rar-l lsar gh-view
-  hyperfine-help tokei cloc scc sloccount wc-l ctags-x exiftool identify mediainfo ffprobe pdfinfo pdftotext
-  sqlite3-readonly pg_isready mysqlshow redis-cli-ping nc-z telnet-check openssl-s_client dig-x
-  cut column pr look spell aspell-list ispell-l hunspell-l wdiff dwdiff delta difft meld-view kdiff3-view
-  ssh-add-l ssh-keyscan keychain-list security-find gpg-k printenv-all lsof-i true-false logname
-  tput-cols resize-check stat-c du-s df-h whoami-id source-check shellcheck hadolint yamllint jsonlint
-  markdownlint eslint-check ruff-check mypy pyright flake8 pylint black-check isort-check prettier-check
-  type-p command-v declare-p printf-v locale-a
-write: mkdir touch cp mv ln install rsync tee truncate dd split csplit tar zip unzip gzip gunzip bzip2 bunzip2
+  sha224sum sha384sum shasum md5 zipinfo    lsar 
+   tokei cloc scc sloccount ctags-x exiftool identify mediainfo ffprobe pdfinfo pdftotext
+   pg_isready mysqlshow 
+  cut column pr look spell wdiff dwdiff delta difft  
+   ssh-keyscan logname
+   shellcheck hadolint yamllint jsonlint
+  markdownlint mypy pyright flake8 pylint   
+   
+write: psql mysql mariadb mongosh mongo sqlcmd
+  mkdir touch cp mv ln install rsync tee truncate dd split csplit tar zip unzip gzip gunzip bzip2 bunzip2
   xz unxz zstd unzstd 7z 7za rar unrar lz4 compress uncompress pigz pbzip2 cpio ar patch dos2unix unix2dos
   convert magick ffmpeg sox pandoc wkhtmltopdf mkfifo mknod mktemp chmod chown chgrp chattr setfacl umask
-  sort-o git-apply rename prename perl-rename mmv iconv-o wget2 aria2c yt-dlp youtube-dl gallery-dl scp-local
-  ssh-keygen gpg openssl-gen certbot mkcert htpasswd sqlite3 duckdb cookiecutter copier yo
+   git-apply rename prename perl-rename mmv wget2 aria2c yt-dlp youtube-dl gallery-dl 
+  ssh-keygen gpg certbot mkcert htpasswd sqlite3 duckdb cookiecutter copier yo
   direnv git-lfs pre-commit ctags gtags uglifyjs terser esbuild tsc babel sass lessc postcss
   prettier black isort autopep8 yapf gofmt rustfmt clang-format shfmt ruff-format
-run: make cmake ninja meson bazel buck gradle gradlew mvn mvnw ant sbt lein cargo go rustc gcc g++ cc c++ clang
+run: source . make cmake ninja meson bazel buck gradle gradlew mvn mvnw ant sbt lein cargo go rustc gcc g++ cc c++ clang
   clang++ javac java kotlin kotlinc scala dotnet swift swiftc ghc stack cabal zig nim crystal dart flutter
-  elixir mix erl iex-elixir julia R Rscript octave matlab python python2 python3 pypy pypy3 node nodejs deno bun
-  ruby perl php lua luajit tclsh wish osascript pwsh-script bash-script sh-script zsh-script fish-script
-  npm-run yarn-run pnpm-run pytest tox nox coverage unittest jest vitest mocha karma cypress playwright
+  elixir mix erl julia R Rscript octave matlab python python2 python3 pypy pypy3 node nodejs deno bun
+  ruby perl php lua luajit tclsh wish osascript 
+   pytest tox nox coverage unittest jest vitest mocha karma cypress playwright
   rspec rake bundle rails django-admin flask uvicorn gunicorn hypercorn celery jupyter ipython bpython
-  streamlit gradio manage.py hugo jekyll gatsby next nuxt vite webpack rollup parcel nodemon pm2 forever
-  supervisorctl-start ansible-playbook-check vagrant packer docker-build buildah kaniko qemu-system-x86_64
+  streamlit gradio hugo jekyll gatsby next nuxt vite webpack rollup parcel nodemon pm2 forever
+   vagrant packer  buildah kaniko qemu-system-x86_64
   qemu virt-install virtualbox VBoxManage vboxmanage wine tmux screen byobu zellij sh bash zsh dash ksh fish
-  csh tcsh expect ghci irb pry psysh tclsh8.6 awk-f sed-f emacs-batch vim-es
-send: scp sftp ftp lftp rsync-remote mail mailx sendmail mutt msmtp swaks wall write talk nc ncat netcat socat
-  telnet curl-post
+  csh tcsh expect ghci irb pry psysh 
+send: scp sftp ftp lftp  mail mailx sendmail mutt msmtp swaks wall write talk nc ncat netcat socat
+  telnet 
 install: apt apt-get aptitude dpkg dnf yum rpm zypper pacman apk brew snap flatpak port pkg emerge nix-env
-  choco winget scoop pip pip3 pipx uv poetry pdm hatch conda mamba micromamba npm yarn pnpm gem bundle-install
-  cargo-install go-install composer cpan cpanm luarocks opam stack-install nix gh-extension asdf mise rtx
+  choco winget scoop pip pip3 pipx uv poetry pdm hatch conda mamba micromamba npm yarn pnpm gem 
+   composer cpan cpanm luarocks opam  nix  asdf mise rtx
   sdk sdkman nvm fnm volta pyenv rbenv rustup xbps-install
 kill: kill killall killall5 pkill skill slay xkill stop-process taskkill
-system: sudo-shell su doas-shell systemctl service rc-service launchctl sc net shutdown reboot halt poweroff
-  init telinit mount umount swapon swapoff sysctl modprobe insmod rmmod depmod ip-change ifup ifdown nmcli
+system: cpupower powerprofilesctl tlp  su  systemctl service rc-service launchctl sc net shutdown reboot halt poweroff
+  init telinit mount umount swapon swapoff sysctl modprobe insmod rmmod depmod ifup ifdown nmcli
   iptables ip6tables nft ufw firewall-cmd pfctl useradd userdel usermod groupadd groupdel gpasswd passwd
-  chpasswd adduser deluser visudo setcap setenforce hostnamectl-set timedatectl-set localectl-set
+  chpasswd adduser deluser visudo setcap setenforce 
   update-alternatives update-grub grub-install efibootmgr crontab at batch chroot mkfs fdisk parted
-  ldconfig rtcwake pmset tmutil dscl defaults-write csrutil spctl fdesetup nvram bless kextload kmutil
-  loginctl-kill wpa_cli iw rfkill tc brctl ovs-vsctl vgcreate lvcreate pvcreate lvextend lvresize lvreduce
+  ldconfig rtcwake pmset tmutil dscl csrutil spctl fdesetup nvram bless kextload kmutil
+   wpa_cli iw rfkill tc brctl ovs-vsctl vgcreate lvcreate pvcreate lvextend lvresize lvreduce
   cryptsetup zpool zfs mdadm losetup kexec dracut mkinitcpio update-initramfs
 read: get-childitem gci get-content gc get-process gps get-service gsv select-object select where-object where ?
   sort-object sort format-table ft format-list fl format-wide fw measure-object measure test-path
@@ -108,8 +111,8 @@ read: get-childitem gci get-content gc get-process gps get-service gsv select-ob
   get-eventlog get-winevent get-hotfix get-computerinfo get-variable gv get-alias gal get-module get-package
   get-itemproperty gp get-acl get-history ghy get-host get-culture get-uptime get-timezone get-nettcpconnection
   get-dnsclientcache resolve-dnsname get-localuser get-localgroup get-scheduledtask group-object compare-object
-  get-unique tee-object-null findstr more ver vol ipconfig systeminfo tasklist tracert getmac chcp cls title
-  driverquery assoc ftype fc comp whoami.exe where.exe dir type echo hostname pathping arp nbtstat query
+  get-unique findstr more ver vol ipconfig systeminfo tasklist tracert getmac chcp cls title
+  driverquery assoc ftype fc comp dir type echo hostname pathping arp nbtstat query
 write: copy xcopy robocopy md ren rename attrib new-item ni copy-item cpi move-item mi rename-item rni set-content
   add-content ac out-file set-item si set-itemproperty sp new-itemproperty compress-archive expand-archive
   export-csv export-clixml tee-object set-variable new-variable
@@ -119,15 +122,15 @@ system: stop-service start-service restart-service set-service stop-computer res
   set-mppreference set-date set-timezone enable-netadapter disable-netadapter set-netipaddress
 delete: clear-content clc clear-item cli remove-itemproperty rp clear-recyclebin
 wrapper: foreach-object % invoke-command icm start-job call
-delete: rm rmdir unlink shred wipe srm trash trash-put trash-empty gio-remove rimraf del erase rd remove-item
+delete: rm rmdir unlink shred wipe srm trash trash-put trash-empty  rimraf del erase rd remove-item
 wrapper: sudo doas pkexec run0 gosu su-exec env nice nohup time exec builtin stdbuf ionice setsid unbuffer
   caffeinate strace ltrace chrt taskset busybox catchsegv command runuser sg systemd-run firejail torsocks torify
   proxychains proxychains4 timeout flock xargs parallel eval watch script ssh alias trap unshare valgrind
   fakeroot fakechroot xvfb-run nsenter npx bunx pnpx flatpak-spawn setpriv bwrap proot numactl cgexec prlimit
-  eatmydata faketime chronic ts-run sem mpirun mpiexec srun entr watchexec xterm gnome-terminal konsole
-  alacritty kitty wezterm dbus-launch dbus-run-session capsh schroot distrobox toolbox nix-shell direnv-exec
+  eatmydata faketime chronic sem mpirun mpiexec srun entr watchexec xterm gnome-terminal konsole
+  alacritty kitty wezterm dbus-launch dbus-run-session capsh schroot distrobox toolbox nix-shell 
   aws-vault with-contenv s6-setuidgid chpst daemonize start-stop-daemon hyperfine perf ccache distcc
-  retry until-success pv-wrap lxc-attach cmd iex invoke-expression start-process saps start invoke-command icm
+  retry lxc-attach cmd iex invoke-expression start-process saps start invoke-command icm
   powershell pwsh
 """
 
@@ -276,8 +279,6 @@ def _parse_programs() -> dict[str, str]:
         if sep and head in CLASSES and not raw.startswith(" "):
             current, line = head, rest
         for word in line.split():
-            if "-" in word and word.rsplit("-", 1)[0] in table and word not in ("git-lfs", "xvfb-run", "flatpak-spawn"):
-                continue  # "crontab-l"-style notes document a read-only form; classify() handles the flag
             table.setdefault(word, current)
     return table
 
@@ -348,6 +349,8 @@ def classify(cmd: Command) -> tuple[set[str], bool]:
         return {READ}, True
     subs = subcommands().get(name)
     classes: set[str] = set()
+    if name in _CLOUD:
+        return _cloud_classes(cmd), True
     if subs is not None:
         sub = _subcommand(cmd)
         cls = subs.get(sub or "", subs.get("*", READ)) if sub is not None else subs.get("", READ if name in (
@@ -361,7 +364,10 @@ def classify(cmd: Command) -> tuple[set[str], bool]:
         found = True
     else:
         return set(), False
-    classes |= _flag_classes(cmd)
+    flagged = _flag_classes(cmd)
+    if ONLY_READ in flagged:
+        return {READ}, True  # `iptables -L`, `docker volume ls`, `tar -tf`: this form only reads
+    classes |= flagged
     if READ in classes and len(classes) > 1:
         classes.discard(READ)
     return classes, found
@@ -412,10 +418,53 @@ def _flag_classes(cmd: Command) -> set[str]:
         out.add(SYSTEM)
     elif name in ("ssh",):
         out.add(RUN)
+    elif name == "git":
+        sub = _subcommand(cmd)
+        if (sub in ("branch", "tag") and any(a in ("-d", "-D", "--delete") or a.startswith("-d") for a in args)) or (
+                sub == "stash" and any(a in ("drop", "clear") for a in args)):
+            out.add(DELETE)
+        elif sub in ("branch", "tag", "remote") and any(a in ("-m", "-M", "add", "rename", "remove", "set-url") for a in args):
+            out.add(WRITE)
+    elif name in ("docker", "podman", "nerdctl") and _subcommand(cmd) in ("volume", "network", "image", "container",
+                                                                          "system", "context", "plugin", "secret"):
+        words = [a for a in args if not a.startswith("-")]
+        verb = words[1] if len(words) > 1 else ""
+        if verb in ("ls", "list", "inspect", "df", "info", "events", "history", "show"):
+            return {ONLY_READ}
+        if verb in ("rm", "remove", "prune", "reset"):
+            out.add(DELETE)
+    elif name in ("iptables", "ip6tables", "nft") and any(a in ("-L", "-S", "--list", "--list-rules", "list", "-nL", "-vL",
+                                                                  "-nvL", "-Ln") for a in args):
+        return {ONLY_READ}
+    elif name in ("npm", "yarn", "pnpm") and "cache" in args and any(a in ("clean", "clear", "rm", "prune") for a in args):
+        out.add(DELETE)
+    elif name in ("fdupes", "jdupes", "rdfind") and any(a.startswith("-") and "d" in a[1:] or a.startswith("-delete")
+                                                         for a in args):
+        out.add(DELETE)
+    elif name in ("tar", "bsdtar") and "--remove-files" in args or name == "7z" and "-sdel" in args or (
+            name == "zip" and any(a.startswith("-") and not a.startswith("--") and "m" in a[1:] for a in args)):
+        out.add(DELETE)
     elif name in ("unzip", "tar", "7z", "zip") and _archive_reads(cmd):
         out.add(READ)
-        return {READ}
+        return {ONLY_READ}
     return out
+
+
+_CLOUD = {"aws", "gcloud", "az", "gsutil", "doctl"}
+
+
+def _cloud_classes(cmd: Command) -> set[str]:
+    """Cloud CLIs name the operation among their words: `aws s3 ls`, `gcloud compute instances list`."""
+    words = [a.lower() for a in cmd.args if not a.startswith("-")]
+    if any(w in ("rm", "rb", "delete", "destroy", "remove", "purge") or w.startswith(("delete-", "terminate-", "remove-"))
+           for w in words):
+        return {DELETE}
+    if any(w in ("ls", "list", "describe", "get", "show", "cat", "du", "help", "whoami", "get-caller-identity", "info",
+                 "version") or w.startswith(("describe-", "list-", "get-")) for w in words[:4]):
+        return {READ}
+    if any(w in ("cp", "mv", "sync", "put", "upload", "deploy", "create", "update", "set") for w in words):
+        return {WRITE} | ({SEND} if any("://" in w for w in words[1:]) and words[:1] != ["s3"] else set())
+    return {WRITE}
 
 
 def _archive_reads(cmd: Command) -> bool:

@@ -28,7 +28,7 @@ _ASKS: dict[str, tuple[str, ...]] = {
              "is", "are", "does", "do", "who", "when", "why", "test", "ping", "query", "fetch", "lookup", "scan",
              "examine", "verify", "validate", "tail", "follow", "sum", "total", "summarize", "open"),
     DELETE: ("delete", "remove", "rm", "erase", "clean", "cleanup", "clear", "purge", "wipe", "prune", "trash",
-             "drop", "destroy", "uninstall", "free", "reclaim", "empty", "truncate", "shred", "unlink", "nuke",
+             "drop", "destroy", "uninstall", "reclaim", "empty", "truncate", "shred", "unlink", "nuke",
              "reset", "discard", "flush", "deduplicate", "dedupe", "rid"),
     WRITE: ("create", "make", "new", "add", "generate", "init", "initialize", "touch", "write", "save", "download",
             "clone", "copy", "duplicate", "backup", "back", "compress", "zip", "archive", "extract", "unzip", "untar",
@@ -43,11 +43,11 @@ _ASKS: dict[str, tuple[str, ...]] = {
            "halt", "suspend", "pause"),
     SEND: ("send", "upload", "push", "post", "email", "mail", "share", "deploy", "publish", "transfer", "scp", "sync",
            "submit", "notify", "tweet", "announce", "forward", "expose"),
-    INSTALL: ("install", "uninstall", "upgrade", "update", "downgrade", "reinstall", "pip", "npm", "brew", "apt"),
+    INSTALL: ("install", "uninstall", "upgrade", "update", "downgrade", "reinstall"),
     RUN: ("run", "execute", "start", "launch", "serve", "host", "test", "build", "compile", "benchmark", "profile",
           "debug", "spawn", "schedule", "invoke", "call", "loop", "repeat", "retry", "kick", "trigger"),
     SYSTEM: ("enable", "disable", "configure", "mount", "unmount", "block", "allow", "open", "connect", "disconnect",
-             "reboot", "restart", "shutdown", "sleep", "hibernate", "partition", "format", "firewall", "route"),
+             "reboot", "restart", "shutdown", "sleep", "hibernate", "partition", "format"),
 }
 # What each kind of request allows the command to do besides reading.
 _ALLOWS = {
@@ -64,8 +64,18 @@ _SAYS = {DELETE: "deletes", WRITE: "changes files", KILL: "stops processes", SEN
          INSTALL: "installs or removes software", SYSTEM: "changes the system"}
 _SEVERITY = (DELETE, KILL, SEND, SYSTEM, INSTALL, WRITE)
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-_PATTERN = re.compile(r"(?<![\w/])[\w.-]*[*?][\w.*?-]*|\b[\w-]+\.[a-z0-9]{1,6}\b", re.IGNORECASE)
+_PATTERN = re.compile(r"(?<![\w/])[\w.-]*[*?][\w.*?-]*|\b[\w-]+(?:\.[\w-]+)*\.[a-z0-9]{1,6}\b", re.IGNORECASE)
 _QUESTION = re.compile(r"^\s*(?:what|which|where|how|who|when|why|is|are|does|do|can|show|list|find|count)\b", re.I)
+
+
+# Words that are verbs only at the start of a clause ("empty the trash", not "find empty folders").
+_AMBIGUOUS = {"empty", "clear", "clean", "new", "open", "close", "end", "record", "log", "set", "test", "build", "sort",
+              "split", "join", "link", "tag", "host", "call", "loop", "block", "allow", "format", "sign", "export",
+              "import", "patch", "mount", "change", "copy", "back", "move", "stage", "touch", "free", "free", "total",
+              "sum", "record", "free", "go", "fix", "post", "mail", "share", "trash", "drop", "start", "run", "stop",
+              "pause", "apply", "lint", "key", "setup"}
+_CLAUSE = {"please", "to", "and", "then", "i", "you", "me", "can", "could", "how", "do", "should", "want", "need", "let",
+           "lets", "let's", "also", "now", "just", "pls", "and", "or", "first", "quickly", "we", "would", "will"}
 
 
 def asks(prompt: str) -> tuple[set[str], str, str] | None:
@@ -77,6 +87,8 @@ def asks(prompt: str) -> tuple[set[str], str, str] | None:
     verb = ""
     index = 0
     for i, word in enumerate(words):
+        if word in _AMBIGUOUS and i > 0 and words[i - 1] not in _CLAUSE:
+            continue
         for effect, verbs in _ASKS.items():
             if word in verbs and (effect != "read" or not found):
                 if effect != "read" and effect in (WRITE, SYSTEM) and word in ("open", "log", "go", "cd") and found:
@@ -119,6 +131,10 @@ def _targets(cmd: Command) -> list[str]:
     return [t.rsplit("/", 1)[-1] for t in out]
 
 
+def _width(pattern: str) -> int:
+    return 10 * pattern.count("*") + pattern.count("?") - len(re.sub(r"[*?\[\]]", "", pattern))
+
+
 def _wider(prompt: str, commands: list[Command]) -> Finding | None:
     named = [p for p in _PATTERN.findall(prompt) if "*" in p or "?" in p or "." in p]
     if not named:
@@ -131,7 +147,7 @@ def _wider(prompt: str, commands: list[Command]) -> Finding | None:
             if not re.search(r"[*?]", target) or target in named:
                 continue
             for asked in named:
-                if fnmatch.fnmatch(asked, target) and not fnmatch.fnmatch(target, asked):
+                if fnmatch.fnmatch(asked, target) and (not fnmatch.fnmatch(target, asked) or _width(target) > _width(asked)):
                     verb = "deletes" if DELETE in classes else "changes"
                     return Finding(MODERATE, f"you asked about {asked}; this command {verb} {target}, a wider set "
                                              f"that includes files you did not name ({cmd.label()}).")

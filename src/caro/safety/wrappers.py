@@ -70,7 +70,7 @@ def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) 
     subst = {} if argv is not None else {i - start: v for i, v in cmd.subst.items() if i >= start}
     return Command(argv=new_argv, text=cmd.text, via=(*cmd.via, label), upstream=cmd.upstream,
                    stdin_text=cmd.stdin_text, subst=subst, found=cmd.found, windows=cmd.windows,
-                   redirects=cmd.redirects, dynamic=cmd.dynamic and start == 0, cwd=cmd.cwd)
+                   redirects=cmd.redirects, dynamic=cmd.dynamic and start == 0, cwd=cmd.cwd, resolved=cmd.resolved)
 
 
 @lru_cache(maxsize=1024)
