@@ -85,7 +85,7 @@ def code_of(cmd: Command) -> list[str]:
     code = code_strings(cmd)
     modules = [a[2:] for a in cmd.args if a.startswith("-M") and len(a) > 2]  # perl -MFile::Path=remove_tree
     if modules:
-        code = code + [" ".join(modules)]
+        code = [*code, " ".join(modules)]
     if not code and cmd.stdin_text and not [a for a in cmd.args if not a.startswith("-")]:
         code = [cmd.stdin_text]
     return code
@@ -123,8 +123,6 @@ def findings(cmd: Command, downloads: bool) -> list[Finding]:
     dangerous = {"runs commands", "deletes files", "writes files", "forks processes", "builds code at run time",
                  "stops processes"}
     level = CRITICAL if fork_loop or (wide and set(effects) & dangerous) else HIGH
-    if not set(effects) & dangerous:
-        level = HIGH if lang != "awk" else HIGH
     what = ", ".join(effects)
     where = " on the root, a home folder, a disk or a download" if wide and level == CRITICAL and not fork_loop else ""
     if fork_loop:

@@ -69,7 +69,7 @@ def _downloaders() -> set[str]:
 
 
 def dynamic_findings(cmd: Command, downloads: bool) -> list[Finding]:
-    if cmd.guessed or not computed_name(cmd) or cmd.argv[:1] and cmd.argv[0] in _USER_PROGRAMS:
+    if cmd.guessed or not computed_name(cmd) or (cmd.argv[:1] and cmd.argv[0] in _USER_PROGRAMS):
         return []
     setup = shell_setup(cmd)
     if setup:

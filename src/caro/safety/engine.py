@@ -115,7 +115,7 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
 
 
 def _as_pasted(backticked: str, kind: str) -> list[Finding]:
-    """`\`echo cm0g… | base64 -d\``: pasted with its backticks, the shell runs what the inside prints."""
+    r"""`\`echo cm0g… | base64 -d\``: pasted with its backticks, the shell runs what the inside prints."""
     found: list[Finding] = []
     for cmd in parse(backticked, kind).commands:
         found += [f for f in rules.judge(cmd) if f.level >= HIGH]

@@ -55,52 +55,52 @@ read: ls dir vdir fdupes jdupes rdfind eslint ruff pg_dump mysqldump mongodump s
   numfmt factor units watch time column iconv uconv printf sensors acpi upower inxi
   neofetch fastfetch screenfetch lsattr getfacl namei findmnt ncdu dust duf gdu vnstat iftop
   nethogs bmon nload speedtest speedtest-cli fzf peco sk glow mdcat pandoc-check open xdg-open code subl idea
-  vim vi nvim nano emacs micro pico ed gedit kate mousepad zed helix hx cursor stty 
-  openssl pgrep lsns 
-   atq    sestatus getenforce
-  aa-status 
-  ioreg system_profiler plutil mdfind mdls scutil 
+  vim vi nvim nano emacs micro pico ed gedit kate mousepad zed helix hx cursor stty
+  openssl pgrep lsns
+  atq sestatus getenforce
+  aa-status
+  ioreg system_profiler plutil mdfind mdls scutil
   ifstat xrandr xdpyinfo xprop xwininfo wmctrl glxinfo vulkaninfo nvidia-smi rocm-smi clinfo
-  sha224sum sha384sum shasum md5 zipinfo    lsar 
-   tokei cloc scc sloccount ctags-x exiftool identify mediainfo ffprobe pdfinfo pdftotext
-   pg_isready mysqlshow 
-  cut column pr look spell wdiff dwdiff delta difft  
-   ssh-keyscan logname
-   shellcheck hadolint yamllint jsonlint
-  markdownlint mypy pyright flake8 pylint   
-   
+  sha224sum sha384sum shasum md5 zipinfo lsar
+  tokei cloc scc sloccount ctags-x exiftool identify mediainfo ffprobe pdfinfo pdftotext
+  pg_isready mysqlshow
+  cut column pr look spell wdiff dwdiff delta difft
+  ssh-keyscan logname
+  shellcheck hadolint yamllint jsonlint
+  markdownlint mypy pyright flake8 pylint
+
 write: psql mysql mariadb mongosh mongo sqlcmd
   mkdir touch cp mv ln install rsync tee truncate dd split csplit tar zip unzip gzip gunzip bzip2 bunzip2
   xz unxz zstd unzstd 7z 7za rar unrar lz4 compress uncompress pigz pbzip2 cpio ar patch dos2unix unix2dos
   convert magick ffmpeg sox pandoc wkhtmltopdf mkfifo mknod mktemp chmod chown chgrp chattr setfacl umask
-   git-apply rename prename perl-rename mmv wget2 aria2c yt-dlp youtube-dl gallery-dl 
+  git-apply rename prename perl-rename mmv wget2 aria2c yt-dlp youtube-dl gallery-dl
   ssh-keygen gpg certbot mkcert htpasswd sqlite3 duckdb cookiecutter copier yo
   direnv git-lfs pre-commit ctags gtags uglifyjs terser esbuild tsc babel sass lessc postcss
   prettier black isort autopep8 yapf gofmt rustfmt clang-format shfmt ruff-format
 run: source . make cmake ninja meson bazel buck gradle gradlew mvn mvnw ant sbt lein cargo go rustc gcc g++ cc c++ clang
   clang++ javac java kotlin kotlinc scala dotnet swift swiftc ghc stack cabal zig nim crystal dart flutter
   elixir mix erl julia R Rscript octave matlab python python2 python3 pypy pypy3 node nodejs deno bun
-  ruby perl php lua luajit tclsh wish osascript 
-   pytest tox nox coverage unittest jest vitest mocha karma cypress playwright
+  ruby perl php lua luajit tclsh wish osascript
+  pytest tox nox coverage unittest jest vitest mocha karma cypress playwright
   rspec rake bundle rails django-admin flask uvicorn gunicorn hypercorn celery jupyter ipython bpython
   streamlit gradio hugo jekyll gatsby next nuxt vite webpack rollup parcel nodemon pm2 forever
-   vagrant packer  buildah kaniko qemu-system-x86_64
+  vagrant packer buildah kaniko qemu-system-x86_64
   qemu virt-install virtualbox VBoxManage vboxmanage wine tmux screen byobu zellij sh bash zsh dash ksh fish
-  csh tcsh expect ghci irb pry psysh 
-send: scp sftp ftp lftp  mail mailx sendmail mutt msmtp swaks wall write talk nc ncat netcat socat
-  telnet 
+  csh tcsh expect ghci irb pry psysh
+send: scp sftp ftp lftp mail mailx sendmail mutt msmtp swaks wall write talk nc ncat netcat socat
+  telnet
 install: apt apt-get aptitude dpkg dnf yum rpm zypper pacman apk brew snap flatpak port pkg emerge nix-env
-  choco winget scoop pip pip3 pipx uv poetry pdm hatch conda mamba micromamba npm yarn pnpm gem 
-   composer cpan cpanm luarocks opam  nix  asdf mise rtx
+  choco winget scoop pip pip3 pipx uv poetry pdm hatch conda mamba micromamba npm yarn pnpm gem
+  composer cpan cpanm luarocks opam nix asdf mise rtx
   sdk sdkman nvm fnm volta pyenv rbenv rustup xbps-install
 kill: kill killall killall5 pkill skill slay xkill stop-process taskkill
-system: cpupower powerprofilesctl tlp  su  systemctl service rc-service launchctl sc net shutdown reboot halt poweroff
+system: cpupower powerprofilesctl tlp su systemctl service rc-service launchctl sc net shutdown reboot halt poweroff
   init telinit mount umount swapon swapoff sysctl modprobe insmod rmmod depmod ifup ifdown nmcli
   iptables ip6tables nft ufw firewall-cmd pfctl useradd userdel usermod groupadd groupdel gpasswd passwd
-  chpasswd adduser deluser visudo setcap setenforce 
+  chpasswd adduser deluser visudo setcap setenforce
   update-alternatives update-grub grub-install efibootmgr crontab at batch chroot mkfs fdisk parted
   ldconfig rtcwake pmset tmutil dscl csrutil spctl fdesetup nvram bless kextload kmutil
-   wpa_cli iw rfkill tc brctl ovs-vsctl vgcreate lvcreate pvcreate lvextend lvresize lvreduce
+  wpa_cli iw rfkill tc brctl ovs-vsctl vgcreate lvcreate pvcreate lvextend lvresize lvreduce
   cryptsetup zpool zfs mdadm losetup kexec dracut mkinitcpio update-initramfs
 read: get-childitem gci get-content gc get-process gps get-service gsv select-object select where-object where ?
   sort-object sort format-table ft format-list fl format-wide fw measure-object measure test-path
@@ -122,13 +122,13 @@ system: stop-service start-service restart-service set-service stop-computer res
   set-mppreference set-date set-timezone enable-netadapter disable-netadapter set-netipaddress
 delete: clear-content clc clear-item cli remove-itemproperty rp clear-recyclebin
 wrapper: foreach-object % invoke-command icm start-job call
-delete: rm rmdir unlink shred wipe srm trash trash-put trash-empty  rimraf del erase rd remove-item
+delete: rm rmdir unlink shred wipe srm trash trash-put trash-empty rimraf del erase rd remove-item
 wrapper: sudo doas pkexec run0 gosu su-exec env nice nohup time exec builtin stdbuf ionice setsid unbuffer
   caffeinate strace ltrace chrt taskset busybox catchsegv command runuser sg systemd-run firejail torsocks torify
   proxychains proxychains4 timeout flock xargs parallel eval watch script ssh alias trap unshare valgrind
   fakeroot fakechroot xvfb-run nsenter npx bunx pnpx flatpak-spawn setpriv bwrap proot numactl cgexec prlimit
   eatmydata faketime chronic sem mpirun mpiexec srun entr watchexec xterm gnome-terminal konsole
-  alacritty kitty wezterm dbus-launch dbus-run-session capsh schroot distrobox toolbox nix-shell 
+  alacritty kitty wezterm dbus-launch dbus-run-session capsh schroot distrobox toolbox nix-shell
   aws-vault with-contenv s6-setuidgid chpst daemonize start-stop-daemon hyperfine perf ccache distcc
   retry lxc-attach cmd iex invoke-expression start-process saps start invoke-command icm
   powershell pwsh
@@ -391,8 +391,8 @@ def _flag_classes(cmd: Command) -> set[str]:
             out.add(WRITE)
         if any(a in ("-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
                      "--upload-file", "--json") or a.startswith(("--data", "-d@", "-F", "--form")) for a in args) or \
-                any(m in lowered for m in ("post", "put", "patch", "delete")) and any(
-                    a in ("-x", "--request") or a.startswith("-x") for a in lowered):
+                (any(m in lowered for m in ("post", "put", "patch", "delete")) and any(
+                    a in ("-x", "--request") or a.startswith("-x") for a in lowered)):
             out.add(SEND)
     elif name in ("wget", "wget2") and not any(a in ("-O-", "-qO-", "-O", "--spider") for a in args):
         out.add(WRITE)
@@ -403,18 +403,10 @@ def _flag_classes(cmd: Command) -> set[str]:
     elif name in ("tee",):
         if any(not a.startswith("-") and a not in ("/dev/null", "/dev/stderr", "/dev/stdout") for a in args):
             out.add(WRITE)
-    elif name in ("journalctl",) and any(a.startswith(("--vacuum", "--rotate", "--flush")) for a in args):
+    elif (name in ("journalctl",) and any(a.startswith(("--vacuum", "--rotate", "--flush")) for a in args)) or (name in ("history",) and any(a.startswith("-") and ("c" in a or "d" in a) for a in args)):
         out.add(DELETE)
-    elif name in ("history",) and any(a.startswith("-") and ("c" in a or "d" in a) for a in args):
-        out.add(DELETE)
-    elif name in ("ip", "nmcli") and any(a in ("set", "add", "del", "delete", "flush", "change", "replace", "down",
-                                                "up", "off", "on") for a in args):
-        out.add(SYSTEM)
-    elif name in ("ifconfig",) and any(a in ("down", "up", "netmask", "mtu", "hw") for a in args):
-        out.add(SYSTEM)
-    elif name == "hostname" and args and not args[0].startswith("-"):
-        out.add(SYSTEM)
-    elif name == "date" and any(a in ("-s", "--set") for a in args):
+    elif (name in ("ip", "nmcli") and any(a in ("set", "add", "del", "delete", "flush", "change", "replace", "down",
+                                                "up", "off", "on") for a in args)) or (name in ("ifconfig",) and any(a in ("down", "up", "netmask", "mtu", "hw") for a in args)) or (name == "hostname" and args and not args[0].startswith("-")) or (name == "date" and any(a in ("-s", "--set") for a in args)):
         out.add(SYSTEM)
     elif name in ("ssh",):
         out.add(RUN)
@@ -436,12 +428,8 @@ def _flag_classes(cmd: Command) -> set[str]:
     elif name in ("iptables", "ip6tables", "nft") and any(a in ("-L", "-S", "--list", "--list-rules", "list", "-nL", "-vL",
                                                                   "-nvL", "-Ln") for a in args):
         return {ONLY_READ}
-    elif name in ("npm", "yarn", "pnpm") and "cache" in args and any(a in ("clean", "clear", "rm", "prune") for a in args):
-        out.add(DELETE)
-    elif name in ("fdupes", "jdupes", "rdfind") and any(a.startswith("-") and "d" in a[1:] or a.startswith("-delete")
-                                                         for a in args):
-        out.add(DELETE)
-    elif name in ("tar", "bsdtar") and "--remove-files" in args or name == "7z" and "-sdel" in args or (
+    elif (name in ("npm", "yarn", "pnpm") and "cache" in args and any(a in ("clean", "clear", "rm", "prune") for a in args)) or (name in ("fdupes", "jdupes", "rdfind") and any((a.startswith("-") and "d" in a[1:]) or a.startswith("-delete")
+                                                         for a in args)) or (name in ("tar", "bsdtar") and "--remove-files" in args) or (name == "7z" and "-sdel" in args) or (
             name == "zip" and any(a.startswith("-") and not a.startswith("--") and "m" in a[1:] for a in args)):
         out.add(DELETE)
     elif name in ("unzip", "tar", "7z", "zip") and _archive_reads(cmd):

@@ -82,7 +82,7 @@ def _rsync(cmd: Command) -> list[str]:
 def _ssh(cmd: Command) -> list[str]:
     out: list[str] = []
     for value in _values(cmd.argv, ("-o",)):
-        key, _, setting = re.split(r"[=\s]", value.strip(), maxsplit=1)[0], "", (re.split(r"[=\s]", value.strip(), maxsplit=1) + [""])[1]
+        key, setting = [*re.split(r"[=\s]", value.strip(), maxsplit=1), ""][:2]
         if key.lower() in ("proxycommand", "localcommand", "knownhostscommand", "remotecommand") and setting:
             out.append(setting)
     return out

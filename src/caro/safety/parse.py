@@ -485,7 +485,7 @@ def _worst_value(cmds: list[Command]) -> str | None:
 def _parent(path: str) -> str:
     """The folder above `path`, as written: `~` → /home, `/home/x` → /home, `/x` → /."""
     text = path.rstrip("/")
-    if text in ("~", "$HOME", "${HOME}") or text.startswith(("~/", "$HOME/")) and text.count("/") == 1:
+    if text in ("~", "$HOME", "${HOME}") or (text.startswith(("~/", "$HOME/")) and text.count("/") == 1):
         return "/home" if text in ("~", "$HOME", "${HOME}") else "~"
     if "/" not in text:
         return "."

@@ -71,11 +71,11 @@ _QUESTION = re.compile(r"^\s*(?:what|which|where|how|who|when|why|is|are|does|do
 # Words that are verbs only at the start of a clause ("empty the trash", not "find empty folders").
 _AMBIGUOUS = {"empty", "clear", "clean", "new", "open", "close", "end", "record", "log", "set", "test", "build", "sort",
               "split", "join", "link", "tag", "host", "call", "loop", "block", "allow", "format", "sign", "export",
-              "import", "patch", "mount", "change", "copy", "back", "move", "stage", "touch", "free", "free", "total",
-              "sum", "record", "free", "go", "fix", "post", "mail", "share", "trash", "drop", "start", "run", "stop",
+              "import", "patch", "mount", "change", "copy", "back", "move", "stage", "touch", "free", "total",
+              "sum", "go", "fix", "post", "mail", "share", "trash", "drop", "start", "run", "stop",
               "pause", "apply", "lint", "key", "setup"}
 _CLAUSE = {"please", "to", "and", "then", "i", "you", "me", "can", "could", "how", "do", "should", "want", "need", "let",
-           "lets", "let's", "also", "now", "just", "pls", "and", "or", "first", "quickly", "we", "would", "will"}
+           "lets", "let's", "also", "now", "just", "pls", "or", "first", "quickly", "we", "would", "will"}
 
 
 def asks(prompt: str) -> tuple[set[str], str, str] | None:

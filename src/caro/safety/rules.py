@@ -11,7 +11,18 @@ import re
 from collections.abc import Callable
 
 from caro.safety import code, effects, rules_more, wrappers
-from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect, _quoted
+from caro.safety.model import (
+    CRITICAL,
+    HIGH,
+    MODERATE,
+    SAFE,
+    Command,
+    Finding,
+    Found,
+    LazyPattern,
+    Redirect,
+    _quoted,
+)
 from caro.safety.paths import Scope, normalise, scope
 
 Rule = Callable[[Command], list[Finding]]

@@ -264,12 +264,12 @@ def _infrastructure(cmd: Command) -> list[Finding]:
     lower = [a.lower() for a in args]
     if name in ("terraform", "tofu") and words[:1] == ["plan"]:
         return []  # a plan, even `-destroy`, only shows what would change
-    if name == "tofu" and (words[:1] == ["destroy"] or "-destroy" in lower and words[:1] == ["apply"]):
+    if name == "tofu" and (words[:1] == ["destroy"] or ("-destroy" in lower and words[:1] == ["apply"])):
         return [_said(cmd, HIGH, "tofu destroy deletes all the infrastructure it manages.")]
     if name == "terraform" and "-destroy" in lower and words[:1] == ["apply"]:
         return [_said(cmd, HIGH, "terraform apply -destroy deletes all the infrastructure it manages.")]
-    if name in ("aws", "rclone", "gsutil", "s3cmd", "mc") and "sync" in words and any(
-            a.startswith(("--delete", "--delete-removed", "-d")) for a in lower) or (name == "rclone" and words[:1] == ["sync"]):
+    if (name in ("aws", "rclone", "gsutil", "s3cmd", "mc") and "sync" in words and any(
+            a.startswith(("--delete", "--delete-removed", "-d")) for a in lower)) or (name == "rclone" and words[:1] == ["sync"]):
         return [_said(cmd, HIGH, f"{name} sync deletes everything at the destination that the source lacks.")]
     if name in _KEEP:
         if name in ("docker", "podman") and words[:2] == ["system", "reset"]:
@@ -331,7 +331,7 @@ def _ip(cmd: Command) -> list[Finding]:
 def _network_power(cmd: Command) -> list[Finding]:
     name = cmd.name
     lower = [a.lower() for a in cmd.args]
-    if name == "nmcli" and (("networking" in lower or "radio" in lower or "n" in lower[:1]) and "off" in lower
+    if name == "nmcli" and ((("networking" in lower or "radio" in lower or "n" in lower[:1]) and "off" in lower)
                             or any(w in ("down", "disconnect", "delete") for w in lower)):
         return [_said(cmd, HIGH, "switches networking off or drops a connection: the machine (and a remote session) "
                                  "loses the network.")]
@@ -380,11 +380,11 @@ def _kill_by_name(cmd: Command) -> list[Finding]:
 def _kill_computed(cmd: Command) -> list[Finding]:
     for found in cmd.subst.values():
         for inner in found:
-            args = [a for a in inner.args]
-            if inner.name == "ps" and not inner.upstream and not any(a in ("-p", "-C", "-u", "--pid", "-U") or a.startswith("-C")
-                                                                      for a in args):
-                if not any(c.name in ("grep", "awk", "head", "tail", "sed") for c in found if c is not inner):
-                    return [_said(cmd, CRITICAL, "kills every process that `ps` lists: the whole system goes down.")]
+            args = list(inner.args)
+            narrowed = any(a in ("-p", "-C", "-u", "--pid", "-U") or a.startswith("-C") for a in args) or any(
+                c.name in ("grep", "awk", "head", "tail", "sed") for c in found if c is not inner)
+            if inner.name == "ps" and not inner.upstream and not narrowed:
+                return [_said(cmd, CRITICAL, "kills every process that `ps` lists: the whole system goes down.")]
             if inner.name == "pgrep" and any(a in (".", ".*", "''", "") for a in args):
                 return [_said(cmd, CRITICAL, "kills every process (`pgrep .` matches them all).")]
             if inner.name in ("jobs",) or (inner.name == "pgrep" and any(_VITAL.match(a) for a in args if not a.startswith("-"))):
