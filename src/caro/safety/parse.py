@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from caro import shell_syntax
@@ -49,6 +50,8 @@ _STRAY_KEYWORDS = {"then", "do", "done", "fi", "else", "elif", "esac", "in", "}"
 
 class _Walker:
     """Walks one tree-sitter tree, adding every command found to `script`."""
+
+    _HANDLERS: dict[str, Callable[[_Walker, Any, list[Command]], list[Command]]] = {}  # node type -> method (below)
 
     def __init__(self, source: bytes, script: Script, via: tuple[str, ...], env: dict[str, str], nest: int) -> None:
         self.src = source
@@ -142,76 +145,9 @@ class _Walker:
 
     def _statement(self, node: Any, upstream: list[Command]) -> list[Command]:
         kind = node.type
-        if kind == "command":
-            return self.command(node, upstream)
-        if kind == "pipeline":
-            out: list[Command] = []
-            feed = list(upstream)
-            last: list[Command] = []
-            for child in node.named_children:
-                if child.type == "comment":
-                    continue
-                last = self.statement(child, feed)
-                out += last
-                feed = wrappers.trim_upstream(feed + last)
-            self.tail = last
-            return out
-        if kind == "list":
-            # `a && b && c …` nests to the left, one level per operator: flatten it instead of recursing
-            items: list[Any] = []
-            current = node
-            while True:
-                named = [c for c in current.named_children if c.type != "comment"]
-                if named and named[0].type == "list":
-                    items[:0] = named[1:]
-                    current = named[0]
-                    continue
-                items[:0] = named
-                break
-            out = []
-            last = []
-            for child in items:
-                last = self.statement(child, upstream)
-                out += last
-            self.tail = last
-            return out
-        if kind == "redirected_statement":
-            body = node.child_by_field_name("body")
-            if body is None:  # `> /etc/shadow` alone still truncates the file
-                bare = Command(argv=[], text=self.text(node), via=self.via, upstream=list(upstream))
-                self.script.commands.append(bare)
-                cmds = [bare]
-            else:
-                if body.type == "command":
-                    self.pending_stdin = self.stdin_of(node)
-                cmds = self.statement(body, upstream)
-                self.pending_stdin = None
-            # `a && b > f` and `a | b > f`: the redirection belongs to b alone
-            targets = self.tail if body is not None and body.type in ("list", "pipeline") else cmds
-            for child in node.children:
-                if child is not body:
-                    cmds += self.redirect(child, targets)
-            return cmds
-        if kind == "variable_assignment":
-            self.assign(node)
-            name = node.child_by_field_name("name")
-            value = node.child_by_field_name("value")
-            if name is not None:
-                setting = f"{self.text(name)}={self.value(value) if value is not None else ''}"
-                self.script.commands.append(Command(argv=["=", setting], text=self.text(node), via=self.via))
-            return self.substitutions(node)
-        if kind in ("declaration_command", "unset_command"):
-            words = [self.text(c) for c in node.children]
-            for child in node.named_children:
-                if child.type == "variable_assignment":
-                    self.assign(child)
-            argv = [words[0], *[self.value(c) if c.type in _WORDISH else self.text(c) for c in node.children[1:]]]
-            cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=upstream)
-            return [*self.substitutions(node), *self.add(cmd)]
-        if kind == "function_definition":
-            return self.function(node, upstream)
-        if kind == "for_statement":
-            return self.for_loop(node, upstream)
+        handler = self._HANDLERS.get(kind)
+        if handler is not None:
+            return handler(self, node, upstream)
         if kind in ("while_statement", "c_style_for_statement"):
             self.endless_spawner(node, upstream)
         if kind in ("comment", "heredoc_body", "heredoc_end", "heredoc_start"):
@@ -224,6 +160,75 @@ class _Walker:
         for child in node.named_children:
             out += self.statement(child, upstream)
         return out
+
+    def pipeline(self, node: Any, upstream: list[Command]) -> list[Command]:
+        out: list[Command] = []
+        feed = list(upstream)
+        last: list[Command] = []
+        for child in node.named_children:
+            if child.type == "comment":
+                continue
+            last = self.statement(child, feed)
+            out += last
+            feed = wrappers.trim_upstream(feed + last)
+        self.tail = last
+        return out
+
+    def command_list(self, node: Any, upstream: list[Command]) -> list[Command]:
+        # `a && b && c …` nests to the left, one level per operator: flatten it instead of recursing
+        items: list[Any] = []
+        current = node
+        while True:
+            named = [c for c in current.named_children if c.type != "comment"]
+            if named and named[0].type == "list":
+                items[:0] = named[1:]
+                current = named[0]
+                continue
+            items[:0] = named
+            break
+        out: list[Command] = []
+        last: list[Command] = []
+        for child in items:
+            last = self.statement(child, upstream)
+            out += last
+        self.tail = last
+        return out
+
+    def redirected(self, node: Any, upstream: list[Command]) -> list[Command]:
+        body = node.child_by_field_name("body")
+        if body is None:  # `> /etc/shadow` alone still truncates the file
+            bare = Command(argv=[], text=self.text(node), via=self.via, upstream=list(upstream))
+            self.script.commands.append(bare)
+            cmds = [bare]
+        else:
+            if body.type == "command":
+                self.pending_stdin = self.stdin_of(node)
+            cmds = self.statement(body, upstream)
+            self.pending_stdin = None
+        # `a && b > f` and `a | b > f`: the redirection belongs to b alone
+        targets = self.tail if body is not None and body.type in ("list", "pipeline") else cmds
+        for child in node.children:
+            if child is not body:
+                cmds += self.redirect(child, targets)
+        return cmds
+
+    def assignment(self, node: Any, upstream: list[Command]) -> list[Command]:
+        self.assign(node)
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is not None:
+            setting = f"{self.text(name)}={self.value(value) if value is not None else ''}"
+            self.script.commands.append(Command(argv=["=", setting], text=self.text(node), via=self.via))
+        return self.substitutions(node)
+
+    def declaration(self, node: Any, upstream: list[Command]) -> list[Command]:
+        words = [self.text(c) for c in node.children]
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                self.assign(child)
+        argv = [words[0], *[self.value(c) if c.type in _WORDISH else self.text(c) for c in node.children[1:]]]
+        cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=upstream)
+        return [*self.substitutions(node), *self.add(cmd)]
 
     def for_loop(self, node: Any, upstream: list[Command]) -> list[Command]:
         """Walk the body once per literal value, so `for d in /; do rm -rf $d; done` is judged with d=/."""
@@ -347,40 +352,52 @@ class _Walker:
             if name_word is not None and name_word.named_children and name_word.named_children[0].type in (
                     "simple_expansion", "expansion"):
                 argv = argv[0].split() + argv[1:]  # c='rm -rf ~'; $c runs the words of c
-        alias = self.env.get("\0alias:" + argv[0]) if argv else None
-        if alias is not None and self.nest < MAX_NESTING:
-            inner += self.nested(" ".join([alias, *argv[1:]]), f"alias {argv[0]}",
-                                 "bash", Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream)))
-        if argv[:1] == ["alias"]:
-            for word in argv[1:]:
-                if "=" in word:
-                    self.env["\0alias:" + word.split("=", 1)[0]] = word.split("=", 1)[1]
         cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream), subst=subst,
                       dynamic=dynamic, cwd=self.env.get("\0cwd"), stdin_text=self.stdin_of(node) or self.pending_stdin)
         cmd.resolved = {argv[i]: worst for i, found in subst.items() if i > 0 and (worst := _worst_value(found))}
+        self.pending_stdin = None
+        if argv[0] in _STRAY_KEYWORDS and node.child_by_field_name("name") is not None:
+            # tree-sitter reads a misplaced `then`/`do`/`fi` as a command name; bash calls it a syntax error
+            self.script.problems.append(f"unexpected '{argv[0]}': the command is not valid shell syntax")
+        inner += self.remember(cmd) + self.text_it_runs(cmd)
+        made = self.add(cmd)
+        for child in redirect_nodes:
+            made += self.redirect(child, [cmd])
+        return [*inner, *made]
+
+    def remember(self, cmd: Command) -> list[Command]:
+        """What this command tells the rest of the line: an alias it defines or uses, a `cd`."""
+        argv = cmd.argv
+        inner: list[Command] = []
+        alias = self.env.get("\0alias:" + argv[0])
+        if alias is not None and self.nest < MAX_NESTING:
+            inner += self.nested(" ".join([alias, *argv[1:]]), f"alias {argv[0]}", "bash", cmd)
+        if argv[0] == "alias":
+            for word in argv[1:]:
+                if "=" in word:
+                    self.env["\0alias:" + word.split("=", 1)[0]] = word.split("=", 1)[1]
+        if argv[0] in ("cd", "pushd") and len(argv) <= 2:
+            target = argv[1] if len(argv) == 2 else "~"
+            if target != "-":
+                self.env["\0cwd"] = target  # unresolved `$DIR` stays as text: paths.scope() knows $HOME
+        return inner
+
+    def text_it_runs(self, cmd: Command) -> list[Command]:
+        """Literal text a command runs as code: `$(echo rm -rf /)` as its name, `bash <(echo …)`."""
+        argv, subst = cmd.argv, cmd.subst
+        inner: list[Command] = []
         if argv[0] in wrappers.SHELLS | {"source", "."}:
             for i, word in enumerate(argv[1:], 1):
                 if word.startswith("<(") and subst.get(i):
                     printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[i][-1:]))
                     if printed:
                         inner += self.nested(printed, "<(…) output", "bash", cmd)
-        self.pending_stdin = None
-        if argv[0] in _STRAY_KEYWORDS and node.child_by_field_name("name") is not None:
-            # tree-sitter reads a misplaced `then`/`do`/`fi` as a command name; bash calls it a syntax error
-            self.script.problems.append(f"unexpected '{argv[0]}': the command is not valid shell syntax")
-        if argv[0] in ("cd", "pushd") and len(argv) <= 2:
-            target = argv[1] if len(argv) == 2 else "~"
-            if target != "-":
-                self.env["\0cwd"] = target  # unresolved `$DIR` stays as text: paths.scope() knows $HOME
-        if dynamic and subst.get(0):
+        if cmd.dynamic and subst.get(0):
             # `$(echo rm -rf /)` or `$(echo … | base64 -d)` as a command runs the words printed
             printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[0][-1:]))
             if printed:
                 inner += self.nested(" ".join([printed, *argv[1:]]), "$(…) output", "bash", cmd)
-        made = self.add(cmd)
-        for child in redirect_nodes:
-            made += self.redirect(child, [cmd])
-        return [*inner, *made]
+        return inner
 
     def redirect(self, node: Any, cmds: list[Command]) -> list[Command]:
         """Record a redirection on the commands it applies to; return commands it runs itself."""
@@ -455,6 +472,14 @@ class _Walker:
 
 _LISTERS = {"find", "ls", "fd", "fdfind", "locate", "realpath", "readlink", "dirname", "echo", "printf", "pwd", "du",
             "git"}
+
+
+_Walker._HANDLERS = {
+    "command": _Walker.command, "pipeline": _Walker.pipeline, "list": _Walker.command_list,
+    "redirected_statement": _Walker.redirected, "variable_assignment": _Walker.assignment,
+    "declaration_command": _Walker.declaration, "unset_command": _Walker.declaration,
+    "function_definition": _Walker.function, "for_statement": _Walker.for_loop,
+}
 
 
 def _worst_value(cmds: list[Command]) -> str | None:

@@ -26,113 +26,137 @@ ALIASES = {
 _CLOSE = {"(": ")", "{": "}", "[": "]"}
 
 
-def _tokens(text: str, shell: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """(kind, text) tokens: word, op, block (contents of {…}), sub (contents of $(…)/(…))."""
-    ps = shell == "powershell"
-    escape = "`" if ps else "^"
-    out: list[tuple[str, str]] = []
-    blocks: list[str] = []
-    i, n = 0, len(text)
-    word: list[str] = []
-    quoted = False
+class _Lexer:
+    """cmd.exe and PowerShell words, operators, redirections, and the contents of blocks and subexpressions."""
 
-    def end_word() -> None:
-        nonlocal quoted
-        if word or quoted:
-            out.append(("word", "".join(word)))
-        word.clear()
-        quoted = False
+    def __init__(self, text: str, shell: str) -> None:
+        self.text = text
+        self.ps = shell == "powershell"
+        self.escape = "`" if self.ps else "^"
+        self.out: list[tuple[str, str]] = []
+        self.blocks: list[str] = []
+        self.word: list[str] = []
+        self.quoted = False
 
-    while i < n:
-        ch = text[i]
-        if ch == escape and i + 1 < n:
-            word.append(text[i + 1] if text[i + 1] != "\n" else "")
-            i += 2
-            continue
-        if ps and ch == "#" and not word:
-            if text.startswith("<#", i - 1):
-                close = text.find("#>", i)
-                i = n if close < 0 else close + 2
-            else:
-                close = text.find("\n", i)
-                i = n if close < 0 else close
-            continue
-        if ps and ch == "@" and text[i + 1:i + 2] in ("'", '"') and text[i + 2:i + 3] == "\n":
-            close = text.find(text[i + 1] + "@", i + 3)
-            close = n if close < 0 else close
-            word.append(text[i + 3:close])
-            quoted = True
-            i = close + 2
-            continue
-        if ch == "'" and ps:
-            j = i + 1
-            buf = []
-            while j < n:
-                if text[j] == "'" and text[j + 1:j + 2] == "'":
-                    buf.append("'")
-                    j += 2
-                    continue
-                if text[j] == "'":
-                    break
-                buf.append(text[j])
-                j += 1
-            word.append("".join(buf))
-            quoted = True
-            i = j + 1
-            continue
-        if ch == '"':
-            j = i + 1
-            buf = []
-            while j < n and text[j] != '"':
-                if text[j] == escape and ps and j + 1 < n:
-                    buf.append(text[j + 1])
-                    j += 2
-                    continue
-                if ps and text.startswith("$(", j):
-                    close = _balanced(text, j + 1)
-                    blocks.append(text[j + 2:close])
-                    buf.append(text[j:close + 1])
-                    j = close + 1
-                    continue
-                buf.append(text[j])
-                j += 1
-            word.append("".join(buf))
-            quoted = True
-            i = j + 1
-            continue
-        if ps and (ch == "{" or (ch == "(" and not word) or (ch == "$" and text[i + 1:i + 2] == "(")):
-            start = i + 1 if ch == "$" else i
-            close = _balanced(text, start)
-            inner = text[start + 1:close]
-            blocks.append(inner)
-            word.append(text[i:close + 1])
-            i = close + 1
-            continue
-        if ch in " \t":
-            end_word()
-            i += 1
-            continue
-        if ch in "\n;" or ch in "|&" or (not ps and ch in "()"):
-            end_word()
-            op = text[i:i + 2] if text[i:i + 2] in ("&&", "||") else ch
-            if ps and ch == "&" and op == "&" and (not out or out[-1][0] == "op"):
-                i += 1  # call operator: `& "C:\tool.exe" args`
+    def end_word(self) -> None:
+        if self.word or self.quoted:
+            self.out.append(("word", "".join(self.word)))
+        self.word.clear()
+        self.quoted = False
+
+    def comment(self, i: int) -> int:
+        text, n = self.text, len(self.text)
+        if text.startswith("<#", i - 1):
+            close = text.find("#>", i)
+            return n if close < 0 else close + 2
+        close = text.find("\n", i)
+        return n if close < 0 else close
+
+    def here_string(self, i: int) -> int:
+        close = self.text.find(self.text[i + 1] + "@", i + 3)
+        close = len(self.text) if close < 0 else close
+        self.word.append(self.text[i + 3:close])
+        self.quoted = True
+        return close + 2
+
+    def single_quoted(self, i: int) -> int:
+        text, n = self.text, len(self.text)
+        j = i + 1
+        buf = []
+        while j < n:
+            if text[j] == "'" and text[j + 1:j + 2] == "'":
+                buf.append("'")
+                j += 2
                 continue
-            out.append(("op", op))
-            i += len(op)
-            continue
-        if ch in "<>" or (ch in "0123456789*" and text[i + 1:i + 2] == ">" and not word):
-            end_word()
-            j = i
-            while j < n and text[j] in "0123456789*<>&":
-                j += 1
-            out.append(("redir", text[i:j]))
-            i = j
-            continue
-        word.append(ch)
-        i += 1
-    end_word()
-    return out, blocks
+            if text[j] == "'":
+                break
+            buf.append(text[j])
+            j += 1
+        self.word.append("".join(buf))
+        self.quoted = True
+        return j + 1
+
+    def double_quoted(self, i: int) -> int:
+        text, n = self.text, len(self.text)
+        j = i + 1
+        buf = []
+        while j < n and text[j] != '"':
+            if text[j] == self.escape and self.ps and j + 1 < n:
+                buf.append(text[j + 1])
+                j += 2
+                continue
+            if self.ps and text.startswith("$(", j):
+                close = _balanced(text, j + 1)
+                self.blocks.append(text[j + 2:close])
+                buf.append(text[j:close + 1])
+                j = close + 1
+                continue
+            buf.append(text[j])
+            j += 1
+        self.word.append("".join(buf))
+        self.quoted = True
+        return j + 1
+
+    def block(self, i: int) -> int:
+        start = i + 1 if self.text[i] == "$" else i
+        close = _balanced(self.text, start)
+        self.blocks.append(self.text[start + 1:close])
+        self.word.append(self.text[i:close + 1])
+        return close + 1
+
+    def operator(self, i: int) -> int:
+        self.end_word()
+        text = self.text
+        op = text[i:i + 2] if text[i:i + 2] in ("&&", "||") else text[i]
+        if self.ps and op == "&" and (not self.out or self.out[-1][0] == "op"):
+            return i + 1  # call operator: `& "C:\tool.exe" args`
+        self.out.append(("op", op))
+        return i + len(op)
+
+    def redirect(self, i: int) -> int:
+        self.end_word()
+        j = i
+        while j < len(self.text) and self.text[j] in "0123456789*<>&":
+            j += 1
+        self.out.append(("redir", self.text[i:j]))
+        return j
+
+    def step(self, i: int) -> int:
+        """Consume what starts at `i`; return where the next token starts."""
+        text, ps, ch = self.text, self.ps, self.text[i]
+        nxt = text[i + 1:i + 2]
+        if ch == self.escape and i + 1 < len(text):
+            self.word.append(nxt if nxt != "\n" else "")
+            return i + 2
+        if ps and ch == "#" and not self.word:
+            return self.comment(i)
+        if ps and ch == "@" and nxt in ("'", '"') and text[i + 2:i + 3] == "\n":
+            return self.here_string(i)
+        if ch == "'" and ps:
+            return self.single_quoted(i)
+        if ch == '"':
+            return self.double_quoted(i)
+        if ps and (ch == "{" or (ch == "(" and not self.word) or (ch == "$" and nxt == "(")):
+            return self.block(i)
+        if ch in " \t":
+            self.end_word()
+            return i + 1
+        if ch in "\n;|&" or (not ps and ch in "()"):
+            return self.operator(i)
+        if ch in "<>" or (ch in "0123456789*" and nxt == ">" and not self.word):
+            return self.redirect(i)
+        self.word.append(ch)
+        return i + 1
+
+
+def _tokens(text: str, shell: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(kind, text) tokens: word, op, redir; and the contents of {…}, $(…) and (…) blocks."""
+    lexer = _Lexer(text, shell)
+    i = 0
+    while i < len(text):
+        i = lexer.step(i)
+    lexer.end_word()
+    return lexer.out, lexer.blocks
 
 
 def _balanced(text: str, start: int) -> int:
