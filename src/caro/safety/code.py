@@ -11,6 +11,7 @@ a loop. Code with none of them (printing, arithmetic, reading JSON) is judged re
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from caro.safety.model import CRITICAL, HIGH, Command, Finding, LazyPattern
 
@@ -46,6 +47,7 @@ _OPEN_WRITE = LazyPattern(r"\bopen\s*\([^)]*,\s*['\"][wax+]b?['\"]|\bopen\s*\(\s
 _LANG = {"awk": "awk", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
 
 
+@lru_cache(maxsize=512)
 def _language(name: str) -> str:
     if name in _LANG:
         return "awk"
@@ -77,6 +79,8 @@ def code_of(cmd: Command) -> list[str]:
     """The code an interpreter is given on its command line or as a literal here-doc."""
     from caro.safety.wrappers import code_strings, is_interpreter
 
+    if cmd.name not in _LANG and not is_interpreter(cmd.name):
+        return []
     if _language(cmd.name) == "awk":
         program = awk_program(cmd)
         return [program] if program else []

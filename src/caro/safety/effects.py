@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from caro.safety import code, knowledge, wrappers
-from caro.safety.model import CRITICAL, HIGH, MODERATE, Command, Finding
+from caro.safety.model import CRITICAL, HIGH, MODERATE, Command, Finding, LazyPattern
 from caro.safety.paths import scope
 
 _WIDE_KINDS = ("root", "home", "system", "device")
@@ -20,7 +20,7 @@ _WIDE_KINDS = ("root", "home", "system", "device")
 _USER_PROGRAMS = {"$EDITOR": knowledge.WRITE, "${EDITOR}": knowledge.WRITE, "$VISUAL": knowledge.WRITE,
                   "$PAGER": knowledge.READ, "${PAGER}": knowledge.READ, "$BROWSER": knowledge.READ,
                   "$SHELL": knowledge.RUN, "${SHELL}": knowledge.RUN, "$PYTHON": knowledge.RUN}
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = LazyPattern(r"[*?\[]")
 
 
 def said(cmd: Command, level: int, sentence: str) -> Finding:
@@ -112,9 +112,9 @@ def _net(cmds: list[Command]) -> bool:
     return any(c.name in DOWNLOADERS for c in cmds)
 
 
-def class_findings(cmd: Command, own: list[Finding]) -> list[Finding]:
+def class_findings(cmd: Command, own: list[Finding], computed: bool) -> list[Finding]:
     """What the program is: unknown (moderate), read-only (nothing) or one that changes things (moderate)."""
-    if cmd.wrapped or cmd.guessed or computed_name(cmd):
+    if cmd.wrapped or cmd.guessed or computed:
         return []
     if cmd.argv[:1] and cmd.argv[0] in _USER_PROGRAMS:
         cls = _USER_PROGRAMS[cmd.argv[0]]
@@ -128,7 +128,7 @@ def class_findings(cmd: Command, own: list[Finding]) -> list[Finding]:
             return []
         shown = cmd.argv[0] if len(cmd.argv[0]) <= 40 else cmd.name
         return [Finding(MODERATE, f"caro does not know what {shown} does; read it before running it.")]
-    if (wrappers.is_interpreter(cmd.name) or code.code_of(cmd)) and code.code_of(cmd) and not own:
+    if not own and code.code_of(cmd):
         return []  # inline code read through: nothing that reaches outside the process
     if cmd.name in ("python", "python3") and cmd.args[:2] in (["-m", "json.tool"], ["-m", "this"]):
         return []

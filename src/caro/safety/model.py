@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 RISKS = ("safe", "moderate", "high", "critical")
 SAFE, MODERATE, HIGH, CRITICAL = range(4)
@@ -134,6 +135,9 @@ class LazyPattern:
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
         return self.compiled.fullmatch(text)
+
+    def findall(self, text: str) -> list[Any]:
+        return self.compiled.findall(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.compiled.finditer(text)

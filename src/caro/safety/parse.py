@@ -15,7 +15,7 @@ from typing import Any
 
 from caro import shell_syntax
 from caro.safety import wrappers
-from caro.safety.model import CRITICAL, MODERATE, Command, Finding, Redirect, Script
+from caro.safety.model import CRITICAL, MODERATE, Command, Finding, LazyPattern, Redirect, Script
 
 MAX_NESTING = 12  # bash -c inside eval inside $(…) …: deeper than this is not followed
 MAX_TREE_DEPTH = 150
@@ -23,9 +23,9 @@ MAX_TREE_DEPTH = 150
 _WORDISH = {"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion", "number",
             "ansi_c_string", "translated_string", "command_substitution", "process_substitution",
             "arithmetic_expansion", "brace_expression", "string_content", "special_variable_name"}
-_ESC = re.compile(r"\\(.)", re.DOTALL)
-_DQ_ESC = re.compile(r"\\([$`\"\\\n])")
-_ANSI_C = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
+_ESC = LazyPattern(r"\\(.)", re.DOTALL)
+_DQ_ESC = LazyPattern(r"\\([$`\"\\\n])")
+_ANSI_C = LazyPattern(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f",
                    "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
@@ -44,6 +44,7 @@ def _ansi_c(body: str) -> str:
     return _ANSI_C.sub(repl, body)
 
 
+_SOURCES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "yash", "source", "."})
 _LEAVES = {"word", "raw_string", "number", "ansi_c_string", "variable_name", "string_content"}
 _STRAY_KEYWORDS = {"then", "do", "done", "fi", "else", "elif", "esac", "in", "}", "{", "!", ";;"}
 
@@ -354,7 +355,8 @@ class _Walker:
                 argv = argv[0].split() + argv[1:]  # c='rm -rf ~'; $c runs the words of c
         cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream), subst=subst,
                       dynamic=dynamic, cwd=self.env.get("\0cwd"), stdin_text=self.stdin_of(node) or self.pending_stdin)
-        cmd.resolved = {argv[i]: worst for i, found in subst.items() if i > 0 and (worst := _worst_value(found))}
+        if subst:
+            cmd.resolved = {argv[i]: worst for i, found in subst.items() if 0 < i < len(argv) and (worst := _worst_value(found))}
         self.pending_stdin = None
         if argv[0] in _STRAY_KEYWORDS and node.child_by_field_name("name") is not None:
             # tree-sitter reads a misplaced `then`/`do`/`fi` as a command name; bash calls it a syntax error
@@ -386,7 +388,7 @@ class _Walker:
         """Literal text a command runs as code: `$(echo rm -rf /)` as its name, `bash <(echo …)`."""
         argv, subst = cmd.argv, cmd.subst
         inner: list[Command] = []
-        if argv[0] in wrappers.SHELLS | {"source", "."}:
+        if argv[0] in _SOURCES:
             for i, word in enumerate(argv[1:], 1):
                 if word.startswith("<(") and subst.get(i):
                     printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[i][-1:]))

@@ -13,12 +13,11 @@ check, only the check of the command itself and of destructive intent phrasings.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
 from caro.safety import knowledge
 from caro.safety.knowledge import DELETE, INSTALL, KILL, READ, RUN, SEND, SYSTEM, WRAPPER, WRITE
-from caro.safety.model import MODERATE, Command, Finding
+from caro.safety.model import MODERATE, Command, Finding, LazyPattern
 
 # Verb -> the effect it asks for. Several words may name one effect; the first one found is quoted back.
 _ASKS: dict[str, tuple[str, ...]] = {
@@ -63,9 +62,8 @@ _ALLOWS = {
 _SAYS = {DELETE: "deletes", WRITE: "changes files", KILL: "stops processes", SEND: "sends data elsewhere",
          INSTALL: "installs or removes software", SYSTEM: "changes the system"}
 _SEVERITY = (DELETE, KILL, SEND, SYSTEM, INSTALL, WRITE)
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-_PATTERN = re.compile(r"(?<![\w/])[\w.-]*[*?][\w.*?-]*|\b[\w-]+(?:\.[\w-]+)*\.[a-z0-9]{1,6}\b", re.IGNORECASE)
-_QUESTION = re.compile(r"^\s*(?:what|which|where|how|who|when|why|is|are|does|do|can|show|list|find|count)\b", re.I)
+_WORD = LazyPattern(r"[a-z]+(?:'[a-z]+)?")
+_PATTERN = LazyPattern(r"(?<![\w/])[\w.-]*[*?][\w.*?-]*|\b[\w-]+(?:\.[\w-]+)*\.[a-z0-9]{1,6}\b", re.IGNORECASE)
 
 
 # Words that are verbs only at the start of a clause ("empty the trash", not "find empty folders").
@@ -136,6 +134,8 @@ def _width(pattern: str) -> int:
 
 
 def _wider(prompt: str, commands: list[Command]) -> Finding | None:
+    import fnmatch
+
     named = [p for p in _PATTERN.findall(prompt) if "*" in p or "?" in p or "." in p]
     if not named:
         return None

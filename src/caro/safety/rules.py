@@ -26,7 +26,7 @@ from caro.safety.model import (
 from caro.safety.paths import Scope, normalise, scope
 
 Rule = Callable[[Command], list[Finding]]
-GLOBBED = re.compile(r"[*?\[]")
+GLOBBED = LazyPattern(r"[*?\[]")
 RULES: dict[str, Rule] = {}
 
 
@@ -1163,15 +1163,17 @@ def judge(cmd: Command) -> list[Finding]:
         found += fn(cmd)
     found += network_findings(cmd)
     found += rules_more.judge_more(cmd)
-    downloads = _downloads(cmd.upstream) or any(_downloads(v) for v in cmd.subst.values())
-    found += effects.dynamic_findings(cmd, downloads)
+    downloads = (bool(cmd.upstream) and _downloads(cmd.upstream)) or (bool(cmd.subst) and any(
+        _downloads(v) for v in cmd.subst.values()))
+    computed = effects.computed_name(cmd)
+    found += effects.dynamic_findings(cmd, downloads, computed)
     found += effects.opaque_findings(cmd, downloads)
     found += code.findings(cmd, downloads)
     found += device_findings(cmd)
     for red in cmd.redirects:
         found += redirect_findings(cmd, red)
     found = [f for f in found if f.level > SAFE]
-    return found + effects.class_findings(cmd, found)
+    return found + effects.class_findings(cmd, found, computed)
 
 
 _INTERPRETER_RUN = LazyPattern(r"^(?:sh|bash|zsh|dash|ksh|fish|source|\.|python[\d.]*|perl|ruby|node|php|pwsh|powershell)$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from caro.safety.model import Command, Redirect, Script
+from caro.safety.model import Command, LazyPattern, Redirect, Script
 
 ALIASES = {
     "rm": "remove-item", "del": "remove-item", "erase": "remove-item", "rd": "remove-item", "rmdir": "remove-item",
@@ -255,7 +255,7 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
 _CMD_BUILTINS = {"del", "erase", "rd", "rmdir", "md", "mkdir", "dir", "copy", "move", "type", "echo", "cd", "chdir",
                  "ren", "rename", "format", "start", "call", "cls", "set", "attrib", "xcopy", "robocopy", "takeown",
                  "icacls", "cmd", "shutdown", "taskkill", "reg", "net", "sc", "schtasks", "for", "if", "pushd", "popd"}
-_CMD_FOR = re.compile(r"^\s*for\s+((?:/[rdlf]\s+)*)(?:(\"[^\"]*\"|[^%\s]\S*)\s+)?(%%?\w)\s+in\s*\(([^)]*)\)\s*do\s+(.+)$",
+_CMD_FOR = LazyPattern(r"^\s*for\s+((?:/[rdlf]\s+)*)(?:(\"[^\"]*\"|[^%\s]\S*)\s+)?(%%?\w)\s+in\s*\(([^)]*)\)\s*do\s+(.+)$",
                       re.IGNORECASE | re.DOTALL)
 
 

@@ -54,7 +54,7 @@ def _skip_options(argv: list[str], start: int, values: tuple[set[str], set[str]]
     return i
 
 
-_GROUP_START = re.compile(r"[{(!\s]+")
+_GROUP_START = LazyPattern(r"[{(!\s]+")
 
 
 def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) -> Command:
@@ -144,7 +144,7 @@ def trim_upstream(feed: list[Command], keep: int = 24) -> list[Command]:
     return early + feed[-keep:]
 
 
-_PRINTF_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|0?[0-7]{1,3}|[ntr\\])")
+_PRINTF_ESCAPE = LazyPattern(r"\\(x[0-9a-fA-F]{1,2}|0?[0-7]{1,3}|[ntr\\])")
 
 
 def _unescape(text: str) -> str:
