@@ -68,8 +68,8 @@ def _downloaders() -> set[str]:
     return DOWNLOADERS
 
 
-def dynamic_findings(cmd: Command, downloads: bool) -> list[Finding]:
-    if cmd.guessed or not computed_name(cmd) or (cmd.argv[:1] and cmd.argv[0] in _USER_PROGRAMS):
+def dynamic_findings(cmd: Command, downloads: bool, computed: bool) -> list[Finding]:
+    if cmd.guessed or not computed or (cmd.argv[:1] and cmd.argv[0] in _USER_PROGRAMS):
         return []
     setup = shell_setup(cmd)
     if setup:
