@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from caro.safety.model import CRITICAL, HIGH, Command, Finding, LazyPattern
+from caro.safety.wrappers import code_strings, is_interpreter
 
 _EFFECTS = [
     ("runs commands", LazyPattern(
@@ -77,8 +78,6 @@ def awk_program(cmd: Command) -> str | None:
 
 def code_of(cmd: Command) -> list[str]:
     """The code an interpreter is given on its command line or as a literal here-doc."""
-    from caro.safety.wrappers import code_strings, is_interpreter
-
     if cmd.name not in _LANG and not is_interpreter(cmd.name):
         return []
     if _language(cmd.name) == "awk":

@@ -89,6 +89,8 @@ def _runs_text(cmd: Command) -> bool:
 def opaque_findings(cmd: Command, downloads: bool) -> list[Finding]:
     """Process substitution that is run or sourced, `sed s///e`, and similar text-as-code."""
     found: list[Finding] = []
+    if not cmd.opaque and not cmd.subst:
+        return found
     if cmd.opaque:
         level = CRITICAL if downloads else HIGH
         found.append(said(cmd, level, "runs text it computes as a shell command; caro cannot see what it will be."))

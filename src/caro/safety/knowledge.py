@@ -22,7 +22,7 @@ Flags and operands that change a class (``find -delete``, ``sed -i``, ``curl -o`
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
 from caro.safety.model import Command
 
@@ -302,14 +302,21 @@ def _parse_subcommands() -> dict[str, dict[str, str]]:
     return table
 
 
-@lru_cache(maxsize=1)
+_TABLES: list[Any] = []  # [programs, subcommands], parsed on first use
+
+
 def programs() -> dict[str, str]:
-    return _parse_programs()
+    if not _TABLES:
+        _TABLES.extend((_parse_programs(), _parse_subcommands()))
+    table: dict[str, str] = _TABLES[0]
+    return table
 
 
-@lru_cache(maxsize=1)
 def subcommands() -> dict[str, dict[str, str]]:
-    return _parse_subcommands()
+    if not _TABLES:
+        programs()
+    table: dict[str, dict[str, str]] = _TABLES[1]
+    return table
 
 
 def known(name: str) -> bool:
@@ -342,6 +349,27 @@ _FIND_ACTIONS = {"-delete": DELETE, "-exec": WRAPPER, "-execdir": WRAPPER, "-ok"
 
 def classify(cmd: Command) -> tuple[set[str], bool]:
     """(effect classes, known) for one simple command, flags and subcommands included."""
+    if not cmd.argv:
+        return ({WRITE} if cmd.redirects else {READ}), True
+    key = (cmd.name, tuple(cmd.args))
+    cached = _CLASSIFIED.get(key)
+    if cached is None:
+        cached = _classify(cmd)
+        if len(_CLASSIFIED) > 4096:
+            _CLASSIFIED.clear()
+        _CLASSIFIED[key] = cached
+    return set(cached[0]), cached[1]
+
+
+_CLASSIFIED: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], bool]] = {}  # classify() depends on argv only
+
+
+def _classify(cmd: Command) -> tuple[frozenset[str], bool]:
+    classes, found = _classes(cmd)
+    return frozenset(classes), found
+
+
+def _classes(cmd: Command) -> tuple[set[str], bool]:
     name = cmd.name
     if not name:
         return {WRITE} if cmd.redirects else {READ}, True
@@ -373,9 +401,14 @@ def classify(cmd: Command) -> tuple[set[str], bool]:
     return classes, found
 
 
+_FLAGGED = frozenset(['7z', 'awk', 'bsdtar', 'curl', 'date', 'docker', 'fdupes', 'find', 'gawk', 'git', 'gsed', 'history', 'hostname', 'http', 'httpie', 'https', 'ifconfig', 'ip', 'ip6tables', 'iptables', 'jdupes', 'journalctl', 'mawk', 'nawk', 'nerdctl', 'nft', 'nmcli', 'npm', 'pnpm', 'podman', 'rdfind', 'sed', 'sort', 'ssh', 'tar', 'tee', 'unzip', 'wget', 'wget2', 'xh', 'yarn', 'zip'])
+
+
 def _flag_classes(cmd: Command) -> set[str]:
     name, args = cmd.name, cmd.args
     out: set[str] = set()
+    if name not in _FLAGGED:
+        return out
     if name == "find":
         out |= {_FIND_ACTIONS[a] for a in args if a in _FIND_ACTIONS}
     elif name in ("sed", "gsed"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from typing import Any
 
 RISKS = ("safe", "moderate", "high", "critical")
@@ -29,6 +29,16 @@ class Found:
     filtered: bool = False  # other tests (age, size, type) pick some: narrowing only below the top folders
 
 
+@lru_cache(maxsize=4096)
+def _program(word: str, windows: bool) -> str:
+    if windows:
+        word = word.replace("\\", "/")
+    base = word.rsplit("/", 1)[-1].lower()
+    if "." in base and base.endswith((".exe", ".com", ".cmd", ".bat")):
+        base = base[:-4]
+    return base
+
+
 @dataclass(eq=False)
 class Command:
     """One simple command that will run, after wrappers (sudo, env, bash -c …) are peeled off."""
@@ -49,16 +59,14 @@ class Command:
     opaque: bool = False  # runs text as code that caro cannot read (s///e, computed strings)
     resolved: dict[str, str] = field(default_factory=dict)  # `$(…)` argument -> the widest path it can be
 
-    @cached_property
-    def name(self) -> str:
-        """The program: `/bin/rm`, `RM`, `rm.exe` are all `rm` (argv[0] is fixed once a Command exists)."""
-        if not self.argv:
-            return ""
-        word = self.argv[0].replace("\\", "/") if self.windows else self.argv[0]
-        base = word.rsplit("/", 1)[-1].lower()
-        if "." in base and base.endswith((".exe", ".com", ".cmd", ".bat")):
-            base = base[:-4]
-        return base
+    name: str = field(init=False, default="")  # the program: `/bin/rm`, `RM`, `rm.exe` are all `rm`
+
+    def __post_init__(self) -> None:
+        self.rename()
+
+    def rename(self) -> None:
+        """Set `name` from argv[0] (again, after argv[0] was replaced)."""
+        self.name = _program(self.argv[0], self.windows) if self.argv else ""
 
     @property
     def args(self) -> list[str]:

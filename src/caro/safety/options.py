@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from caro.safety import knowledge
 from caro.safety.model import Command
 
 Nested = Callable[[str, str, str, Command], list[Command]]
@@ -21,12 +22,17 @@ def _values(argv: list[str], names: tuple[str, ...]) -> list[str]:
     """Values of options `names` in `-x VALUE`, `-xVALUE` (one-letter), `--long=VALUE` or `--long VALUE` form."""
     out: list[str] = []
     for i, arg in enumerate(argv):
+        if not arg.startswith(("-", "/")):
+            continue
         for name in names:
-            if arg == name and i + 1 < len(argv):
-                out.append(argv[i + 1])
-            elif name.startswith("--") and arg.startswith(name + "="):
+            if not arg.startswith(name):
+                continue
+            if arg == name:
+                if i + 1 < len(argv):
+                    out.append(argv[i + 1])
+            elif name.startswith("--") and arg[len(name)] == "=":
                 out.append(arg[len(name) + 1:])
-            elif len(name) == 2 and name.startswith("-") and arg.startswith(name) and len(arg) > 2 and not arg.startswith("--"):
+            elif len(name) == 2 and not arg.startswith("--"):
                 out.append(arg[2:])
     return out
 
@@ -247,8 +253,6 @@ def hidden_commands(cmd: Command, nested: Nested) -> list[Command]:
 
 def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
     """For a program caro does not know: an argument naming a known program may start a command it runs."""
-    from caro.safety import knowledge
-
     if knowledge.known(cmd.name) or cmd.dynamic or not cmd.name or cmd.guessed or cmd.windows:
         return []
     out: list[Command] = []

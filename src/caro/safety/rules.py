@@ -808,10 +808,16 @@ def _local_script(up: Command) -> bool:
         not operands[0].startswith(("/dev/", "<(")) and scope(operands[0]).kind == "file"
 
 
+_NET_NAMES = frozenset({*NETWORK_TOOLS, "invoke-expression", "iex", "powershell", "pwsh"})
+
+
 def network_findings(cmd: Command) -> list[Finding]:
     """Download-and-execute, reverse and bind shells, code received from the network."""
     name = cmd.name
     found: list[Finding] = []
+    if not cmd.upstream and not cmd.subst and name not in _NET_NAMES and not name.startswith("nc") \
+            and not wrappers.is_interpreter(name):
+        return found  # nothing piped in, nothing substituted, not a program that talks to the network or runs code
     if wrappers.reads_stdin_code(cmd) and _downloads(cmd.upstream):
         found.append(said(cmd, CRITICAL, "runs code straight from the network without showing it to you "
                                          "(download-and-execute); read the script first."))

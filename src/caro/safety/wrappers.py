@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Callable
 from functools import lru_cache
 
+from caro.safety import options
 from caro.safety.model import Command, Found, LazyPattern
 
 # nested(code, label, shell, parent) parses `code` as a script run by `parent` and returns its commands.
@@ -432,6 +433,7 @@ def _runner(cmd: Command, nested: Nested) -> list[Command]:
     inner = derive(cmd, i, name)
     if name in ("npx", "bunx", "pnpx"):
         inner.argv[0] = _package_name(inner.argv[0])
+        inner.rename()
     if len(inner.argv) == 1 and " " in inner.argv[0]:
         return nested(inner.argv[0], name, "bash", cmd)  # `screen -dm 'rm -rf ~'`-style: a command string
     return [inner]
@@ -455,6 +457,7 @@ def _sub_runner(cmd: Command, nested: Nested) -> list[Command]:
     inner = derive(cmd, i, f"{cmd.name} {sub}")
     if cmd.name in ("npm", "pnpm", "yarn"):
         inner.argv[0] = _package_name(inner.argv[0])
+        inner.rename()
     if len(inner.argv) == 1 and " " in inner.argv[0]:
         return nested(inner.argv[0], f"{cmd.name} {sub}", "bash", cmd)
     return [inner]
@@ -675,6 +678,4 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:
             out = handler(cmd, nested)
     elif is_interpreter(cmd.name):
         out = _interpreter_code(cmd, nested)
-    from caro.safety import options
-
     return out + options.hidden_commands(cmd, nested)
