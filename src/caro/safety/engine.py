@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from caro.safety import intent, request, rules
+from caro.safety import rules
 from caro.safety.model import CRITICAL, HIGH, MODERATE, RISKS, SAFE, Finding
 from caro.safety.parse import parse
 from caro.safety.sanitize import sanitize
@@ -68,7 +68,10 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
         result.warnings.append(f"this is a multi-line script ({cleaned.lines} lines); every line is shown and judged")
         result.findings.append(Finding(MODERATE, f"A multi-line script ({cleaned.lines} lines): read every line, "
                                                  "each of them runs."))
-    result.findings += intent.intent_findings(prompt)
+    if prompt:
+        from caro.safety import intent
+
+        result.findings += intent.intent_findings(prompt)
     if not text:
         result.warnings.append("the command is empty")
         return result
@@ -105,7 +108,10 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
         result.findings += rules.script_findings(commands)
         if script.problems:
             result.findings += rules.text_findings(text)
-    result.first = request.mismatch(prompt, commands)
+    if prompt:
+        from caro.safety import request  # the request check: only when there is a request
+
+        result.first = request.mismatch(prompt, commands)
     if result.first is not None:
         result.must_ask = True  # the answer does more than was asked: never run it without a yes
     if cleaned.backticked:
