@@ -143,11 +143,11 @@ def edit_line(command: str, prompt: str = "edit> ") -> str | None:
 # ------------------------------------------------------------------------------------------------- menu
 
 
-def _default_check(shell: str) -> Callable[[str], Verdict]:
+def _default_check(shell: str, prompt: str | None = None) -> Callable[[str], Verdict]:
     def check(command: str) -> Verdict:
         from caro.safety import assess
 
-        return assess(command, shell=shell)
+        return assess(command, shell=shell, prompt=prompt)  # an edited command is judged against the request too
 
     return check
 
@@ -164,6 +164,7 @@ def choose(
     stdin: TextIO | None = None,
     stderr: TextIO | None = None,
     header: bool = True,
+    prompt: str | None = None,
 ) -> tuple[str, str]:
     """Show the menu for `command` and return (action, command); action is run | copy | cancel.
 
@@ -173,7 +174,7 @@ def choose(
     """
     stdin = stdin or sys.stdin
     err = stderr or sys.stderr
-    check = check or _default_check(shell)
+    check = check or _default_check(shell, prompt)
     colour = use_colour(err)
     risk, confirm, blocked = verdict_risk, requires_confirmation, False
     why = list(reasons or [])

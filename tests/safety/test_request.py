@@ -60,3 +60,11 @@ def test_rates() -> None:
                == p["mismatch"])
     RATES["request check"] = f"{hits}/{len(PAIRS)} request/answer pairs judged as labelled"
     assert hits == len(PAIRS)
+
+
+def test_a_command_edited_in_the_menu_is_judged_against_the_request() -> None:
+    from caro.interactive import _default_check
+
+    edited = _default_check("bash", "list python files")("find . -name '*.py' -exec chmod 000 {} +")
+    assert edited.requires_confirmation
+    assert edited.reasons[0].startswith("moderate: you asked to list python files; this command also changes files")
