@@ -60,6 +60,7 @@ HIDDEN_EXAMPLES = {
     "entr": "ls | entr -s 'rm -rf ~'", "watchexec": "watchexec 'rm -rf ~'", "nodemon": "nodemon --exec 'rm -rf ~'",
     "psql": "psql -c '\\! rm -rf ~'", "mysql": "mysql -e 'system rm -rf ~'", "mariadb": "mariadb -e '\\! rm -rf ~'",
     "schtasks": 'schtasks /create /tn x /tr "rd /s /q C:\\"', "forfiles": 'forfiles /c "cmd /c rd /s /q C:\\"',
+    "crontab": "echo '@reboot rm -rf ~' | crontab -",
 }
 
 

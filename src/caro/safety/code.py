@@ -19,9 +19,9 @@ from caro.safety.wrappers import code_strings, is_interpreter
 _EFFECTS = [
     ("runs commands", LazyPattern(
         r"\b(?:system|popen|spawn\w*|exec\w*|shell_exec|passthru|proc_open|subprocess|child_process|qx|Open3"
-        r"|Runtime|ProcessBuilder|pty|os\.execute|io\.popen|IO\.popen|Kernel)\b|%x[\(\[{]|`[^`]+`")),
+        r"|Runtime|ProcessBuilder|pty|os\.execute|io\.popen|IO\.popen|Kernel)\b|%x[\(\[{]|`[^`]+`|\bdo shell script\b")),
     ("deletes files", LazyPattern(
-        r"\b(?:rmtree|unlink\w*|remove(?:_tree|dirs|Sync)?|rmdir\w*|rm_r\w*|rm_f|rmSync|delete(?:_?file|Sync)?|"
+        r"\b(?:rm|rmtree|unlink\w*|remove(?:_tree|dirs|Sync)?|rmdir\w*|rm_r\w*|rm_f|rmSync|delete(?:_?file|Sync)?|"
         r"truncate|purge|shred|FileUtils|File::Path|shutil|unlinkSync)\s*[\(\s'\"]|\bshutil\b|\bFileUtils\b|\bFile::Path\b")),
     ("writes files", LazyPattern(
         r"\bopen\s*\([^)]*['\"][wa+]b?['\"]|\bopen\s*\([^,)]*,\s*['\"]?\s*[>+]|\bwrite(?:File\w*|_text|_bytes|lines)?\b"
@@ -52,7 +52,10 @@ _LANG = {"awk": "awk", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
 def _language(name: str) -> str:
     if name in _LANG:
         return "awk"
-    for lang in ("python", "pypy", "perl", "ruby", "node", "nodejs", "deno", "bun", "php", "lua", "tclsh", "osascript"):
+    if name in ("r", "rscript"):
+        return "R"
+    for lang in ("python", "pypy", "perl", "ruby", "node", "nodejs", "deno", "bun", "php", "lua", "tclsh", "osascript",
+                 "julia"):
         if name.startswith(lang):
             return {"pypy": "python", "nodejs": "node"}.get(lang, lang)
     return name

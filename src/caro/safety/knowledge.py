@@ -79,7 +79,7 @@ write: psql mysql mariadb mongosh mongo sqlcmd
   prettier black isort autopep8 yapf gofmt rustfmt clang-format shfmt ruff-format
 run: source . make cmake ninja meson bazel buck gradle gradlew mvn mvnw ant sbt lein cargo go rustc gcc g++ cc c++ clang
   clang++ javac java kotlin kotlinc scala dotnet swift swiftc ghc stack cabal zig nim crystal dart flutter
-  elixir mix erl julia R Rscript octave matlab python python2 python3 pypy pypy3 node nodejs deno bun
+  elixir mix erl julia r rscript octave matlab python python2 python3 pypy pypy3 node nodejs deno bun
   ruby perl php lua luajit tclsh wish osascript
   pytest tox nox coverage unittest jest vitest mocha karma cypress playwright
   rspec rake bundle rails django-admin flask uvicorn gunicorn hypercorn celery jupyter ipython bpython

@@ -220,6 +220,22 @@ def _forfiles(cmd: Command) -> list[str]:
     return _values([a.lower() if a.startswith("/") else a for a in cmd.argv], ("/c",))
 
 
+def _crontab(cmd: Command) -> list[str]:
+    """The commands of cron entries fed to `crontab -` (minute hour day month weekday command, or @reboot …)."""
+    from caro.safety.wrappers import literal_stdin
+
+    text = literal_stdin(cmd)
+    out: list[str] = []
+    for line in (text or "").splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#") or re.match(r"^\w+=", entry):
+            continue
+        fields = entry.split(None, 1 if entry.startswith("@") else 5)
+        if len(fields) == (2 if entry.startswith("@") else 6):
+            out.append(fields[-1])
+    return out
+
+
 HIDDEN: dict[str, tuple[Callable[[Command], list[str]], str]] = {
     "gdb": (_gdb, "gdb -ex"), "vim": (_vim, "vim -c"), "vi": (_vim, "vi -c"), "nvim": (_vim, "nvim -c"),
     "ex": (_vim, "ex -c"), "view": (_vim, "view -c"), "git": (_git, "git -c"), "tar": (_tar, "a tar option"),
@@ -232,6 +248,7 @@ HIDDEN: dict[str, tuple[Callable[[Command], list[str]], str]] = {
     "watchexec": (_entr_watchexec, "watchexec"), "nodemon": (_nodemon, "nodemon --exec"),
     "psql": (_sql_client, "psql \\!"), "mysql": (_sql_client, "mysql \\!"), "mariadb": (_sql_client, "mariadb \\!"),
     "schtasks": (_schtasks, "schtasks /tr"), "forfiles": (_forfiles, "forfiles /c"),
+    "crontab": (_crontab, "a cron job"),
 }
 
 

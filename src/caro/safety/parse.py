@@ -242,6 +242,11 @@ class _Walker:
         if body is None:
             return out
         name = self.text(var) if var is not None else ""
+        if body is not None and any(c.type == "&" for c in body.children):
+            count = re.search(r"\bseq\s+(?:-?\d+\s+)*?(\d+)\s*\)|\{\d+\.\.(\d+)\}", " ".join(self.text(v) for v in values))
+            if count is not None and int(count.group(1) or count.group(2)) >= 1000:
+                self.script.findings.append(Finding(CRITICAL, f"{self.text(node)[:60]}: starts thousands of background "
+                                                              "processes at once, which can freeze the machine."))
         literal = [self.value(v) for v in values if not self.unresolved(v)]
         rounds = literal[:4] if name and values and len(literal) == len(values) else [None]
         for value in rounds:

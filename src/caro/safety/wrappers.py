@@ -19,7 +19,7 @@ from caro.safety.model import Command, Found, LazyPattern
 Nested = Callable[[str, str, str, Command], list[Command]]
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"}
-_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|tclsh|osascript)$")
+_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|tclsh|osascript|r|rscript|julia)$")
 POWERSHELLS = {"powershell", "pwsh"}
 
 # Options that take a value, per wrapper (short letters, long names).
