@@ -138,4 +138,10 @@ def class_findings(cmd: Command, own: list[Finding], computed: bool) -> list[Fin
     if not classes or any(f.level >= MODERATE for f in own):
         return []
     what = " and ".join(knowledge.VERBS[c] for c in knowledge.CLASSES if c in classes)
+    if cmd.name in _DATABASES:
+        what = "runs database commands, which can change data"
     return [said(cmd, MODERATE, f"{what}.")]
+
+
+_DATABASES = frozenset({"psql", "mysql", "mariadb", "sqlite3", "mongo", "mongosh", "redis-cli", "valkey-cli", "sqlcmd",
+                        "duckdb", "cqlsh", "clickhouse-client", "influx", "etcdctl", "consul"})

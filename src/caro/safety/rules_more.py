@@ -57,8 +57,9 @@ _SYSTEM_LOG = LazyPattern(r"/var/log/(?:auth|secure|syslog|messages|kern|wtmp|bt
 _NOTHING = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "nul", "$null")
 
 
-def overwrite_findings(cmd: Command, targets: list[str], how: str) -> list[Finding]:
-    """Levels for emptying or rewriting `targets` in place, by what they reach."""
+def overwrite_findings(cmd: Command, targets: list[str], how: str, *, edit: bool = False) -> list[Finding]:
+    """Levels for emptying or rewriting `targets` in place, by what they reach. `edit`: the content is edited
+    (sed -i, gzip), not destroyed, so a project folder's files are moderate rather than high."""
     found: list[Finding] = []
     if "{}" in targets and cmd.found is not None:
         targets = [t for t in targets if t != "{}"] + [r or "." for r in cmd.found.roots]
@@ -80,7 +81,7 @@ def overwrite_findings(cmd: Command, targets: list[str], how: str) -> list[Findi
         elif sc.sensitive:
             found.append(_said(cmd, HIGH, f"{how} {target}, which holds keys, logins, start-up settings or history."))
         elif sc.kind in ("cwd", "parent", "unknown", "home-sub"):
-            found.append(_said(cmd, HIGH, f"{how} {sc.describe()} ({target})."))
+            found.append(_said(cmd, MODERATE if edit else HIGH, f"{how} {sc.describe()} ({target})."))
         elif sc.maybe_empty:
             found.append(_said(cmd, HIGH, f"{how} {sc.describe()} if a variable in {target} is empty."))
         else:
@@ -103,7 +104,7 @@ def _sed_in_place(cmd: Command) -> list[Finding]:
     if not any(a in ("-e", "-f") or a.startswith(("--expression", "--file")) for a in args):
         operands = operands[1:]  # the first operand is the script
     operands = [o for o in operands if o != "''" and o != ""]
-    return [f for f in overwrite_findings(cmd, operands, "rewrites in place") if f.level >= HIGH]
+    return [f for f in overwrite_findings(cmd, operands, "rewrites in place", edit=True) if f.level >= HIGH]
 
 
 @_on("perl")
@@ -120,7 +121,7 @@ def _perl_in_place(cmd: Command) -> list[Finding]:
             code_next = arg.endswith(("e", "E"))
             continue
         targets.append(arg)
-    return [f for f in overwrite_findings(cmd, targets, "rewrites in place") if f.level >= HIGH]
+    return [f for f in overwrite_findings(cmd, targets, "rewrites in place", edit=True) if f.level >= HIGH]
 
 
 @_on("sort")
@@ -172,7 +173,7 @@ def _archive_removes(cmd: Command) -> list[Finding]:
         return judge_deletion(cmd, _operands(cmd)[2:], True)
     if cmd.name in ("gzip", "bzip2", "xz", "zstd", "pigz") and not any(a in ("-d", "-k", "-c", "-l", "-t", "--keep",
                                                                               "--stdout", "--decompress") for a in args):
-        return [f for f in overwrite_findings(cmd, _operands(cmd, "S"), "replaces with compressed copies")
+        return [f for f in overwrite_findings(cmd, _operands(cmd, "S"), "replaces with compressed copies", edit=True)
                 if f.level >= HIGH]
     return []
 
@@ -249,7 +250,7 @@ _INFRA = {"aws", "gcloud", "az", "gsutil", "s3cmd", "rclone", "gh", "glab", "her
           "flyctl", "firebase", "wrangler", "doctl", "linode-cli", "hcloud", "scw", "oci", "ibmcloud", "vault", "consul",
           "nomad", "etcdctl", "cdk", "pulumi", "tofu", "terraform", "serverless", "sls", "sam", "eksctl", "podman",
           "docker", "kubectl", "oc", "helm", "mc", "restic", "borg", "kopia", "supabase", "railway", "render", "openstack",
-          "gcloud-alpha", "influx", "mongosh", "mongo", "redis-cli", "cf", "juju", "lxc", "multipass", "vagrant", "virsh"}
+          "gcloud-alpha", "cf", "juju", "lxc", "multipass", "vagrant", "virsh"}
 _REMOVE_VERB = LazyPattern(
     r"^(?:[\w-]+:)?(?:delete|destroy|purge|terminate|remove|rm|del|drop|flush\w*|reset|wipe|uninstall|un|prune|disable"
     r"|deletefile|rmdir|rmdirs|rb|teardown|nuke|erase|forget|cleanup|undefine|deregister|decommission)"
@@ -280,6 +281,9 @@ def _infrastructure(cmd: Command) -> list[Finding]:
     verb = next((w for w in words if _REMOVE_VERB.match(w)), None)
     if verb is None:
         return []
+    if name in ("aws", "gsutil", "s3cmd", "mc") and verb in ("rm", "del") and not any(
+            a in ("--recursive", "-r", "-R", "--force") for a in lower):
+        return []  # one object: rules.py's cloud rule says moderate
     return [_said(cmd, HIGH, f"{name} {verb} deletes or disables remote resources or data; there is no undo.")]
 
 
@@ -331,10 +335,11 @@ def _ip(cmd: Command) -> list[Finding]:
 def _network_power(cmd: Command) -> list[Finding]:
     name = cmd.name
     lower = [a.lower() for a in cmd.args]
-    if name == "nmcli" and ((("networking" in lower or "radio" in lower or "n" in lower[:1]) and "off" in lower)
-                            or any(w in ("down", "disconnect", "delete") for w in lower)):
-        return [_said(cmd, HIGH, "switches networking off or drops a connection: the machine (and a remote session) "
-                                 "loses the network.")]
+    switched_off = ("networking" in lower or "radio" in lower or "n" in lower[:1]) and "off" in lower
+    if name == "nmcli" and switched_off:
+        return [_said(cmd, HIGH, "switches networking off: the machine (and a remote session) loses the network.")]
+    if name == "nmcli" and any(w in ("down", "disconnect", "delete") for w in lower):
+        return [_said(cmd, MODERATE, "drops or deletes a network connection.")]
     if name == "ifdown" or (name == "ifconfig" and "down" in lower):
         return [_said(cmd, HIGH, "takes network interfaces down.")]
     if name == "rfkill" and "block" in lower:
