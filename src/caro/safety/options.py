@@ -264,8 +264,24 @@ def hidden_commands(cmd: Command, nested: Nested) -> list[Command]:
         if text == "\0opaque":
             cmd.opaque = True
             continue
+        if cmd.name == "forfiles":
+            text = re.sub(r"@(?:path|file|fname|relpath)\b", "{}", text, flags=re.IGNORECASE)
         out += nested(text, f"{label}", shell, cmd)
+    if cmd.name == "forfiles":
+        _found_by_forfiles(cmd, out)
     return out
+
+
+def _found_by_forfiles(cmd: Command, inner: list[Command]) -> None:
+    """`forfiles /p C:\\Users /s /c "cmd /c del @path"`: @path is each file found under /p (with /s, recursively)."""
+    from caro.safety.model import Found
+
+    lower = [a.lower() for a in cmd.argv]
+    root = cmd.argv[lower.index("/p") + 1] if "/p" in lower and lower.index("/p") + 1 < len(cmd.argv) else "."
+    mask = cmd.argv[lower.index("/m") + 1] if "/m" in lower and lower.index("/m") + 1 < len(cmd.argv) else "*"
+    for found in inner:
+        if "{}" in found.argv:
+            found.found = Found((root,), mask not in ("*", "*.*"))
 
 
 def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:

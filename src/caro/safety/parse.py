@@ -343,7 +343,7 @@ class _Walker:
                 inner += found
             value = self.value(child)
             if kind in ("simple_expansion", "expansion") and value != self.text(child):
-                argv.extend(value.split())  # an unquoted variable splits into words: a='-rf /'; rm $a
+                argv.extend(self.split_words(value))  # an unquoted variable splits into words: a='-rf /'; rm $a
             else:
                 argv.append(value)
         if not argv:
@@ -353,11 +353,11 @@ class _Walker:
                 for child in redirect_nodes:
                     inner += self.redirect(child, [bare])
             return inner
-        if argv and not dynamic and " " in argv[0].strip() and node.child_by_field_name("name") is not None:
+        if argv and not dynamic and len(self.split_words(argv[0])) > 1 and node.child_by_field_name("name") is not None:
             name_word = node.child_by_field_name("name")
             if name_word is not None and name_word.named_children and name_word.named_children[0].type in (
                     "simple_expansion", "expansion"):
-                argv = argv[0].split() + argv[1:]  # c='rm -rf ~'; $c runs the words of c
+                argv = self.split_words(argv[0]) + argv[1:]  # c='rm -rf ~'; $c runs the words of c
         cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream), subst=subst,
                       dynamic=dynamic, cwd=self.env.get("\0cwd"), stdin_text=self.stdin_of(node) or self.pending_stdin)
         if subst:
@@ -371,6 +371,13 @@ class _Walker:
         for child in redirect_nodes:
             made += self.redirect(child, [cmd])
         return [*inner, *made]
+
+    def split_words(self, value: str) -> list[str]:
+        """Word splitting of an unquoted expansion, by $IFS when the line sets it (`IFS=,; c='rm,-rf,/'; $c`)."""
+        ifs = self.env.get("IFS")
+        if ifs:
+            return [w for w in re.split("[" + re.escape(ifs) + "]+", value) if w]
+        return value.split()
 
     def remember(self, cmd: Command) -> list[Command]:
         """What this command tells the rest of the line: an alias it defines or uses, a `cd`."""

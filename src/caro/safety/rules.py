@@ -1068,7 +1068,7 @@ def _packages(cmd: Command) -> list[Finding]:
 
 # ----- everything else with a fixed meaning --------------------------------------------------------
 @rule("insmod", "rmmod", "modprobe", "kexec", "swapoff", "umount", "mount", "sysctl", "vssadmin", "wmic", "bcdedit",
-      "cipher", "reg", "remove-itemproperty", "bless", "nvram", "efibootmgr", "grub-install", "update-grub", "tmutil",
+      "cipher", "reg", "remove-itemproperty", "set-itemproperty", "new-itemproperty", "bless", "nvram", "efibootmgr", "grub-install", "update-grub", "tmutil",
       "fsck", "e2fsck", "xfs_repair", "debugfs", "tune2fs", "resize2fs", "chroot", "dracut", "mkinitcpio", "kmutil")
 def _system_misc(cmd: Command) -> list[Finding]:
     name = cmd.name
@@ -1083,8 +1083,11 @@ def _system_misc(cmd: Command) -> list[Finding]:
     if name == "reg" and lower[:1] in (["delete"], ["add"], ["import"]):
         level = HIGH if any(h in joined for h in ("hklm", "hkey_local_machine")) else MODERATE
         return [said(cmd, level, f"reg {lower[0]} changes the Windows registry.")]
-    if name == "remove-itemproperty":
-        return [said(cmd, MODERATE, "deletes registry values.")]
+    if name in ("remove-itemproperty", "set-itemproperty", "new-itemproperty", "rp", "sp"):
+        machine = "hklm:" in joined or "hkey_local_machine" in joined
+        what = "deletes" if name in ("remove-itemproperty", "rp") else "sets"
+        return [said(cmd, HIGH if machine else MODERATE, f"{what} registry values"
+                                                          f"{' for the whole machine (HKLM)' if machine else ''}.")]
     if name in ("insmod", "kexec") or (name == "modprobe" and "-r" not in lower):
         return [said(cmd, MODERATE if name == "modprobe" else HIGH, "loads code into the running kernel.")]
     if name == "rmmod" or (name == "modprobe" and "-r" in lower):
@@ -1221,8 +1224,8 @@ def script_findings(commands: list[Command]) -> list[Finding]:
         if _INTERPRETER_RUN.match(cmd.name):
             operands = [a for a in cmd.args if not a.startswith("-")]
             run = operands[0] if operands else None
-        elif cmd.argv and cmd.argv[0].startswith(("./", "/")):
-            run = cmd.argv[0]
+        elif cmd.argv and (cmd.argv[0].startswith(("./", "/", ".\\")) or cmd.argv[0].lower().endswith(".ps1")):
+            run = cmd.argv[0].replace("\\", "/")
         if run and run.lstrip("./") in fetched:
             found.append(said(cmd, HIGH, f"runs {run}, a script downloaded from the network in the same line, "
                                          "before anyone has read it."))

@@ -465,6 +465,12 @@ def _robocopy(cmd: Command) -> list[Finding]:
     return []
 
 
+@_on("disable-netadapter", "remove-netipaddress", "remove-netroute", "disable-netadapterbinding")
+def _windows_network(cmd: Command) -> list[Finding]:
+    return [_said(cmd, HIGH, "switches off network adapters or removes addresses or routes: the machine can lose "
+                             "its network.")]
+
+
 @_on("invoke-expression", "iex")
 def _computed_code(cmd: Command) -> list[Finding]:
     """Invoke-Expression of text built when it runs (decoded, downloaded, concatenated)."""

@@ -279,8 +279,9 @@ def _windows_shell(cmd: Command, nested: Nested) -> list[Command]:
             if arg.lower() in ("/c", "/k", "/r"):
                 return nested(" ".join(args[i + 1:]), "cmd /c", "cmd", cmd)
         return []
-    for i, arg in enumerate(args):
-        low = arg.lower()
+    i = 0
+    while i < len(args):
+        low = args[i].lower()
         if low in ("-encodedcommand", "-enc", "-e", "-ec") and i + 1 < len(args):
             import base64
             import binascii
@@ -292,14 +293,23 @@ def _windows_shell(cmd: Command, nested: Nested) -> list[Command]:
             return nested(code, f"{cmd.name} -EncodedCommand", "powershell", cmd)
         if low in ("-command", "-c", "/c"):
             return nested(" ".join(args[i + 1:]), f"{cmd.name} -Command", "powershell", cmd)
+        if low in ("-file", "-f"):
+            return []  # a script file: judged as running code
+        if low in _PS_VALUED:
+            i += 2  # -ExecutionPolicy Bypass, -WindowStyle Hidden …: the value is not the command
+            continue
         if not low.startswith("-"):
             # powershell "Remove-Item …": the first non-option word starts the command text
             if low.endswith(".ps1"):
                 return []
             return nested(" ".join(args[i:]), cmd.name, "powershell", cmd)
-        if low in ("-file", "-f", "-executionpolicy", "-ep", "-windowstyle", "-w", "-configurationname"):
-            break
+        i += 1
     return []
+
+
+_PS_VALUED = {"-executionpolicy", "-ep", "-ex", "-exec", "-windowstyle", "-w", "-win", "-configurationname", "-config",
+              "-inputformat", "-if", "-outputformat", "-of", "-o", "-version", "-v", "-psconsolefile", "-workingdirectory",
+              "-wd", "-custompipename", "-settingsfile", "-executionpolicy:bypass"}
 
 
 # ----- unwrap: one handler per kind of wrapper -----------------------------------------------------------
