@@ -184,7 +184,7 @@ cargo *=run check=read tree=read metadata=read search=read version=read --versio
 go *=run version=read env=read list=read doc=read vet=read fmt=write mod=write get=install install=install
   clean=delete work=write
 apt *=install list=read search=read show=read policy=read depends=read rdepends=read changelog=read
-  download=write source=write moo=read
+  download=write source=write moo=read update=read check=read
 apt-get =apt
 apt-cache *=read
 dpkg *=install -l=read -L=read -s=read -S=read --list=read --status=read --search=read --listfiles=read
