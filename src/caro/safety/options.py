@@ -292,7 +292,8 @@ def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
     for i, arg in enumerate(cmd.argv[1:], 1):
         if len(out) >= 3:
             break
-        if " " in arg and arg.split()[0] in knowledge.programs():
+        words = arg.split()
+        if len(words) > 1 and words[0] in knowledge.programs():
             found = nested(arg, f"{cmd.name}, which caro does not know", "bash", cmd)
             for inner in found:
                 inner.guessed = True
