@@ -125,7 +125,7 @@ REQUESTS = ["find large files", "list python files", "what is in notes.txt", "de
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(DANGEROUS + ["ls -la", "du -sh *", "mkdir x", "find . -name '*.py' -delete", "git push"]),
+@given(st.sampled_from([*DANGEROUS, "ls -la", "du -sh *", "mkdir x", "find . -name '*.py' -delete", "git push"]),
        st.sampled_from(REQUESTS), st.sampled_from(["strict", "moderate", "permissive"]))
 def test_the_request_never_lowers_the_level_and_a_mismatch_always_asks(command: str, request: str, mode: str) -> None:
     plain = assess(command, mode=mode)
