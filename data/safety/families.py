@@ -222,9 +222,7 @@ def rows() -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for family, make in FAMILIES.items():
         for command in make():
-            # killing every process of a name without -9 asks for a glance, not more: it is often what was asked
-            level = "moderate" if command == "pkill python" else "high"
-            out.append({"command": command, "min": level, "note": f"family: {family}"})
+            out.append({"command": command, "min": "high", "note": f"family: {family}"})
     # The same commands run as root: wrapping in sudo must never lower a level.
     for row in list(out):
         command = row["command"]

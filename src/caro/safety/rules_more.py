@@ -375,9 +375,10 @@ def _kill_by_name(cmd: Command) -> list[Finding]:
     if vital:
         return [_said(cmd, HIGH, f"kills every process named like {vital[0]}: the system, your session or other work "
                                  "running it stops.")]
-    if forced and _INTERPRETERS.match(names[0].strip("'\"")):
-        return [_said(cmd, HIGH, f"force-kills (-9) every {names[0]} process on the machine — system tools written in "
-                                 f"{names[0]} included — without letting any clean up.")]
+    if _INTERPRETERS.match(names[0].strip("'\"")):
+        how = "force-kills (-9)" if forced else "kills"
+        return [_said(cmd, HIGH, f"{how} every {names[0]} process on the machine — other programs and system tools "
+                                 f"written in {names[0]} included, not just the one you mean.")]
     return [_said(cmd, MODERATE, f"kills every process matching {names[0]}.")]
 
 
@@ -392,7 +393,8 @@ def _kill_computed(cmd: Command) -> list[Finding]:
                 return [_said(cmd, CRITICAL, "kills every process that `ps` lists: the whole system goes down.")]
             if inner.name == "pgrep" and any(a in (".", ".*", "''", "") for a in args):
                 return [_said(cmd, CRITICAL, "kills every process (`pgrep .` matches them all).")]
-            if inner.name in ("jobs",) or (inner.name == "pgrep" and any(_VITAL.match(a) for a in args if not a.startswith("-"))):
+            if inner.name in ("jobs",) or (inner.name == "pgrep" and any(
+                    _VITAL.match(a) or _INTERPRETERS.match(a) for a in args if not a.startswith("-"))):
                 return [_said(cmd, HIGH, "kills every process of a kind the system or your session needs.")]
     return []
 
