@@ -13,7 +13,8 @@ OPERANDS = {"chrt": "99", "taskset": "0x1", "chroot": "/srv/jail", "sg": "staff"
             "s6-setuidgid": "nobody"}
 SUB_OPERANDS = {("direnv", "exec"): ".", ("aws-vault", "exec"): "prod --", ("distrobox", "enter"): "box --",
                 ("lxc", "exec"): "c1 --", ("docker", "exec"): "web", ("podman", "exec"): "web",
-                ("kubectl", "exec"): "pod --", ("flatpak", "run"): "org.app.X", ("nix", "develop"): "-c"}
+                ("kubectl", "exec"): "pod --", ("flatpak", "run"): "org.app.X", ("nix", "develop"): "-c",
+                ("apptainer", "exec"): "img.sif", ("singularity", "exec"): "img.sif"}
 
 
 @pytest.mark.parametrize("name", sorted(wrappers.RUNNERS))
@@ -60,7 +61,8 @@ HIDDEN_EXAMPLES = {
     "entr": "ls | entr -s 'rm -rf ~'", "watchexec": "watchexec 'rm -rf ~'", "nodemon": "nodemon --exec 'rm -rf ~'",
     "psql": "psql -c '\\! rm -rf ~'", "mysql": "mysql -e 'system rm -rf ~'", "mariadb": "mariadb -e '\\! rm -rf ~'",
     "schtasks": 'schtasks /create /tn x /tr "rd /s /q C:\\"', "forfiles": 'forfiles /c "cmd /c rd /s /q C:\\"',
-    "crontab": "echo '@reboot rm -rf ~' | crontab -",
+    "crontab": "echo '@reboot rm -rf ~' | crontab -", "expect": "expect -c 'spawn rm -rf ~; expect eof'",
+    "emacs": "emacs --batch --eval '(shell-command \"rm -rf ~\")'",
 }
 
 

@@ -428,8 +428,14 @@ def _flag_classes(cmd: Command) -> set[str]:
                     a in ("-x", "--request") or a.startswith("-x") for a in lowered)):
             out.add(SEND)
     elif (name in ("invoke-webrequest", "iwr", "invoke-restmethod", "irm") and any(
-            a.lower() in ("-outfile", "-method") for a in args)) or (name in ("wget", "wget2") and not any(a in ("-O-", "-qO-", "-O", "--spider") for a in args)):
+            a.lower() in ("-outfile", "-method") for a in args)):
         out.add(WRITE)
+    elif name in ("wget", "wget2"):
+        to_stdout = any(a in ("-O-", "-qO-", "--spider", "--output-document=-") for a in args) or any(
+            a in ("-O", "-qO", "--output-document") and args[i + 1:i + 2] in (["-"], ["/dev/null"])
+            for i, a in enumerate(args))
+        if not to_stdout:
+            out.add(WRITE)
     elif name in ("awk", "gawk", "mawk", "nawk"):
         code = " ".join(args)
         if "system" in code or "|" in code or ">" in code or "-i" in args:

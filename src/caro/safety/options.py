@@ -236,27 +236,53 @@ def _crontab(cmd: Command) -> list[str]:
     return out
 
 
+def _expect(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for code in _values(cmd.argv, ("-c",)):
+        out += [m.group(1) for m in re.finditer(r"\b(?:spawn|exec)\s+([^;\]\n]+)", code)]
+    return out
+
+
+def _emacs(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for code in _values(cmd.argv, ("--eval", "-eval")):
+        out += [m.group(1) for m in re.finditer(r"\((?:shell-command|async-shell-command)\s+\"((?:[^\"\\]|\\.)*)\"", code)]
+        if re.search(r"\(\s*(?:call-process|start-process|delete-directory|delete-file)\b", code):
+            out.append("\0opaque")
+    return out
+
+
+def _scp(cmd: Command) -> list[str]:
+    return _ssh(cmd) + _values(cmd.argv, ("-S",))
+
+
+def _make_shell(cmd: Command) -> list[str]:
+    out = [a.split("=", 1)[1] for a in cmd.args if a.startswith(("SHELL=", ".SHELLFLAGS="))]
+    return out + _make(cmd)
+
+
 HIDDEN: dict[str, tuple[Callable[[Command], list[str]], str]] = {
     "gdb": (_gdb, "gdb -ex"), "vim": (_vim, "vim -c"), "vi": (_vim, "vi -c"), "nvim": (_vim, "nvim -c"),
     "ex": (_vim, "ex -c"), "view": (_vim, "view -c"), "git": (_git, "git -c"), "tar": (_tar, "a tar option"),
     "bsdtar": (_tar, "a tar option"), "rsync": (_rsync, "rsync -e"), "ssh": (_ssh, "an ssh option"),
-    "scp": (_ssh, "an scp option"), "sftp": (_ssh, "an sftp option"), "zip": (_zip, "zip -TT"),
+    "scp": (_scp, "an scp option"), "sftp": (_ssh, "an sftp option"), "zip": (_zip, "zip -TT"),
     "man": (_man, "man -P"), "sed": (_sed, "sed's e command"), "gsed": (_sed, "sed's e command"),
-    "sqlite3": (_sqlite, "sqlite3 .shell"), "make": (_make, "a makefile from stdin"), "gmake": (_make, "a makefile from stdin"),
+    "sqlite3": (_sqlite, "sqlite3 .shell"), "make": (_make_shell, "make's shell or makefile"),
+    "gmake": (_make_shell, "make's shell or makefile"),
     "less": (_less, "less +!"), "ansible": (_ansible, "ansible -a"), "find": (_find, ""),
     "hyperfine": (_hyperfine, "hyperfine"), "entr": (_entr_watchexec, "entr -s"),
     "watchexec": (_entr_watchexec, "watchexec"), "nodemon": (_nodemon, "nodemon --exec"),
     "psql": (_sql_client, "psql \\!"), "mysql": (_sql_client, "mysql \\!"), "mariadb": (_sql_client, "mariadb \\!"),
     "schtasks": (_schtasks, "schtasks /tr"), "forfiles": (_forfiles, "forfiles /c"),
-    "crontab": (_crontab, "a cron job"),
+    "crontab": (_crontab, "a cron job"), "expect": (_expect, "expect spawn"), "emacs": (_emacs, "emacs --eval"),
 }
 
 
-def hidden_commands(cmd: Command, nested: Nested) -> list[Command]:
+def hidden_commands(cmd: Command, nested: Nested, *, handled: bool = False) -> list[Command]:
     """Commands carried in `cmd`'s options or scripts, parsed and judged as if typed."""
     entry = HIDDEN.get(cmd.name)
     if entry is None:
-        return guessed_commands(cmd, nested)
+        return [] if handled else guessed_commands(cmd, nested)
     extract, label = entry
     out: list[Command] = []
     shell = "cmd" if cmd.name in ("schtasks", "forfiles") else "bash"
@@ -285,8 +311,11 @@ def _found_by_forfiles(cmd: Command, inner: list[Command]) -> None:
 
 
 def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
-    """For a program caro does not know: an argument naming a known program may start a command it runs."""
-    if knowledge.known(cmd.name) or cmd.dynamic or not cmd.name or cmd.guessed or cmd.windows:
+    """For a program caro does not know, or one that runs code and gave no command caro could find (`cargo run
+    … rm -rf ~`, `docker run img rm -rf /`): an argument naming a known program may start a command it runs."""
+    if cmd.dynamic or not cmd.name or cmd.guessed or cmd.windows:
+        return []
+    if knowledge.known(cmd.name) and not knowledge.classify(cmd)[0] & {knowledge.RUN, knowledge.WRAPPER}:
         return []
     out: list[Command] = []
     for i, arg in enumerate(cmd.argv[1:], 1):
@@ -294,16 +323,19 @@ def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
             break
         words = arg.split()
         if len(words) > 1 and words[0] in knowledge.programs():
-            found = nested(arg, f"{cmd.name}, which caro does not know", "bash", cmd)
+            found = nested(arg, f"{cmd.name}, which may run it", "bash", cmd)
             for inner in found:
                 inner.guessed = True
             out += found
             continue
-        base = arg.rsplit("/", 1)[-1]
+        base = arg.rsplit("/", 1)[-1].removeprefix("npm:")
         if i < len(cmd.argv) - 1 and base in knowledge.programs() and knowledge.programs()[base] not in ("read",):
             from caro.safety.wrappers import derive
 
-            inner = derive(cmd, i, f"{cmd.name}, which caro does not know")
+            inner = derive(cmd, i, f"{cmd.name}, which may run it")
+            if base != arg:
+                inner.argv[0] = base
+                inner.rename()
             inner.guessed = True
             out.append(inner)
     return out

@@ -245,6 +245,9 @@ def _find(cmd: Command) -> list[Finding]:
 def _rsync(cmd: Command) -> list[Finding]:
     _, long, operands = flags(cmd.args)
     found: list[Finding] = []
+    if "--remove-source-files" in long and len(operands) > 1:
+        found += [Finding(f.level, f.reason.replace("deletes", "moves away (deletes after copying)", 1))
+                  for f in judge_deletion(cmd, operands[:-1], True)]
     if any(o.startswith("--delete") or o == "--remove-source-files" for o in long) and operands:
         dest = operands[-1]
         sc = scope(dest.split(":", 1)[1] if re.match(r"^[\w.@-]+:", dest) else dest)
@@ -499,7 +502,9 @@ def _permissions(cmd: Command) -> list[Finding]:
             found.append(said(cmd, level, f"{verb} {sc.describe()} ({t}){' and everything inside' if recursive else ''}; "
                                           "the system may stop working or become open to every user."))
         elif kind == "home":
-            level = CRITICAL if recursive and (world or name != "chmod") else HIGH if recursive or world else MODERATE
+            locked = name == "chmod" and bool(re.fullmatch(r"0*|[augo]*-[rwx]+", mode))  # chmod 000 ~ locks you out
+            level = CRITICAL if recursive and (world or name != "chmod" or locked) else HIGH if recursive or world or locked \
+                else MODERATE
             found.append(said(cmd, level, f"{verb} your whole home folder ({t}){' recursively' if recursive else ''}."))
         elif kind == "system-sub":
             level = HIGH if recursive or world or (name in ("chown", "chgrp") and recursive) else MODERATE

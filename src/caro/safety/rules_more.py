@@ -62,9 +62,12 @@ def overwrite_findings(cmd: Command, targets: list[str], how: str, *, edit: bool
     (sed -i, gzip), not destroyed, so a project folder's files are moderate rather than high."""
     found: list[Finding] = []
     if "{}" in targets and cmd.found is not None:
-        targets = [t for t in targets if t != "{}"] + [r or "." for r in cmd.found.roots]
+        roots = [r or "." for r in cmd.found.roots]
+        targets = [t for t in targets if t != "{}"] + roots
         if cmd.found.narrowed:
-            return [_said(cmd, MODERATE, f"{how} the files it finds.")]
+            wide = [r for r in roots if scope(r).kind in ("root", "home", "system", "system-sub", "device")]
+            level = HIGH if wide else MODERATE
+            return [_said(cmd, level, f"{how} the files it finds under {wide[0] if wide else ', '.join(roots)}.")]
     for target in targets:
         sc = scope(target)
         low = target.lower()
@@ -136,6 +139,12 @@ def _copy_nothing(cmd: Command) -> list[Finding]:
     """`cp /dev/null ~/.bashrc`, `find … -exec cp /dev/null {} \\;`: copying nothing over a file empties it."""
     if cmd.name == "install":
         return _install(cmd)
+    if cmd.name == "dd":
+        source = next((a[3:] for a in cmd.args if a.startswith("if=")), "")
+        out = next((a[3:] for a in cmd.args if a.startswith("of=")), "")
+        if source.lower() in _NOTHING and out and scope(out).kind != "device":
+            return [f for f in overwrite_findings(cmd, [out], "overwrites with zeros or noise") if f.level >= HIGH]
+        return []
     operands = _operands(cmd, "tSo")
     if cmd.name in ("cp", "copy-item") and len(operands) >= 2 and operands[0].lower() in _NOTHING:
         return overwrite_findings(cmd, operands[-1:], "overwrites with nothing")
@@ -301,7 +310,7 @@ def _http_delete(cmd: Command) -> list[Finding]:
             method = arg.split("=", 1)[1]
     if cmd.name in ("http", "https", "xh", "httpie") and lowered and lowered[0] in ("delete", "purge"):
         method = lowered[0]
-    found: list[Finding] = []
+    found: list[Finding] = _output_targets(cmd) if cmd.name in _OUTPUTS else []
     if method in ("delete", "purge"):
         url = next((a for a in args if "://" in a or re.match(r"^[\w.-]+(?::\d+)?/", a)), "")
         path = re.sub(r"^[a-z]+://", "", url).split("?", 1)[0].partition("/")[2].rstrip("/")
@@ -314,6 +323,30 @@ def _http_delete(cmd: Command) -> list[Finding]:
     return found
 
 
+_OUTPUTS = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document", "-o", "--output-file"),
+            "git": ("--output",), "gcc": ("-o",), "g++": ("-o",), "cc": ("-o",), "clang": ("-o",), "go": ("-o",),
+            "pandoc": ("-o", "--output"), "yt-dlp": ("-o", "--output"), "youtube-dl": ("-o", "--output"),
+            "openssl": ("-out",), "aria2c": ("-o", "--out"), "xh": ("-o", "--output"), "http": ("-o", "--output")}
+
+
+def _output_targets(cmd: Command) -> list[Finding]:
+    """`curl -o /etc/passwd …`, `wget -O /etc/shadow …`: a file a program writes its output to."""
+    from caro.safety.model import Redirect
+    from caro.safety.options import _values
+    from caro.safety.rules import redirect_findings
+
+    found: list[Finding] = []
+    for target in _values(cmd.argv, _OUTPUTS[cmd.name]):
+        if target not in ("-", "/dev/null"):
+            found += redirect_findings(cmd, Redirect(">", target, target))
+    return found
+
+
+@_on(*(k for k in _OUTPUTS if k not in ("curl", "http", "xh", "wget")))
+def _writes_output(cmd: Command) -> list[Finding]:
+    return _output_targets(cmd)
+
+
 # ----- network, power, processes, cron -------------------------------------------------------------------
 @_on("ip")
 def _ip(cmd: Command) -> list[Finding]:
@@ -321,7 +354,7 @@ def _ip(cmd: Command) -> list[Finding]:
     if not words:
         return []
     obj = words[0]
-    if obj in ("link", "l") and "down" in words:
+    if obj in ("link", "l") and any(w in ("down", "del", "delete") for w in words):
         return [_said(cmd, HIGH, "takes a network interface down: connections through it, yours included, are cut.")]
     if obj in ("route", "r", "ro", "addr", "address", "a", "neigh", "rule") and any(w in ("flush", "del", "delete") for w in words):
         return [_said(cmd, HIGH, f"ip {obj} {'flush' if 'flush' in words else 'del'} removes addresses or routes: the "
@@ -414,7 +447,7 @@ def _crontab_empty(cmd: Command) -> list[Finding]:
 
 
 # ----- secrets sent elsewhere --------------------------------------------------------------------------------
-_SECRET = LazyPattern(r"(?:\.ssh\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\.aws/|\.netrc|\.git-credentials|\.pgpass|/etc/shadow"
+_SECRET = LazyPattern(r"(?:\.ssh\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\.aws\b|\.netrc|\.git-credentials|\.pgpass|/etc/shadow"
                       r"|/etc/passwd|/etc/sudoers|\.gnupg|\.kube/config|\.docker/config\.json|\.password-store|"
                       r"keychain|\.env\b|credentials|secrets?\.|\.npmrc|\.pypirc|--export-secret|\.bash_history"
                       r"|\.config/gcloud|\.azure/)", re.IGNORECASE)
@@ -448,9 +481,23 @@ def _exfiltration(cmd: Command) -> list[Finding]:
     return [_said(cmd, HIGH, f"sends {hit} — keys, passwords or credentials — to another machine.")]
 
 
-@_on("nc", "ncat", "netcat", "socat", "telnet", "mail", "mailx", "sendmail", "mutt", "ftp")
+@_on("nc", "ncat", "netcat", "socat", "telnet", "mail", "mailx", "sendmail", "mutt", "ftp", "ssh", "sftp")
 def _senders(cmd: Command) -> list[Finding]:
     return _exfiltration(cmd)
+
+
+@_on("iptables", "ip6tables", "iptables-legacy", "iptables-nft")
+def _catch_all_drop(cmd: Command) -> list[Finding]:
+    """`iptables -I INPUT -j DROP`: a rule that matches everything and drops it cuts the machine off."""
+    args = cmd.args
+    adding = any(a in ("-A", "-I", "--append", "--insert") for a in args)
+    target = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-j", "--jump")), "")
+    matches = any(a in ("-s", "-d", "-p", "--dport", "--sport", "-i", "-o", "-m", "--source", "--destination",
+                        "--protocol", "--in-interface", "--out-interface") for a in args)
+    if adding and target.upper() in ("DROP", "REJECT") and not matches:
+        return [_said(cmd, HIGH, "adds a rule that drops all traffic of a chain: the machine (and your session) can "
+                                 "be cut off.")]
+    return []
 
 
 @_on("robocopy")

@@ -177,7 +177,7 @@ def literal_stdin(cmd: Command) -> str | None:
             escapes = escapes or "e" in args[0]
             args.pop(0)
         text = " ".join(args)
-        return _unescape(text) if escapes and "\\" in text else text.replace("\\n", "\n")
+        return _unescape(text) if escapes and "\\" in text else text  # bash's echo keeps backslashes as typed
     if up.name == "cat" and up.stdin_text is not None and not up.args:
         return up.stdin_text
     if up.name == "base64" and any(a in ("-d", "--decode", "-D") for a in up.args):
@@ -392,6 +392,10 @@ RUNNERS: dict[str, tuple[tuple[set[str], set[str]], int]] = {
     "with-contenv": (_NO_VALUE, 0), "s6-setuidgid": (_NO_VALUE, 1), "sem": (({"j"}, {"--jobs", "--id"}), 0),
     "npx": (({"p"}, {"--package", "--node-options"}), 0), "bunx": (({"p"}, {"--package"}), 0),
     "pnpx": (_NO_VALUE, 0), "wsl": (({"d", "u"}, {"--distribution", "--user", "--cd"}), 0),
+    "schroot": (({"c", "u", "d", "n"}, {"--chroot", "--user", "--directory", "--session-name"}), 0),
+    "lxc-attach": (({"n", "P", "s", "e", "v", "u", "g"}, {"--name", "--lxcpath", "--namespaces", "--set-var", "--uid",
+                                                          "--gid", "--context"}), 0),
+    "bwrap": (_NO_VALUE, 0), "runas": (_NO_VALUE, 0), "coproc": (_NO_VALUE, 0),
 }
 
 # Subcommands that run the command after them: (program, subcommand) -> options that take a value.
@@ -413,9 +417,13 @@ SUB_RUNNERS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("podman", "exec"): ({"u", "w", "e"}, {"--user", "--workdir", "--env"}),
     ("kubectl", "exec"): ({"c", "n"}, {"--container", "--namespace", "--context"}),
     ("flatpak", "run"): (set(), {"--branch", "--arch"}), ("nix", "develop"): (set(), set()),
+    ("pipx", "run"): (set(), {"--spec", "--python", "--index-url"}), ("bun", "x"): (set(), set()),
+    ("apptainer", "exec"): ({"B"}, {"--bind", "--env"}), ("singularity", "exec"): ({"B"}, {"--bind", "--env"}),
+    ("podman", "unshare"): (set(), set()),
 }
 _SUB_OPERANDS = {("direnv", "exec"): 1, ("aws-vault", "exec"): 1, ("distrobox", "enter"): 1, ("lxc", "exec"): 1,
-                 ("docker", "exec"): 1, ("podman", "exec"): 1, ("kubectl", "exec"): 1, ("flatpak", "run"): 1}
+                 ("docker", "exec"): 1, ("podman", "exec"): 1, ("kubectl", "exec"): 1, ("flatpak", "run"): 1,
+                 ("apptainer", "exec"): 1, ("singularity", "exec"): 1}
 
 
 def _package_name(word: str) -> str:
@@ -424,8 +432,26 @@ def _package_name(word: str) -> str:
     return base.split("@", 1)[0] or word
 
 
+_BWRAP_TWO = {"--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try", "--dev-bind-try", "--symlink",
+              "--setenv", "--file", "--bind-data", "--ro-bind-data", "--chmod"}
+
+
+def _bwrap_start(argv: list[str]) -> int:
+    """Where the command starts in `bwrap --bind / / --proc /proc … cmd`: its options take one or two values."""
+    i = 1
+    while i < len(argv) and argv[i].startswith("--"):
+        if argv[i] == "--":
+            return i + 1
+        i += 3 if argv[i] in _BWRAP_TWO else 2 if argv[i] not in ("--unshare-all", "--share-net", "--die-with-parent",
+                                                                   "--new-session", "--as-pid-1", "--clearenv") else 1
+    return i
+
+
 def _runner(cmd: Command, nested: Nested) -> list[Command]:
     name, argv = cmd.name, cmd.argv
+    if name == "bwrap":
+        i = _bwrap_start(argv)
+        return [derive(cmd, i, name)] if i < len(argv) else []
     if name == "command" and any(a in ("-v", "-V") for a in argv[1:2]):
         return []
     values, operands = RUNNERS[name]
@@ -688,4 +714,4 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:
             out = handler(cmd, nested)
     elif is_interpreter(cmd.name):
         out = _interpreter_code(cmd, nested)
-    return out + options.hidden_commands(cmd, nested)
+    return out + options.hidden_commands(cmd, nested, handled=bool(out))
