@@ -1,5 +1,5 @@
-"""The corpora in data/safety/: every dangerous command reaches its minimum level, every everyday command stays at
-or below its expected level (never above moderate). The summary at the end of the run reports the rates."""
+"""The corpora in data/safety/: every dangerous command reaches its minimum level, every everyday command gets
+exactly its expected level (safe or moderate). The summary at the end of the run reports the rates."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_dangerous_command_reaches_its_minimum_level(row: dict[str, Any]) -> Non
 def test_everyday_command_stays_at_its_expected_level(row: dict[str, Any]) -> None:
     _grammar(row)
     verdict = assess(row["command"], shell=row.get("shell", "bash"))
-    assert RISKS.index(verdict.risk) <= RISKS.index(row["level"]), (row, verdict)
+    assert verdict.risk == row["level"], (row, verdict)  # higher is a false alarm; lower is safe not earned
     assert not verdict.blocked
 
 

@@ -460,7 +460,7 @@ class _Walker:
         self.script.known.add(id(cmd))
         made = [cmd]
         inners = wrappers.unwrap(cmd, self.nested)
-        cmd.wrapped = bool(inners)
+        cmd.wrapped = any(not inner.guessed for inner in inners)  # a guess leaves the program judged as itself
         for inner in inners:
             if id(inner) in self.script.known:
                 made.append(inner)  # parsed from a string: already recorded with what it runs
