@@ -46,6 +46,7 @@ _LOOP = LazyPattern(r"\bwhile\b|\bfor\b|\bloop\b|\buntil\b|\biter\s*\(|\brepeat\
 _STRINGS = LazyPattern(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 _OPEN_WRITE = LazyPattern(r"\bopen\s*\([^)]*,\s*['\"][wax+]b?['\"]|\bopen\s*\(\s*\w+\s*,\s*['\"]\s*>")
 _LANG = {"awk": "awk", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
+LANGUAGES = frozenset(_LANG)  # programs whose code argument is read besides the interpreters
 
 
 @lru_cache(maxsize=512)

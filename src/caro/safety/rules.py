@@ -346,7 +346,7 @@ def _writers(cmd: Command) -> list[Finding]:
 # ----- disks and filesystems -----------------------------------------------------------------------
 def _devices(args: list[str]) -> list[str]:
     return [a.split("=", 1)[-1] for a in args
-            if ("/dev/" in a or "physicaldrive" in a.lower() or "\\\\." in a or "//./" in a)
+            if ("/dev/" in a or "\\\\." in a or "//./" in a or ("rive" in a and "physicaldrive" in a.lower()))
             and scope(a.split("=", 1)[-1]).kind == "device"]
 
 
@@ -1177,12 +1177,13 @@ def judge(cmd: Command) -> list[Finding]:
         found += fn(cmd)
     found += network_findings(cmd)
     found += rules_more.judge_more(cmd)
-    downloads = (bool(cmd.upstream) and _downloads(cmd.upstream)) or (bool(cmd.subst) and any(
-        _downloads(v) for v in cmd.subst.values()))
     computed = effects.computed_name(cmd)
-    found += effects.dynamic_findings(cmd, downloads, computed)
-    found += effects.opaque_findings(cmd, downloads)
-    found += code.findings(cmd, downloads)
+    if computed or cmd.opaque or cmd.subst or cmd.name in code.LANGUAGES or wrappers.is_interpreter(cmd.name):
+        downloads = (bool(cmd.upstream) and _downloads(cmd.upstream)) or (bool(cmd.subst) and any(
+            _downloads(v) for v in cmd.subst.values()))
+        found += effects.dynamic_findings(cmd, downloads, computed)
+        found += effects.opaque_findings(cmd, downloads)
+        found += code.findings(cmd, downloads)
     found += device_findings(cmd)
     for red in cmd.redirects:
         found += redirect_findings(cmd, red)
