@@ -39,7 +39,7 @@ VERBS = {
 }
 
 _PROGRAMS = """
-read: ls dir vdir fdupes jdupes rdfind eslint ruff pg_dump mysqldump mongodump ssh-add ssh-copy-id fsck-n smartctl
+read: ls dir vdir fdupes jdupes rdfind eslint ruff pg_dump mysqldump mongodump ssh-add ssh-copy-id smartctl
   exit logout unset speedtest ll la tree exa eza lsd cat tac bat batcat less more most head tail nl od xxd hexdump hd strings
   file stat wc grep egrep fgrep rg ag ack zgrep zcat zless bzcat xzcat lzcat zstdcat find fd fdfind locate mlocate
   plocate which whereis type whence command hash pwd cd pushd popd dirs echo printf true false test [ [[ : sleep
@@ -54,7 +54,7 @@ read: ls dir vdir fdupes jdupes rdfind eslint ruff pg_dump mysqldump mongodump s
   getent id tty stty clear reset tput history fc jobs fg bg wait times read mapfile readarray let expr bc dc
   numfmt factor units watch time column iconv uconv printf sensors acpi upower inxi
   neofetch fastfetch screenfetch lsattr getfacl namei findmnt ncdu dust duf gdu vnstat iftop
-  nethogs bmon nload speedtest speedtest-cli fzf peco sk glow mdcat pandoc-check open xdg-open code subl idea
+  nethogs bmon nload speedtest speedtest-cli fzf peco sk glow mdcat open xdg-open code subl idea
   vim vi nvim nano emacs micro pico ed gedit kate mousepad zed helix hx cursor stty
   openssl pgrep lsns
   atq sestatus getenforce
@@ -62,7 +62,7 @@ read: ls dir vdir fdupes jdupes rdfind eslint ruff pg_dump mysqldump mongodump s
   ioreg system_profiler plutil mdfind mdls scutil
   ifstat xrandr xdpyinfo xprop xwininfo wmctrl glxinfo vulkaninfo nvidia-smi rocm-smi clinfo
   sha224sum sha384sum shasum md5 zipinfo lsar
-  tokei cloc scc sloccount ctags-x exiftool identify mediainfo ffprobe pdfinfo pdftotext
+  tokei cloc scc sloccount exiftool identify mediainfo ffprobe pdfinfo pdftotext
   pg_isready mysqlshow
   cut column pr look spell wdiff dwdiff delta difft
   ssh-keyscan logname
