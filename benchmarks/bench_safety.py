@@ -2,7 +2,8 @@
 
     python benchmarks/bench_safety.py [--runs N]
 
-Budgets (issue 3): a typical command is judged in at most 2 ms (median); a 10 kB command in at most 50 ms.
+Budgets: a typical command is judged in at most 2 ms (median); a 10 kB command in at most 50 ms; `caro check
+'ls -la'` starts within 3x a bare `python -c pass` (with compiled bytecode, as an installed caro has).
 
 1. Typical: the first 40 everyday and 20 dangerous corpus commands, each judged once per round in one
    warm process; median and p90 per call. Baseline in the same rounds: shlex.split of the same text
@@ -11,7 +12,8 @@ Budgets (issue 3): a typical command is judged in at most 2 ms (median); a 10 kB
    -exec, here-strings), judged N times, interleaved with shlex.split of the same text as the baseline;
    median and p90. On a loaded machine compare the ratio as well as the absolute figure.
 3. Start: fresh interpreters, alternated: `import caro.safety` alone, then with a first assess("ls -la")
-   (which loads the engine and tree-sitter-bash); for reference, `import bashlex` in the same rounds.
+   (which loads the engine and tree-sitter-bash), the whole `caro check 'ls -la'`; for reference, `import
+   bashlex` in the same rounds. Bytecode is compiled first (compileall), as for an installed caro.
 """
 
 from __future__ import annotations
@@ -76,8 +78,12 @@ def start_cost(runs: int) -> list[str]:
         "python -c pass": "pass",
         "import caro.safety": "import caro.safety",
         "import caro.safety + first assess": "import caro.safety; caro.safety.assess('ls -la')",
+        "caro check 'ls -la'": "import sys; from caro.cli import main; sys.argv=['caro','check','ls -la']; main()",
         "import bashlex (reference)": "import bashlex",
     }
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "src" / "caro"), quiet=1)
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):
         for name, code in cases.items():
@@ -89,7 +95,8 @@ def start_cost(runs: int) -> list[str]:
     out = []
     for name, values in samples.items():
         median = statistics.median(values)
-        out.append(f"{name:<44} median {median:8.1f} ms   (+{median - base:6.1f} ms over bare python)")
+        out.append(f"{name:<44} median {median:8.1f} ms   (+{median - base:6.1f} ms over bare python, "
+                   f"{median / base:.2f}x)")
     return out
 
 
@@ -102,8 +109,10 @@ def main() -> int:
     from caro.safety import assess
 
     typical = corpus("everyday.jsonl")[:40] + corpus("dangerous.jsonl")[:20]
+    assess("ls -la", prompt="list files")
     assess("ls -la")  # load the engine before timing calls
     judged = per_call(lambda t: assess(t), typical, args.runs)
+    with_request = per_call(lambda t: assess(t, prompt="find the large log files"), typical, args.runs)
     baseline = per_call(shlex.split, [t for t in typical if _splits(t)], args.runs)
     big = big_command()
     big_samples: list[float] = []
@@ -118,6 +127,7 @@ def main() -> int:
     base = statistics.median(baseline)
     print(line("baseline: shlex.split (typical)", baseline))
     print(line("assess (typical command)", judged, base))
+    print(line("assess with a request (typical command)", with_request, base))
     print(line("baseline: shlex.split (10 kB command)", big_baseline))
     print(line("assess (10 kB command)", big_samples, statistics.median(big_baseline)))
     for text in start_cost(args.start_runs):

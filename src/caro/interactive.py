@@ -132,11 +132,11 @@ def edit_line(command: str, prompt: str = "edit> ") -> str | None:
 # ------------------------------------------------------------------------------------------------- menu
 
 
-def _default_check(shell: str) -> Callable[[str], Verdict]:
+def _default_check(shell: str, prompt: str | None = None) -> Callable[[str], Verdict]:
     def check(command: str) -> Verdict:
         from caro.safety import assess
 
-        return assess(command, shell=shell)
+        return assess(command, shell=shell, prompt=prompt)  # an edited command is judged against the request too
 
     return check
 
@@ -225,6 +225,7 @@ def choose(
     stdin: TextIO | None = None,
     stderr: TextIO | None = None,
     header: bool = True,
+    prompt: str | None = None,
 ) -> tuple[str, str]:
     """Show the menu for `command` and return (action, command); action is run | copy | cancel.
 
@@ -234,7 +235,7 @@ def choose(
     """
     stdin = stdin or sys.stdin
     menu = _Menu(command, verdict_risk, requires_confirmation, explanation, list(reasons or []), shell,
-                 check or _default_check(shell), stderr or sys.stderr)
+                 check or _default_check(shell, prompt), stderr or sys.stderr)
     if header:
         menu.show()
     elif explanation:

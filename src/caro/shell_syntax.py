@@ -131,3 +131,31 @@ def encode(text: str) -> bytes:
 def node_text(node: Any, source: bytes) -> str:
     """The original text of `node` (from `source`, not the masked copy the parser saw)."""
     return source[node.start_byte:node.end_byte].decode("utf-8", "surrogatepass")
+
+
+_ps_parser: Any = None
+
+
+def powershell_parser() -> Any:
+    """The tree-sitter PowerShell parser (tree-sitter-powershell), created on first use; ImportError when the
+    grammar is not installed."""
+    global _ps_parser
+    if _ps_parser is None:
+        import tree_sitter_powershell
+        from tree_sitter import Language, Parser
+
+        _ps_parser = Parser(Language(tree_sitter_powershell.language()))
+    return _ps_parser
+
+
+def parse_powershell(source: bytes, budget_s: float = PARSE_BUDGET_S) -> Any:
+    """tree-sitter tree of PowerShell `source`; TimeoutError after `budget_s`, ImportError without the grammar."""
+    parser = powershell_parser()
+    masked = source.translate(ASCII_ONLY)
+    deadline = time.perf_counter() + budget_s
+    try:
+        return parser.parse(lambda offset, _point: masked[offset:offset + 65536],
+                            progress_callback=lambda *_: time.perf_counter() > deadline)
+    except ValueError:
+        parser.reset()
+        raise TimeoutError from None

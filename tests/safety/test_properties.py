@@ -94,6 +94,7 @@ def test_xargs_never_lowers_the_level(command: str) -> None:
 def test_no_text_makes_assess_raise(text: str, shell: str, mode: str) -> None:
     verdict = assess(text, mode=mode, shell=shell, prompt=text)
     assert verdict.risk in RISKS
+    assert not any("could not judge" in r for r in verdict.reasons), verdict  # the engine itself never failed
 
 
 SHELLISH = st.lists(st.sampled_from([
@@ -109,6 +110,7 @@ def test_no_shell_like_fragment_soup_makes_assess_raise(text: str, shell: str) -
     verdict = assess(text, shell=shell)
     assert verdict.risk in RISKS
     assert isinstance(verdict.command, str)
+    assert not any("could not judge" in r for r in verdict.reasons), verdict
 
 
 @settings(max_examples=200, deadline=None)
@@ -116,3 +118,18 @@ def test_no_shell_like_fragment_soup_makes_assess_raise(text: str, shell: str) -
 def test_invisible_characters_never_lower_the_level(command: str, junk: str) -> None:
     cut = command.index(" ") + 1
     assert level(command[:cut] + junk + command[cut:]) >= level(command)
+
+
+REQUESTS = ["find large files", "list python files", "what is in notes.txt", "delete the build folder", "show disk usage",
+            "kill the process on port 3000", "montre-moi les fichiers", "", "compress the logs", "push my changes"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([*DANGEROUS, "ls -la", "du -sh *", "mkdir x", "find . -name '*.py' -delete", "git push"]),
+       st.sampled_from(REQUESTS), st.sampled_from(["strict", "moderate", "permissive"]))
+def test_the_request_never_lowers_the_level_and_a_mismatch_always_asks(command: str, request: str, mode: str) -> None:
+    plain = assess(command, mode=mode)
+    asked = assess(command, mode=mode, prompt=request)
+    assert RISKS.index(asked.risk) >= RISKS.index(plain.risk)
+    if asked.reasons and "you asked" in asked.reasons[0]:
+        assert asked.requires_confirmation or asked.blocked

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from caro.safety import intent, rules
+from caro.safety import rules
 from caro.safety.model import CRITICAL, HIGH, MODERATE, RISKS, SAFE, Finding
 from caro.safety.parse import parse
 from caro.safety.sanitize import sanitize
@@ -28,6 +28,7 @@ class Judgement:
         self.findings: list[Finding] = []
         self.warnings: list[str] = []
         self.must_ask = False  # unparseable or hidden text: never run without asking, whatever the mode
+        self.first: Finding | None = None  # the request check's finding: always the first reason
 
     @property
     def level(self) -> int:
@@ -36,9 +37,13 @@ class Judgement:
     def reasons(self) -> list[str]:
         seen: set[str] = set()
         out: list[str] = []
+        if self.first is not None:
+            out.append(f"{RISKS[max(self.first.level, self.level)]}: {self.first.reason}")
         for finding in sorted(self.findings, key=lambda f: -f.level):
-            if finding.reason not in seen:
-                seen.add(finding.reason)
+            # the same finding reached twice (a PowerShell line is also read as POSIX) is said once
+            key = re.sub(r"[\s'\":]+", " ", finding.reason.lower())
+            if key not in seen:
+                seen.add(key)
                 out.append(f"{RISKS[finding.level]}: {finding.reason}")
         return out
 
@@ -65,7 +70,10 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
         result.warnings.append(f"this is a multi-line script ({cleaned.lines} lines); every line is shown and judged")
         result.findings.append(Finding(MODERATE, f"A multi-line script ({cleaned.lines} lines): read every line, "
                                                  "each of them runs."))
-    result.findings += intent.intent_findings(prompt)
+    if prompt:
+        from caro.safety import intent
+
+        result.findings += intent.intent_findings(prompt)
     if not text:
         result.warnings.append("the command is empty")
         return result
@@ -81,23 +89,46 @@ def evaluate(command: str, *, prompt: str | None, shell: str, allow: list[str] |
     commands = script.commands
     if kind == "powershell":
         # On Linux and macOS, PowerShell runs native commands: `rm -rf /` there is /bin/rm.
-        commands = commands + parse(text, "bash", fallback_on_error=False).commands
+        native = parse(text, "bash", fallback_on_error=False).commands
+        for cmd in native:
+            cmd.guessed = True  # judged by the POSIX rules only: not every PowerShell word is a program
+        commands = commands + native
 
     allow_patterns = [p for p in (_compile(a) for a in (allow or []) if isinstance(a, str)) if p is not None]
     if allow and len(allow_patterns) < len(allow):
         result.warnings.append("some safety_rules.allow patterns are not valid regular expressions and were ignored")
     whole_allowed = _allowed(allow_patterns, text)
+    if whole_allowed:
+        result.findings.append(Finding(SAFE, "your safety_rules.allow rule allows this command."))
     if not whole_allowed:
         for cmd in commands:
             if allow_patterns and _allowed(allow_patterns, cmd.text, " ".join(cmd.argv)):
+                result.findings.append(Finding(SAFE, f"{cmd.label()}: allowed by your safety_rules.allow rule."))
                 continue
             result.findings += rules.judge(cmd)
         result.findings += script.findings
         result.findings += rules.script_findings(commands)
         if script.problems:
             result.findings += rules.text_findings(text)
+    if prompt:
+        from caro.safety import request  # the request check: only when there is a request
+
+        result.first = request.mismatch(prompt, commands)
+    if result.first is not None:
+        result.must_ask = True  # the answer does more than was asked: never run it without a yes
+    if cleaned.backticked:
+        result.findings += _as_pasted(cleaned.backticked, kind)
     _apply_deny(result, deny, text, [" ".join(c.argv) for c in commands])
     return result
+
+
+def _as_pasted(backticked: str, kind: str) -> list[Finding]:
+    r"""`\`echo cm0g… | base64 -d\``: pasted with its backticks, the shell runs what the inside prints."""
+    found: list[Finding] = []
+    for cmd in parse(backticked, kind).commands:
+        found += [f for f in rules.judge(cmd) if f.level >= HIGH]
+    return [Finding(f.level, "Pasted with its backticks, the shell would run what the command prints: "
+                             f"{f.reason}") for f in found]
 
 
 def _apply_deny(result: Judgement, deny: list[dict[str, Any]] | None, text: str, normalised: list[str]) -> None:

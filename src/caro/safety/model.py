@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
+from typing import Any
 
 RISKS = ("safe", "moderate", "high", "critical")
 SAFE, MODERATE, HIGH, CRITICAL = range(4)
@@ -24,7 +25,18 @@ class Found:
     """What `{}` stands for inside `find … -exec`: the paths searched and whether tests narrow them."""
 
     roots: tuple[str, ...]
-    narrowed: bool
+    narrowed: bool  # a name, path or regex test picks some files only
+    filtered: bool = False  # other tests (age, size, type) pick some: narrowing only below the top folders
+
+
+@lru_cache(maxsize=4096)
+def _program(word: str, windows: bool) -> str:
+    if windows:
+        word = word.replace("\\", "/")
+    base = word.rsplit("/", 1)[-1].lower()
+    if "." in base and base.endswith((".exe", ".com", ".cmd", ".bat")):
+        base = base[:-4]
+    return base
 
 
 @dataclass(eq=False)
@@ -42,17 +54,19 @@ class Command:
     windows: bool = False  # parsed with PowerShell / cmd rules
     redirects: list[Redirect] = field(default_factory=list)  # where its output is written
     cwd: str | None = None  # the folder an earlier `cd` in the same line moved to
+    wrapped: bool = False  # caro found the command(s) this one runs and judges them instead
+    guessed: bool = False  # found in the arguments of a program caro does not know
+    opaque: bool = False  # runs text as code that caro cannot read (s///e, computed strings)
+    resolved: dict[str, str] = field(default_factory=dict)  # `$(…)` argument -> the widest path it can be
 
-    @cached_property
-    def name(self) -> str:
-        """The program: `/bin/rm`, `RM`, `rm.exe` are all `rm` (argv[0] is fixed once a Command exists)."""
-        if not self.argv:
-            return ""
-        word = self.argv[0].replace("\\", "/") if self.windows else self.argv[0]
-        base = word.rsplit("/", 1)[-1].lower()
-        if "." in base and base.endswith((".exe", ".com", ".cmd", ".bat")):
-            base = base[:-4]
-        return base
+    name: str = field(init=False, default="")  # the program: `/bin/rm`, `RM`, `rm.exe` are all `rm`
+
+    def __post_init__(self) -> None:
+        self.rename()
+
+    def rename(self) -> None:
+        """Set `name` from argv[0] (again, after argv[0] was replaced)."""
+        self.name = _program(self.argv[0], self.windows) if self.argv else ""
 
     @property
     def args(self) -> list[str]:
@@ -63,10 +77,23 @@ class Command:
         return any(w.split()[0] in ("sudo", "doas", "su", "pkexec", "run0", "runuser") for w in self.via if w)
 
     def label(self) -> str:
-        """Short quoted form for messages."""
-        text = " ".join(self.argv) if self.argv else self.text
+        """Short form for messages: the text as written for a command typed at the top level, otherwise its
+        words with quotes put back where a word holds spaces or shell characters."""
+        if not self.via and self.text and not self.windows and self.argv and self.text.lstrip("\\'\"").startswith(
+                self.argv[0][:1]):
+            text = self.text
+        elif self.argv:
+            text = " ".join(self.argv if self.windows else (_quoted(w) for w in self.argv))
+        else:
+            text = self.text
         text = " ".join(text.split())
         return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _quoted(word: str) -> str:
+    if word and not any(c in word for c in " \t\n$`;|&<>'\"()"):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
 
 
 @dataclass
@@ -116,6 +143,9 @@ class LazyPattern:
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
         return self.compiled.fullmatch(text)
+
+    def findall(self, text: str) -> list[Any]:
+        return self.compiled.findall(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.compiled.finditer(text)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from caro import shell_syntax
 from caro.safety import wrappers
-from caro.safety.model import CRITICAL, MODERATE, Command, Finding, Redirect, Script
+from caro.safety.model import CRITICAL, MODERATE, Command, Finding, LazyPattern, Redirect, Script
 
 MAX_NESTING = 12  # bash -c inside eval inside $(…) …: deeper than this is not followed
 MAX_TREE_DEPTH = 150
@@ -22,9 +23,9 @@ MAX_TREE_DEPTH = 150
 _WORDISH = {"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion", "number",
             "ansi_c_string", "translated_string", "command_substitution", "process_substitution",
             "arithmetic_expansion", "brace_expression", "string_content", "special_variable_name"}
-_ESC = re.compile(r"\\(.)", re.DOTALL)
-_DQ_ESC = re.compile(r"\\([$`\"\\\n])")
-_ANSI_C = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
+_ESC = LazyPattern(r"\\(.)", re.DOTALL)
+_DQ_ESC = LazyPattern(r"\\([$`\"\\\n])")
+_ANSI_C = LazyPattern(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f",
                    "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
@@ -43,12 +44,15 @@ def _ansi_c(body: str) -> str:
     return _ANSI_C.sub(repl, body)
 
 
+_SOURCES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "yash", "source", "."})
 _LEAVES = {"word", "raw_string", "number", "ansi_c_string", "variable_name", "string_content"}
 _STRAY_KEYWORDS = {"then", "do", "done", "fi", "else", "elif", "esac", "in", "}", "{", "!", ";;"}
 
 
 class _Walker:
     """Walks one tree-sitter tree, adding every command found to `script`."""
+
+    _HANDLERS: dict[str, Callable[[_Walker, Any, list[Command]], list[Command]]] = {}  # node type -> method (below)
 
     def __init__(self, source: bytes, script: Script, via: tuple[str, ...], env: dict[str, str], nest: int) -> None:
         self.src = source
@@ -91,6 +95,8 @@ class _Walker:
             return "".join(self.value(c) for c in node.children)
         if kind in ("simple_expansion", "expansion"):
             names = [c for c in node.named_children if c.type == "variable_name"]
+            if self.text(node).startswith("${!"):
+                return self.text(node)  # indirection: the value of a variable named by another, never known here
             if len(names) == 1 and len(node.named_children) == 1:
                 known = self.env.get(self.text(names[0]))
                 if known is not None:
@@ -140,76 +146,11 @@ class _Walker:
 
     def _statement(self, node: Any, upstream: list[Command]) -> list[Command]:
         kind = node.type
-        if kind == "command":
-            return self.command(node, upstream)
-        if kind == "pipeline":
-            out: list[Command] = []
-            feed = list(upstream)
-            last: list[Command] = []
-            for child in node.named_children:
-                if child.type == "comment":
-                    continue
-                last = self.statement(child, feed)
-                out += last
-                feed = wrappers.trim_upstream(feed + last)
-            self.tail = last
-            return out
-        if kind == "list":
-            # `a && b && c …` nests to the left, one level per operator: flatten it instead of recursing
-            items: list[Any] = []
-            current = node
-            while True:
-                named = [c for c in current.named_children if c.type != "comment"]
-                if named and named[0].type == "list":
-                    items[:0] = named[1:]
-                    current = named[0]
-                    continue
-                items[:0] = named
-                break
-            out = []
-            last = []
-            for child in items:
-                last = self.statement(child, upstream)
-                out += last
-            self.tail = last
-            return out
-        if kind == "redirected_statement":
-            body = node.child_by_field_name("body")
-            if body is None:  # `> /etc/shadow` alone still truncates the file
-                bare = Command(argv=[], text=self.text(node), via=self.via, upstream=list(upstream))
-                self.script.commands.append(bare)
-                cmds = [bare]
-            else:
-                if body.type == "command":
-                    self.pending_stdin = self.stdin_of(node)
-                cmds = self.statement(body, upstream)
-                self.pending_stdin = None
-            # `a && b > f` and `a | b > f`: the redirection belongs to b alone
-            targets = self.tail if body is not None and body.type in ("list", "pipeline") else cmds
-            for child in node.children:
-                if child is not body:
-                    cmds += self.redirect(child, targets)
-            return cmds
-        if kind == "variable_assignment":
-            self.assign(node)
-            name = node.child_by_field_name("name")
-            value = node.child_by_field_name("value")
-            if name is not None:
-                setting = f"{self.text(name)}={self.value(value) if value is not None else ''}"
-                self.script.commands.append(Command(argv=["=", setting], text=self.text(node), via=self.via))
-            return self.substitutions(node)
-        if kind in ("declaration_command", "unset_command"):
-            words = [self.text(c) for c in node.children]
-            for child in node.named_children:
-                if child.type == "variable_assignment":
-                    self.assign(child)
-            argv = [words[0], *[self.value(c) if c.type in _WORDISH else self.text(c) for c in node.children[1:]]]
-            cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=upstream)
-            return [*self.substitutions(node), *self.add(cmd)]
-        if kind == "function_definition":
-            return self.function(node, upstream)
-        if kind == "for_statement":
-            return self.for_loop(node, upstream)
+        handler = self._HANDLERS.get(kind)
+        if handler is not None:
+            return handler(self, node, upstream)
+        if kind in ("while_statement", "c_style_for_statement"):
+            self.endless_spawner(node, upstream)
         if kind in ("comment", "heredoc_body", "heredoc_end", "heredoc_start"):
             return []
         if kind in _WORDISH or kind in ("test_command", "binary_expression", "unary_expression"):
@@ -220,6 +161,75 @@ class _Walker:
         for child in node.named_children:
             out += self.statement(child, upstream)
         return out
+
+    def pipeline(self, node: Any, upstream: list[Command]) -> list[Command]:
+        out: list[Command] = []
+        feed = list(upstream)
+        last: list[Command] = []
+        for child in node.named_children:
+            if child.type == "comment":
+                continue
+            last = self.statement(child, feed)
+            out += last
+            feed = wrappers.trim_upstream(feed + last)
+        self.tail = last
+        return out
+
+    def command_list(self, node: Any, upstream: list[Command]) -> list[Command]:
+        # `a && b && c …` nests to the left, one level per operator: flatten it instead of recursing
+        items: list[Any] = []
+        current = node
+        while True:
+            named = [c for c in current.named_children if c.type != "comment"]
+            if named and named[0].type == "list":
+                items[:0] = named[1:]
+                current = named[0]
+                continue
+            items[:0] = named
+            break
+        out: list[Command] = []
+        last: list[Command] = []
+        for child in items:
+            last = self.statement(child, upstream)
+            out += last
+        self.tail = last
+        return out
+
+    def redirected(self, node: Any, upstream: list[Command]) -> list[Command]:
+        body = node.child_by_field_name("body")
+        if body is None:  # `> /etc/shadow` alone still truncates the file
+            bare = Command(argv=[], text=self.text(node), via=self.via, upstream=list(upstream))
+            self.script.commands.append(bare)
+            cmds = [bare]
+        else:
+            if body.type == "command":
+                self.pending_stdin = self.stdin_of(node)
+            cmds = self.statement(body, upstream)
+            self.pending_stdin = None
+        # `a && b > f` and `a | b > f`: the redirection belongs to b alone
+        targets = self.tail if body is not None and body.type in ("list", "pipeline") else cmds
+        for child in node.children:
+            if child is not body:
+                cmds += self.redirect(child, targets)
+        return cmds
+
+    def assignment(self, node: Any, upstream: list[Command]) -> list[Command]:
+        self.assign(node)
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is not None:
+            setting = f"{self.text(name)}={self.value(value) if value is not None else ''}"
+            self.script.commands.append(Command(argv=["=", setting], text=self.text(node), via=self.via))
+        return self.substitutions(node)
+
+    def declaration(self, node: Any, upstream: list[Command]) -> list[Command]:
+        words = [self.text(c) for c in node.children]
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                self.assign(child)
+        argv = [words[0], *[self.value(c) if c.type in _WORDISH else self.text(c) for c in node.children[1:]]]
+        cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=upstream)
+        return [*self.substitutions(node), *self.add(cmd)]
 
     def for_loop(self, node: Any, upstream: list[Command]) -> list[Command]:
         """Walk the body once per literal value, so `for d in /; do rm -rf $d; done` is judged with d=/."""
@@ -232,6 +242,11 @@ class _Walker:
         if body is None:
             return out
         name = self.text(var) if var is not None else ""
+        if body is not None and any(c.type == "&" for c in body.children):
+            count = re.search(r"\bseq\s+(?:-?\d+\s+)*?(\d+)\s*\)|\{\d+\.\.(\d+)\}", " ".join(self.text(v) for v in values))
+            if count is not None and int(count.group(1) or count.group(2)) >= 1000:
+                self.script.findings.append(Finding(CRITICAL, f"{self.text(node)[:60]}: starts thousands of background "
+                                                              "processes at once, which can freeze the machine."))
         literal = [self.value(v) for v in values if not self.unresolved(v)]
         rounds = literal[:4] if name and values and len(literal) == len(values) else [None]
         for value in rounds:
@@ -242,6 +257,22 @@ class _Walker:
             out += self.statement(body, upstream)
         self.env.pop(name, None)
         return out
+
+    def endless_spawner(self, node: Any, upstream: list[Command]) -> None:
+        """`while :; do sleep 9 & done`: a loop that never ends and starts a background job each round."""
+        body = next((c for c in node.children if c.type == "do_group"), None)
+        if body is None or not any(c.type == "&" for c in body.children):
+            return
+        words = [self.text(c) for c in node.children if c.is_named and c.type != "do_group"]
+        keyword = node.children[0].type if node.children else ""
+        condition = " ".join(words).strip()
+        endless = (node.type == "c_style_for_statement" and not condition) or (
+            keyword == "while" and (re.fullmatch(r":|true|\[\[? ?1 ?\]?\]|\(\(\s*1\s*\)\)|sleep [\d.]+|read(?: \w+)?", condition)
+                                    is not None) and (not condition.startswith("read") or any(u.name == "yes" for u in upstream))
+        ) or (keyword == "until" and condition == "false")
+        if endless:
+            self.script.findings.append(Finding(CRITICAL, f"{self.text(node)[:60]}: a loop without end that starts a "
+                                                          "new background process every round: a fork bomb."))
 
     def assign(self, node: Any) -> None:
         name = node.child_by_field_name("name")
@@ -312,7 +343,7 @@ class _Walker:
                 inner += found
             value = self.value(child)
             if kind in ("simple_expansion", "expansion") and value != self.text(child):
-                argv.extend(value.split())  # an unquoted variable splits into words: a='-rf /'; rm $a
+                argv.extend(self.split_words(value))  # an unquoted variable splits into words: a='-rf /'; rm $a
             else:
                 argv.append(value)
         if not argv:
@@ -322,25 +353,65 @@ class _Walker:
                 for child in redirect_nodes:
                     inner += self.redirect(child, [bare])
             return inner
+        if argv and not dynamic and len(self.split_words(argv[0])) > 1 and node.child_by_field_name("name") is not None:
+            name_word = node.child_by_field_name("name")
+            if name_word is not None and name_word.named_children and name_word.named_children[0].type in (
+                    "simple_expansion", "expansion"):
+                argv = self.split_words(argv[0]) + argv[1:]  # c='rm -rf ~'; $c runs the words of c
         cmd = Command(argv=argv, text=self.text(node), via=self.via, upstream=list(upstream), subst=subst,
                       dynamic=dynamic, cwd=self.env.get("\0cwd"), stdin_text=self.stdin_of(node) or self.pending_stdin)
+        if subst:
+            cmd.resolved = {argv[i]: worst for i, found in subst.items() if 0 < i < len(argv) and (worst := _worst_value(found))}
         self.pending_stdin = None
         if argv[0] in _STRAY_KEYWORDS and node.child_by_field_name("name") is not None:
             # tree-sitter reads a misplaced `then`/`do`/`fi` as a command name; bash calls it a syntax error
             self.script.problems.append(f"unexpected '{argv[0]}': the command is not valid shell syntax")
-        if argv[0] in ("cd", "pushd") and len(argv) <= 2:
-            target = argv[1] if len(argv) == 2 else "~"
-            if target != "-":
-                self.env["\0cwd"] = target  # unresolved `$DIR` stays as text: paths.scope() knows $HOME
-        if dynamic and subst.get(0):
-            # `$(echo rm -rf /)` or `$(echo … | base64 -d)` as a command runs the words printed
-            printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[0][-1:]))
-            if printed:
-                inner += self.nested(" ".join([printed, *argv[1:]]), "$(…) output", "bash", cmd)
+        inner += self.remember(cmd) + self.text_it_runs(cmd)
         made = self.add(cmd)
         for child in redirect_nodes:
             made += self.redirect(child, [cmd])
         return [*inner, *made]
+
+    def split_words(self, value: str) -> list[str]:
+        """Word splitting of an unquoted expansion, by $IFS when the line sets it (`IFS=,; c='rm,-rf,/'; $c`)."""
+        ifs = self.env.get("IFS")
+        if ifs:
+            return [w for w in re.split("[" + re.escape(ifs) + "]+", value) if w]
+        return value.split()
+
+    def remember(self, cmd: Command) -> list[Command]:
+        """What this command tells the rest of the line: an alias it defines or uses, a `cd`."""
+        argv = cmd.argv
+        inner: list[Command] = []
+        alias = self.env.get("\0alias:" + argv[0])
+        if alias is not None and self.nest < MAX_NESTING:
+            inner += self.nested(" ".join([alias, *argv[1:]]), f"alias {argv[0]}", "bash", cmd)
+        if argv[0] == "alias":
+            for word in argv[1:]:
+                if "=" in word:
+                    self.env["\0alias:" + word.split("=", 1)[0]] = word.split("=", 1)[1]
+        if argv[0] in ("cd", "pushd") and len(argv) <= 2:
+            target = argv[1] if len(argv) == 2 else "~"
+            if target != "-":
+                self.env["\0cwd"] = target  # unresolved `$DIR` stays as text: paths.scope() knows $HOME
+        return inner
+
+    def text_it_runs(self, cmd: Command) -> list[Command]:
+        """Literal text a command runs as code: `$(echo rm -rf /)` as its name, `bash <(echo …)`."""
+        argv, subst = cmd.argv, cmd.subst
+        inner: list[Command] = []
+        if argv[0] in _SOURCES:
+            for i, word in enumerate(argv[1:], 1):
+                if word.startswith("<(") and subst.get(i):
+                    printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[i][-1:]))
+                    if printed:
+                        inner += self.nested(printed, "<(…) output", "bash", cmd)
+        if cmd.dynamic and subst.get(0):
+            # `$(echo rm -rf /)` or `$(echo … | base64 -d)` as a command runs the words printed
+            printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=subst[0][-1:]))
+            if printed:
+                inner += self.nested(" ".join([printed, *argv[1:]]), "$(…) output", "bash", cmd)
+        return inner
 
     def redirect(self, node: Any, cmds: list[Command]) -> list[Command]:
         """Record a redirection on the commands it applies to; return commands it runs itself."""
@@ -357,7 +428,11 @@ class _Walker:
                 for cmd in cmds:
                     cmd.redirects.append(red)
             if dest is not None:
-                extra += self.substitutions(dest)
+                found = self.substitutions(dest)
+                if op.startswith("<") and dest.type == "process_substitution":
+                    for cmd in cmds:
+                        cmd.upstream = cmd.upstream + found  # `sh < <(curl …)`: what it prints is sh's input
+                extra += found
         elif kind == "herestring_redirect":
             words = [c for c in node.named_children]
             if words:
@@ -384,7 +459,9 @@ class _Walker:
         self.script.commands.append(cmd)
         self.script.known.add(id(cmd))
         made = [cmd]
-        for inner in wrappers.unwrap(cmd, self.nested):
+        inners = wrappers.unwrap(cmd, self.nested)
+        cmd.wrapped = any(not inner.guessed for inner in inners)  # a guess leaves the program judged as itself
+        for inner in inners:
             if id(inner) in self.script.known:
                 made.append(inner)  # parsed from a string: already recorded with what it runs
             elif inner.argv:
@@ -405,6 +482,53 @@ class _Walker:
         before = len(self.script.commands)
         parse_into(code, self.script, via, dict(self.env), self.nest + 1, upstream=parent.upstream)
         return self.script.commands[before:]
+
+
+_LISTERS = {"find", "ls", "fd", "fdfind", "locate", "realpath", "readlink", "dirname", "echo", "printf", "pwd", "du",
+            "git"}
+
+
+_Walker._HANDLERS = {
+    "command": _Walker.command, "pipeline": _Walker.pipeline, "list": _Walker.command_list,
+    "redirected_statement": _Walker.redirected, "variable_assignment": _Walker.assignment,
+    "declaration_command": _Walker.declaration, "unset_command": _Walker.declaration,
+    "function_definition": _Walker.function, "for_statement": _Walker.for_loop,
+}
+
+
+def _worst_value(cmds: list[Command]) -> str | None:
+    """The widest path a `$(…)` argument can stand for: what `echo` prints, the folders `find`/`ls` list,
+    the parent `dirname` gives. None when caro cannot tell."""
+    if not cmds:
+        return None
+    last = cmds[-1]
+    if last.name not in _LISTERS:
+        return None
+    if last.name in ("echo", "printf"):
+        printed = wrappers.literal_stdin(Command(argv=["sh"], text="", upstream=[last]))
+        return printed.strip() if printed and printed.strip() else None
+    if last.name == "pwd":
+        return "."
+    operands = [a for a in last.args if not a.startswith("-")]
+    if last.name == "git":
+        return "/" if "--show-toplevel" in last.args else None
+    if last.name == "find":
+        operands = [a for a in last.args[:next((i for i, a in enumerate(last.args) if a.startswith(("-", "(", "!"))),
+                                                len(last.args))]] or ["."]
+    path = last.resolved.get(operands[0], operands[0]) if operands else "."
+    if last.name == "dirname":
+        path = _parent(path)
+    return path
+
+
+def _parent(path: str) -> str:
+    """The folder above `path`, as written: `~` → /home, `/home/x` → /home, `/x` → /."""
+    text = path.rstrip("/")
+    if text in ("~", "$HOME", "${HOME}") or (text.startswith(("~/", "$HOME/")) and text.count("/") == 1):
+        return "/home" if text in ("~", "$HOME", "${HOME}") else "~"
+    if "/" not in text:
+        return "."
+    return text.rsplit("/", 1)[0] or "/"
 
 
 def add_command(cmd: Command, script: Script, nest: int) -> list[Command]:

@@ -49,7 +49,6 @@ _HOME_VAR = LazyPattern(
     r"|\$env:userprofile|\$env:home|\$env:homepath|\$\(pwd\)/\.\.|\$xdg_[a-z_]+)(?=/|$)",
     re.IGNORECASE,
 )
-_ROOT_VAR = LazyPattern(r"^(?:%systemdrive%|\$env:systemdrive|[a-z]:)(?=/|$)", re.IGNORECASE)
 _SYS_VAR = LazyPattern(r"^(?:%windir%|%systemroot%|\$env:windir|\$env:systemroot|%programfiles%|\$env:programfiles"
                       r"|%programdata%|\$env:programdata)(?=/|$)", re.IGNORECASE)
 _VAR = LazyPattern(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\d|\$[@*]|%[A-Za-z_]+%|\$\(|`")
@@ -72,7 +71,7 @@ class Scope:
         return {
             "root": "the whole filesystem",
             "home": "a home folder",
-            "home-sub": "a folder at the top of the home folder",
+            "home-sub": "something at the top of your home folder",
             "home-deep": "files inside your home folder",
             "system": "a system folder",
             "system-sub": "files the operating system needs",
@@ -93,9 +92,24 @@ def normalise(word: str) -> str:
     return low
 
 
+_DEFAULTED = LazyPattern(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^}]*)\}")
+_TRIMMED_HOME = LazyPattern(r"\$\{HOME(?:%%?|##?|/)[^}]*\}", re.IGNORECASE)
+_WIDTH = {"root": 6, "device": 6, "system": 5, "home": 5, "system-sub": 4, "unknown": 3, "parent": 3, "cwd": 3,
+          "home-sub": 2, "home-deep": 1, "file": 0}
+
+
 @lru_cache(maxsize=4096)
 def scope(word: str) -> Scope:
-    """Classify one path argument."""
+    """Classify one path argument; a `${VAR:-default}` is judged at the wider of its default and empty."""
+    if "${" in word and (_DEFAULTED.search(word) or _TRIMMED_HOME.search(word)):
+        trimmed = _TRIMMED_HOME.sub("/home", word)  # `${HOME%/*}` is the folder holding every home folder
+        worst = [_scope(_DEFAULTED.sub(lambda m: m.group(1), trimmed)), _scope(_DEFAULTED.sub("", trimmed))]
+        best = max(worst, key=lambda sc: (_WIDTH.get(sc.kind, 0), sc.critical_file, sc.sensitive))
+        return Scope(best.kind, word, best.sensitive, best.critical_file, best.maybe_empty or best is worst[1])
+    return _scope(word)
+
+
+def _scope(word: str) -> Scope:
     path = normalise(word)
     path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
     path = re.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
@@ -119,7 +133,7 @@ def scope(word: str) -> Scope:
         bare = _EXPANSION.sub("", path)
         if bare != path:
             # `/$DIR` is `/` when DIR is empty: judge the part that is certain
-            known = scope(bare.replace("//", "/") or ".")
+            known = _scope(bare.replace("//", "/") or ".")
             if known.kind in ("root", "home", "system"):
                 return Scope(known.kind if known.kind != "system" else "system-sub", word, sensitive, maybe_empty=True)
     if path.startswith("/"):

@@ -10,12 +10,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from caro.safety import wrappers
-from caro.safety.model import CRITICAL, HIGH, MODERATE, SAFE, Command, Finding, Found, LazyPattern, Redirect
+from caro.safety import code, effects, rules_more, wrappers
+from caro.safety.model import (
+    CRITICAL,
+    HIGH,
+    MODERATE,
+    SAFE,
+    Command,
+    Finding,
+    Found,
+    LazyPattern,
+    Redirect,
+    _quoted,
+)
 from caro.safety.paths import Scope, normalise, scope
 
 Rule = Callable[[Command], list[Finding]]
-GLOBBED = re.compile(r"[*?\[]")
+GLOBBED = LazyPattern(r"[*?\[]")
 RULES: dict[str, Rule] = {}
 
 
@@ -98,16 +109,16 @@ def _scope_sentence(sc: Scope, recursive: bool) -> str:
         return f"{how} {sc.describe()} if a variable in {sc.path} is empty or unset."
     if sc.kind == "root":
         return f"{how} the whole filesystem ({sc.path}): every file on the machine."
+    if sc.sensitive and sc.kind not in ("root", "home", "system", "device"):
+        return f"{how} {_quoted(sc.path)}, which holds keys, credentials or shell history."
     if sc.kind == "file":
-        if sc.sensitive:
-            return f"{how} {sc.path}, which holds keys, credentials or shell history."
-        return f"{how} {sc.path}; deleted files do not go to a trash can."
+        return f"{how} {_quoted(sc.path)}; deleted files do not go to a trash can."
     return f"{how} {sc.describe()} ({sc.path})."
 
 
 def judge_deletion(cmd: Command, targets: list[str], recursive: bool, *, force_all: bool = False) -> list[Finding]:
     found: list[Finding] = []
-    scopes = [scope(in_cwd(cmd, t)) for t in targets if t != "{}"]
+    scopes = [scope(in_cwd(cmd, cmd.resolved.get(t, t))) for t in targets if t != "{}"]
     if cmd.found is not None and ("{}" in targets or not targets or "xargs" in cmd.via[-1:]):
         for root in cmd.found.roots:
             sc = scope(root) if root else Scope("unknown", "the paths piped in")
@@ -115,6 +126,8 @@ def judge_deletion(cmd: Command, targets: list[str], recursive: bool, *, force_a
             if cmd.found.narrowed and level >= HIGH:
                 routine = normalise(root).startswith(("/var/log", "/var/cache", "/tmp", "/var/tmp"))
                 level = HIGH if sc.kind in ("root", "system", "device") and not routine else MODERATE
+            elif cmd.found.filtered and level >= HIGH and sc.kind not in ("root", "home", "system", "device"):
+                level = MODERATE  # `find . -mtime +30 -delete`: old files in a project; from ~ or / it could be all
             what = "files it finds under" if root else "every path it reads from its input:"
             found.append(said(cmd, level, f"deletes {what} {sc.describe() if root else ''} ({root or 'stdin'})."
                               .replace("  ", " ")))
@@ -191,7 +204,7 @@ def _windows_delete(cmd: Command) -> list[Finding]:
             continue
         targets.extend(t for t in arg.split(",") if t)
     if not targets:
-        lister = next((u for u in cmd.upstream if u.name in ("get-childitem", "gci", "dir", "ls")), None)
+        lister = next((u for u in cmd.upstream if u.name in ("get-childitem", "gci", "dir", "ls", "get-item", "gi")), None)
         if lister is not None:
             # `Get-ChildItem C:\ -Recurse | Remove-Item`: what is deleted is what the listing finds
             args, roots, narrowed, skip = lister.args, [], False, False
@@ -209,6 +222,13 @@ def _windows_delete(cmd: Command) -> list[Finding]:
             probe = Command(argv=[cmd.argv[0], "{}"], text=cmd.text, via=cmd.via, windows=True,
                             found=Found(tuple(roots) or (".",), narrowed))
             return judge_deletion(probe, ["{}"], True)
+    registry = [t for t in targets if re.match(r"^(?:hk\w+:|registry::|hkey_)", t, re.IGNORECASE)]
+    if registry:
+        machine = any(re.match(r"^(?:hklm:|registry::hkey_local_machine|hkey_local_machine|hkcr:)", t, re.IGNORECASE)
+                      for t in registry)
+        level = CRITICAL if machine and recursive else HIGH
+        return [said(cmd, level, f"deletes registry keys{' and everything under them' if recursive else ''} "
+                                 f"({registry[0]}); Windows or its programs may stop working.")]
     return judge_deletion(cmd, targets, recursive)
 
 
@@ -225,6 +245,9 @@ def _find(cmd: Command) -> list[Finding]:
 def _rsync(cmd: Command) -> list[Finding]:
     _, long, operands = flags(cmd.args)
     found: list[Finding] = []
+    if "--remove-source-files" in long and len(operands) > 1:
+        found += [Finding(f.level, f.reason.replace("deletes", "moves away (deletes after copying)", 1))
+                  for f in judge_deletion(cmd, operands[:-1], True)]
     if any(o.startswith("--delete") or o == "--remove-source-files" for o in long) and operands:
         dest = operands[-1]
         sc = scope(dest.split(":", 1)[1] if re.match(r"^[\w.@-]+:", dest) else dest)
@@ -295,7 +318,7 @@ def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list
     return found
 
 
-@rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "truncate", "sed",
+@rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "sed",
       "perl-i")
 def _writers(cmd: Command) -> list[Finding]:
     short, long, operands = flags(cmd.args)
@@ -306,11 +329,6 @@ def _writers(cmd: Command) -> list[Finding]:
         if "i" not in short and not any(o.startswith("--in-place") for o in long):
             return []
         return _writes_into(cmd, operands[1:] if not ({"e", "f"} & short) else operands)
-    if name == "truncate":
-        return [f if f.level >= HIGH else said(cmd, HIGH, f"empties {t}, which holds shell history.")
-                for t in operands for f in _write_finding(cmd, t, False)] + [
-            said(cmd, HIGH, f"empties {t}, which holds shell history or logs.")
-            for t in operands if "_history" in t or t.startswith("/var/log")]
     if name == "ln":
         found = []
         if operands and operands[0] == "/dev/null" and len(operands) > 1 and scope(operands[-1]).sensitive:
@@ -328,7 +346,7 @@ def _writers(cmd: Command) -> list[Finding]:
 # ----- disks and filesystems -----------------------------------------------------------------------
 def _devices(args: list[str]) -> list[str]:
     return [a.split("=", 1)[-1] for a in args
-            if ("/dev/" in a or "physicaldrive" in a.lower() or "\\\\." in a or "//./" in a)
+            if ("/dev/" in a or "\\\\." in a or "//./" in a or ("rive" in a and "physicaldrive" in a.lower()))
             and scope(a.split("=", 1)[-1]).kind == "device"]
 
 
@@ -450,11 +468,13 @@ def _permissions(cmd: Command) -> list[Finding]:
     short, long, operands = flags(args)
     recursive = "R" in short or "--recursive" in long or (name == "chattr" and "R" in short)
     mode = ""
-    if name in ("chmod", "chattr") and operands:
+    symbolic = next((a for a in args if re.match(r"^[ugoa]*[-+=][rwxXstugo]+$", a)), None) if name == "chmod" else None
+    if symbolic is not None and symbolic.startswith("-"):
+        mode = symbolic  # `chmod -x /usr/bin/*`: -x is the mode, not an option
+        operands = [a for a in args if a != symbolic and not a.startswith("-")]
+        recursive = recursive or "-R" in args
+    elif name in ("chmod", "chattr") and operands:
         mode, operands = operands[0], operands[1:]
-    elif name == "chmod" and args and re.match(r"^[-+=][rwxXstugo]+$", args[0]):
-        mode = args[0]
-        operands = [a for a in args[1:] if not a.startswith("-")]
     elif name in ("chown", "chgrp") and operands:
         operands = operands[1:]
     elif name == "setfacl":
@@ -482,7 +502,9 @@ def _permissions(cmd: Command) -> list[Finding]:
             found.append(said(cmd, level, f"{verb} {sc.describe()} ({t}){' and everything inside' if recursive else ''}; "
                                           "the system may stop working or become open to every user."))
         elif kind == "home":
-            level = CRITICAL if recursive and (world or name != "chmod") else HIGH if recursive or world else MODERATE
+            locked = name == "chmod" and bool(re.fullmatch(r"0*|[augo]*-[rwx]+", mode))  # chmod 000 ~ locks you out
+            level = CRITICAL if recursive and (world or name != "chmod" or locked) else HIGH if recursive or world or locked \
+                else MODERATE
             found.append(said(cmd, level, f"{verb} your whole home folder ({t}){' recursively' if recursive else ''}."))
         elif kind == "system-sub":
             level = HIGH if recursive or world or (name in ("chown", "chgrp") and recursive) else MODERATE
@@ -517,6 +539,9 @@ def _kill(cmd: Command) -> list[Finding]:
             return [said(cmd, CRITICAL, "signals PID 1 (init): the system goes down.")]
         return [said(cmd, MODERATE, "forcibly kills processes without letting them clean up.")] if any(
             a in ("-9", "-KILL", "-SIGKILL") for a in args) else []
+    if name in ("stop-process", "taskkill") and any(re.fullmatch(
+            r"(?:lsass|csrss|winlogon|wininit|smss|services|svchost|system|dwm|explorer)(?:\.exe)?", a) for a in lower):
+        return [said(cmd, CRITICAL, "stops a process Windows cannot run without: the machine crashes or logs you out.")]
     if name == "stop-process":
         if any(u.name == "get-process" and not [a for a in u.args if not a.startswith("-")] for u in cmd.upstream) or "*" in lower:
             return [said(cmd, CRITICAL, "stops every running process.")]
@@ -571,6 +596,8 @@ def _power_services(cmd: Command) -> list[Finding]:
             return [said(cmd, HIGH, f"sc {args[0]} stops, deletes or reconfigures a Windows service.")]
         if name == "stop-service" or (name == "set-service" and any("disabled" in a for a in lower)):
             return [said(cmd, HIGH, "stops or disables a Windows service.")]
+        if name == "net" and lower[:1] == ["user"] and any(a.startswith("/active:yes") for a in lower):
+            return [said(cmd, HIGH, "switches on a built-in account (often the administrator's).")]
         if name == "net" and lower[:1] == ["stop"]:
             return [said(cmd, HIGH, "stops a Windows service.")]
         if name == "net" and lower[:1] in (["user"], ["localgroup"]) and ("/add" in lower or "/delete" in lower):
@@ -656,8 +683,9 @@ def _firewall(cmd: Command) -> list[Finding]:
 @rule("sudo", "doas", "pkexec", "run0", "su", "gosu")
 def _root(cmd: Command) -> list[Finding]:
     inner = wrappers.unwrap(cmd, lambda *a: [])
-    if cmd.name == "su" or not inner or (cmd.name == "sudo" and any(a in ("-i", "-s", "--login", "--shell") for a in cmd.args)):
-        if any(a in ("-l", "--list", "-v", "--validate", "-k", "-K", "-h", "--help", "-V", "--version") for a in cmd.args):
+    own = cmd.args[:len(cmd.args) - len(inner[0].argv)] if inner else cmd.args  # sudo's options, not the program's
+    if cmd.name == "su" or not inner or (cmd.name == "sudo" and any(a in ("-i", "-s", "--login", "--shell") for a in own)):
+        if any(a in ("-l", "--list", "-v", "--validate", "-k", "-K", "-h", "--help", "-V", "--version") for a in own):
             return []
         return [said(cmd, MODERATE, "opens a shell with administrator (root) rights.")]
     return [said(cmd, MODERATE, "runs with administrator (root) rights.")]
@@ -778,17 +806,33 @@ _FORK_CODE = LazyPattern(r"fork\s+while\s+fork|while\s*\(?\s*(?:1|true|True)\s*\
                         r"while\s+True:\s*os\.fork", re.IGNORECASE)
 
 
+def _local_script(up: Command) -> bool:
+    """`cat setup.sh | bash`: a script file on this machine, no different from `bash setup.sh`."""
+    operands = [a for a in up.args if not a.startswith("-")]
+    return up.name == "cat" and len(operands) == 1 and not up.upstream and not up.subst and \
+        not operands[0].startswith(("/dev/", "<(")) and scope(operands[0]).kind == "file"
+
+
+_NET_NAMES = frozenset({*NETWORK_TOOLS, "invoke-expression", "iex", "powershell", "pwsh"})
+
+
 def network_findings(cmd: Command) -> list[Finding]:
     """Download-and-execute, reverse and bind shells, code received from the network."""
     name = cmd.name
     found: list[Finding] = []
+    if not cmd.upstream and not cmd.subst and name not in _NET_NAMES and not name.startswith("nc") \
+            and not wrappers.is_interpreter(name):
+        return found  # nothing piped in, nothing substituted, not a program that talks to the network or runs code
     if wrappers.reads_stdin_code(cmd) and _downloads(cmd.upstream):
         found.append(said(cmd, CRITICAL, "runs code straight from the network without showing it to you "
                                          "(download-and-execute); read the script first."))
-    if wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found:
+    if wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found \
+            and _local_script(cmd.upstream[-1]):
+        found.append(said(cmd, MODERATE, f"runs the script file {cmd.upstream[-1].args[-1]}; read it first."))
+    elif wrappers.reads_stdin_code(cmd) and cmd.upstream and wrappers.literal_stdin(cmd) is None and not found:
         decoders = [u for u in cmd.upstream if u.name in ("base64", "base32", "xxd", "openssl", "gunzip", "zcat",
                                                           "rev", "tr", "uudecode", "gpg", "certutil")]
-        level = HIGH if decoders else MODERATE
+        level = HIGH
         what = "decoded or transformed text" if decoders else "text from a pipe"
         found.append(said(cmd, level, f"runs {what} as code; caro cannot see what it will do."))
     runs_code = (name in wrappers.SHELLS or wrappers.is_interpreter(name) or name in ("source", ".", "eval", "exec",
@@ -841,6 +885,9 @@ def _git(cmd: Command) -> list[Finding]:
         if any(o.startswith("--force-with-lease") or o.startswith("--force-if-includes") for o in long):
             return [said(cmd, MODERATE, "force-pushes (with a lease), rewriting history on the remote.")]
         if "--delete" in long or "d" in short or any(o.startswith(":") for o in operands):
+            branches = [o.lstrip(":").rsplit("/", 1)[-1] for o in operands[1:]]
+            if any(b in ("main", "master", "trunk", "develop", "production", "prod", "release", "stable") for b in branches):
+                return [said(cmd, HIGH, "deletes the main branch on the remote, for everyone who uses it.")]
             return [said(cmd, MODERATE, "deletes a branch or tag on the remote.")]
         return []
     if verb == "reset" and "--hard" in long:
@@ -894,6 +941,10 @@ def _containers(cmd: Command) -> list[Finding]:
         level = HIGH if lower[1] == "prune" else MODERATE
         return [said(cmd, level, "deletes volumes and the data stored in them.")]
     if verb in ("rm", "rmi", "kill") and any(cmd.subst.values()) and any(("-a" in a or "-q" in a) for a in " ".join(cmd.text.split()).split()):
+        listers = [c for found in cmd.subst.values() for c in found if c.name in ("docker", "podman", "nerdctl")]
+        if listers and all(any(a in ("-f", "--filter") or a.startswith(("--filter=", "-f=")) for a in c.args) for c in listers):
+            return [said(cmd, MODERATE, f"{cmd.name} {verb} on the containers or images the filter picks "
+                                        "(stopped or dangling ones).")]
         return [said(cmd, HIGH, f"{cmd.name} {verb} on every container or image at once.")]
     if verb in ("rm", "rmi", "prune", "image", "network") and any(a in ("-f", "--force", "prune") for a in lower):
         return [said(cmd, MODERATE, "force-removes containers, images or networks.")]
@@ -924,7 +975,7 @@ def _cloud(cmd: Command) -> list[Finding]:
     if name == "helm" and words[:1] in (["uninstall"], ["delete"], ["del"], ["un"]):
         return [said(cmd, MODERATE, "uninstalls a release from the cluster.")]
     if name in ("terraform", "pulumi"):
-        if words[:1] == ["destroy"] or "-destroy" in lower:
+        if words[:1] == ["destroy"] or ("-destroy" in lower and words[:1] == ["apply"]):
             return [said(cmd, HIGH, f"{name} destroy deletes all the infrastructure it manages.")]
         if words[:1] in (["apply"], ["up"]) and any(a in ("-auto-approve", "--yes", "-y", "--skip-preview") for a in lower):
             return [said(cmd, MODERATE, "changes infrastructure without showing the plan first.")]
@@ -1022,7 +1073,7 @@ def _packages(cmd: Command) -> list[Finding]:
 
 # ----- everything else with a fixed meaning --------------------------------------------------------
 @rule("insmod", "rmmod", "modprobe", "kexec", "swapoff", "umount", "mount", "sysctl", "vssadmin", "wmic", "bcdedit",
-      "cipher", "reg", "remove-itemproperty", "bless", "nvram", "efibootmgr", "grub-install", "update-grub", "tmutil",
+      "cipher", "reg", "remove-itemproperty", "set-itemproperty", "new-itemproperty", "bless", "nvram", "efibootmgr", "grub-install", "update-grub", "tmutil",
       "fsck", "e2fsck", "xfs_repair", "debugfs", "tune2fs", "resize2fs", "chroot", "dracut", "mkinitcpio", "kmutil")
 def _system_misc(cmd: Command) -> list[Finding]:
     name = cmd.name
@@ -1037,8 +1088,11 @@ def _system_misc(cmd: Command) -> list[Finding]:
     if name == "reg" and lower[:1] in (["delete"], ["add"], ["import"]):
         level = HIGH if any(h in joined for h in ("hklm", "hkey_local_machine")) else MODERATE
         return [said(cmd, level, f"reg {lower[0]} changes the Windows registry.")]
-    if name == "remove-itemproperty":
-        return [said(cmd, MODERATE, "deletes registry values.")]
+    if name in ("remove-itemproperty", "set-itemproperty", "new-itemproperty", "rp", "sp"):
+        machine = "hklm:" in joined or "hkey_local_machine" in joined
+        what = "deletes" if name in ("remove-itemproperty", "rp") else "sets"
+        return [said(cmd, HIGH if machine else MODERATE, f"{what} registry values"
+                                                          f"{' for the whole machine (HKLM)' if machine else ''}.")]
     if name in ("insmod", "kexec") or (name == "modprobe" and "-r" not in lower):
         return [said(cmd, MODERATE if name == "modprobe" else HIGH, "loads code into the running kernel.")]
     if name == "rmmod" or (name == "modprobe" and "-r" in lower):
@@ -1113,17 +1167,6 @@ def device_findings(cmd: Command) -> list[Finding]:
     return [said(cmd, MODERATE, f"works on the raw disk device {devices[0]}.")]
 
 
-def dynamic_findings(cmd: Command) -> list[Finding]:
-    """A command whose name is only known when it runs."""
-    if not cmd.dynamic:
-        return []
-    reach = [scope(a) for a in cmd.args if not a.startswith("-")]
-    if any(sc.kind in ("root", "home", "system", "device") for sc in reach):
-        return [said(cmd, HIGH, "runs a command whose name is only known when it runs, on "
-                                f"{next(sc for sc in reach if sc.kind in ('root', 'home', 'system', 'device')).describe()}.")]
-    return [said(cmd, MODERATE, "runs a command whose name is only known when it runs; caro cannot tell what it does.")]
-
-
 def judge(cmd: Command) -> list[Finding]:
     """Every finding for one simple command."""
     found: list[Finding] = []
@@ -1133,11 +1176,19 @@ def judge(cmd: Command) -> list[Finding]:
     if fn is not None:
         found += fn(cmd)
     found += network_findings(cmd)
-    found += dynamic_findings(cmd)
+    found += rules_more.judge_more(cmd)
+    computed = effects.computed_name(cmd)
+    if computed or cmd.opaque or cmd.subst or cmd.name in code.LANGUAGES or wrappers.is_interpreter(cmd.name):
+        downloads = (bool(cmd.upstream) and _downloads(cmd.upstream)) or (bool(cmd.subst) and any(
+            _downloads(v) for v in cmd.subst.values()))
+        found += effects.dynamic_findings(cmd, downloads, computed)
+        found += effects.opaque_findings(cmd, downloads)
+        found += code.findings(cmd, downloads)
     found += device_findings(cmd)
     for red in cmd.redirects:
         found += redirect_findings(cmd, red)
-    return [f for f in found if f.level > SAFE]
+    found = [f for f in found if f.level > SAFE]
+    return found + effects.class_findings(cmd, found, computed)
 
 
 _INTERPRETER_RUN = LazyPattern(r"^(?:sh|bash|zsh|dash|ksh|fish|source|\.|python[\d.]*|perl|ruby|node|php|pwsh|powershell)$")
@@ -1179,8 +1230,8 @@ def script_findings(commands: list[Command]) -> list[Finding]:
         if _INTERPRETER_RUN.match(cmd.name):
             operands = [a for a in cmd.args if not a.startswith("-")]
             run = operands[0] if operands else None
-        elif cmd.argv and cmd.argv[0].startswith(("./", "/")):
-            run = cmd.argv[0]
+        elif cmd.argv and (cmd.argv[0].startswith(("./", "/", ".\\")) or cmd.argv[0].lower().endswith(".ps1")):
+            run = cmd.argv[0].replace("\\", "/")
         if run and run.lstrip("./") in fetched:
             found.append(said(cmd, HIGH, f"runs {run}, a script downloaded from the network in the same line, "
                                          "before anyone has read it."))

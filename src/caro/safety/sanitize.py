@@ -39,6 +39,7 @@ class Sanitized:
     hidden: bool = False  # something that displays differently from what runs was removed
     too_long: bool = False
     lines: int = 1
+    backticked: str | None = None  # the command with the markdown backticks that were removed, as pasted
 
 
 def _plural(n: int, word: str) -> str:
@@ -50,8 +51,19 @@ def sanitize(text: str) -> Sanitized:
     out = Sanitized(command="")
     if not isinstance(text, str):  # defensive: the engine never raises on odd input
         text = str(text)
+    text = _unwrap_markdown(text.replace("\r\n", "\n"), out)
+    text = _remove_hidden(text, out)
+    text = _strip_prompts(text, out)
+    out.command = text
+    out.lines = text.count("\n") + 1 if text else 0
+    if len(text) > MAX_LENGTH:
+        out.too_long = True
+        out.warnings.append(f"the command is {len(text)} characters long, over the {MAX_LENGTH}-character limit")
+    return out
 
-    text = text.replace("\r\n", "\n")
+
+def _unwrap_markdown(text: str, out: Sanitized) -> str:
+    """A fenced block or inline backticks around the whole answer are presentation, not command."""
     fence = _FENCE.match(text)
     if fence:
         text = fence.group("body")
@@ -59,45 +71,50 @@ def sanitize(text: str) -> Sanitized:
     stripped = text.strip()
     if len(stripped) >= 2 and stripped[0] == stripped[-1] == "`" and "`" not in stripped[1:-1] and "\n" not in stripped:
         # Inline markdown code: as shell it would be a command substitution whose output runs.
+        out.backticked = stripped
         text = stripped[1:-1]
         out.warnings.append("removed the markdown backticks around the command")
+    return text
 
+
+def _hidden_kind(ch: str) -> str:
+    """What an invisible or control character is, for the note; "" for an ordinary one."""
+    code = ord(ch)
+    if ch == "\x00":
+        return "NUL character"
+    if ch == "\r":
+        return "carriage return"  # lets later text overwrite earlier text on screen
+    if code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
+        return "control character"
+    if ch in _BIDI:
+        return "bidirectional-override character"
+    if ch in _ZERO_WIDTH:
+        return "zero-width character"
+    if unicodedata.category(ch) == "Cf":
+        return "invisible formatting character"
+    return ""
+
+
+def _remove_hidden(text: str, out: Sanitized) -> str:
+    """Remove escape sequences and characters that display differently from what runs; note each kind."""
     removed: dict[str, int] = {}
-
-    def note(kind: str, count: int = 1) -> None:
-        removed[kind] = removed.get(kind, 0) + count
-
     text, ansi = _ANSI.subn("", text)
     if ansi:
-        note("ANSI escape sequence", ansi)
-
+        removed["ANSI escape sequence"] = ansi
     # Decide once per distinct character, then remove them all in one pass (fast on 10 kB input).
     table: dict[int, str | None] = {}
     for ch in sorted(set(text)):
-        code = ord(ch)
-        if ch in "\n\t" or 0x20 <= code < 0x7F:
+        if ch in "\n\t" or 0x20 <= ord(ch) < 0x7F:
             continue
-        kind = ""
-        if ch == "\x00":
-            kind = "NUL character"
-        elif ch == "\r":
-            kind = "carriage return"  # lets later text overwrite earlier text on screen
-        elif code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
-            kind = "control character"
-        elif ch in _BIDI:
-            kind = "bidirectional-override character"
-        elif ch in _ZERO_WIDTH:
-            kind = "zero-width character"
-        elif unicodedata.category(ch) == "Cf":
-            kind = "invisible formatting character"
-        elif unicodedata.category(ch) == "Zs":
+        kind = _hidden_kind(ch)
+        if not kind and unicodedata.category(ch) == "Zs":
             # a no-break space looks like a separator but is not one to the shell
-            note("unusual space character (replaced by a plain space)", text.count(ch))
-            table[code] = " "
-            continue
+            kind = "unusual space character (replaced by a plain space)"
+            table[ord(ch)] = " "
+        elif kind:
+            table[ord(ch)] = None
         if kind:
-            note(kind, text.count(ch))
-            table[code] = None
+            removed[kind] = removed.get(kind, 0) + text.count(ch)
     if table:
         text = text.translate(table)
     if removed:
@@ -106,7 +123,11 @@ def sanitize(text: str) -> Sanitized:
         out.warnings.append(
             f"removed {parts}: such characters can make a command display differently from what runs"
         )
+    return text
 
+
+def _strip_prompts(text: str, out: Sanitized) -> str:
+    """Drop a leading `$ ` or `PS>` prompt sign on each line and blank lines around the command."""
     lines = [line.rstrip() for line in text.split("\n")]
     prompts = 0
     for i, line in enumerate(lines):
@@ -120,11 +141,4 @@ def sanitize(text: str) -> Sanitized:
         lines.pop(0)
     while lines and not lines[-1].strip():
         lines.pop()
-    text = "\n".join(lines).strip()
-
-    out.command = text
-    out.lines = text.count("\n") + 1 if text else 0
-    if len(text) > MAX_LENGTH:
-        out.too_long = True
-        out.warnings.append(f"the command is {len(text)} characters long, over the {MAX_LENGTH}-character limit")
-    return out
+    return "\n".join(lines).strip()

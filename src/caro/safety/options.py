@@ -1,0 +1,341 @@
+"""Commands hidden in options and scripts of programs that are not wrappers by trade.
+
+`gdb -ex 'shell rm -rf ~'`, `vim -c ':!…'`, `git -c alias.x='!…' x`, `tar --to-command=…`, `rsync -e …`,
+`ssh -o ProxyCommand=…`, `zip -TT …`, `sed 'e …'`, `man -P …`, `sqlite3 … '.shell …'`, `make -f /dev/stdin`,
+`ansible -m shell -a …` all run a shell command given as text. Each entry below says where that text is; the
+text is parsed and judged as if it had been typed. A program caro does not know at all is read the same way:
+an argument that is a known program's name starts a command it may run (`sometool rm -rf ~`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from caro.safety import knowledge
+from caro.safety.model import Command
+
+Nested = Callable[[str, str, str, Command], list[Command]]
+
+
+def _values(argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """Values of options `names` in `-x VALUE`, `-xVALUE` (one-letter), `--long=VALUE` or `--long VALUE` form."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if not arg.startswith(("-", "/")):
+            continue
+        for name in names:
+            if not arg.startswith(name):
+                continue
+            if arg == name:
+                if i + 1 < len(argv):
+                    out.append(argv[i + 1])
+            elif name.startswith("--") and arg[len(name)] == "=":
+                out.append(arg[len(name) + 1:])
+            elif len(name) == 2 and not arg.startswith("--"):
+                out.append(arg[2:])
+    return out
+
+
+def _shell_escape(text: str) -> str | None:
+    """`shell cmd`, `!cmd`, `:!cmd`, `:call system('cmd')` → cmd."""
+    body = text.strip().lstrip(":").strip()
+    for prefix in ("shell ", "!", "sh ", "system ", "silent !", "silent! !", "r !", "r!", "w !", "w!", "exe '!"):
+        if body.startswith(prefix):
+            return body[len(prefix):].rstrip("'")
+    match = re.search(r"system\s*\(\s*['\"](.+?)['\"]\s*\)", body)
+    return match.group(1) if match else None
+
+
+def _gdb(cmd: Command) -> list[str]:
+    return [c for v in _values(cmd.argv, ("-ex", "--ex", "-eval-command", "--eval-command", "-iex")) if (c := _shell_escape(v))]
+
+
+def _vim(cmd: Command) -> list[str]:
+    texts = _values(cmd.argv, ("-c", "--cmd")) + [a[1:] for a in cmd.argv[1:] if a.startswith("+") and len(a) > 1]
+    return [c for t in texts if (c := _shell_escape(t))]
+
+
+_GIT_CODE_KEYS = ("core.pager", "core.editor", "core.sshcommand", "core.fsmonitor", "sequence.editor",
+                  "diff.external", "core.hookspath", "credential.helper", "gpg.program", "uploadpack.packobjectshook")
+
+
+def _git(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for value in _values(cmd.argv, ("-c",)):
+        key, _, setting = value.partition("=")
+        key = key.lower()
+        if key.startswith("alias.") and setting.startswith("!"):
+            out.append(setting[1:])
+        elif key in _GIT_CODE_KEYS and setting:
+            out.append(setting.lstrip("!"))
+    return out
+
+
+def _tar(cmd: Command) -> list[str]:
+    out = _values(cmd.argv, ("--to-command", "--use-compress-program", "-I", "--rsh-command", "--info-script",
+                             "--new-volume-script", "-F"))
+    for action in _values(cmd.argv, ("--checkpoint-action",)):
+        if action.startswith("exec="):
+            out.append(action[5:])
+    return out
+
+
+def _rsync(cmd: Command) -> list[str]:
+    return _values(cmd.argv, ("-e", "--rsh", "--rsync-path"))
+
+
+def _ssh(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for value in _values(cmd.argv, ("-o",)):
+        key, setting = [*re.split(r"[=\s]", value.strip(), maxsplit=1), ""][:2]
+        if key.lower() in ("proxycommand", "localcommand", "knownhostscommand", "remotecommand") and setting:
+            out.append(setting)
+    return out
+
+
+def _zip(cmd: Command) -> list[str]:
+    return _values(cmd.argv, ("-TT", "--unzip-command"))
+
+
+def _man(cmd: Command) -> list[str]:
+    return _values(cmd.argv, ("-P", "--pager", "-H", "--html"))
+
+
+def _sed(cmd: Command) -> list[str]:
+    """GNU sed's `e` command and the `e` flag of `s///e` run shell commands."""
+    scripts = _values(cmd.argv, ("-e", "--expression"))
+    operands = [a for a in cmd.args if not a.startswith("-")]
+    if not scripts and operands:
+        scripts = operands[:1]
+    out: list[str] = []
+    for script in scripts:
+        for part in re.split(r"[;\n]", script):
+            match = re.match(r"^\s*(?:\d+|\$|/[^/]*/)?\s*e\s+(.+)$", part)
+            if match:
+                out.append(match.group(1))
+            elif re.match(r"^\s*(?:\d+|\$|/[^/]*/)?\s*s(.).*\1.*\1[gpiImM\d]*e[gpiImM\d]*\s*$", part):
+                out.append("\0opaque")  # s/…/…/e runs the pattern space: text caro cannot see
+    return out
+
+
+def _sqlite(cmd: Command) -> list[str]:
+    texts = list(cmd.args) + ([cmd.stdin_text] if cmd.stdin_text else [])
+    out: list[str] = []
+    for text in texts:
+        for match in re.finditer(r"^\s*\.(?:shell|system)\s+(.+)$", text, re.MULTILINE):
+            out.append(match.group(1))
+    return out
+
+
+def _sql_client(cmd: Command) -> list[str]:
+    texts = list(cmd.args) + ([cmd.stdin_text] if cmd.stdin_text else [])
+    out: list[str] = []
+    for text in texts:
+        for match in re.finditer(r"\\!\s*(.+?)(?:;|$)|\bsystem\s+(.+?)(?:;|$)", text, re.MULTILINE):
+            out.append(match.group(1) or match.group(2))
+    return out
+
+
+def _make(cmd: Command) -> list[str]:
+    from caro.safety.wrappers import literal_stdin
+
+    files = _values(cmd.argv, ("-f", "--file", "--makefile"))
+    text = literal_stdin(cmd)
+    if not any(f in ("-", "/dev/stdin") for f in files) or not text:
+        if any(f in ("-", "/dev/stdin") for f in files) and cmd.upstream:
+            return ["\0opaque"]  # a makefile piped in from a command: its recipes are code caro cannot see
+        return []
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("\t"):
+            out.append(line.strip().lstrip("@-+"))
+        elif ":" in line and ";" in line.split(":", 1)[1]:
+            out.append(line.split(":", 1)[1].split(";", 1)[1].strip())
+    return out
+
+
+def _less(cmd: Command) -> list[str]:
+    out = []
+    for arg in cmd.argv[1:]:
+        if arg.startswith("+") and "!" in arg:
+            out.append(arg.split("!", 1)[1])
+    return out
+
+
+def _ansible(cmd: Command) -> list[str]:
+    modules = [m.lower() for m in _values(cmd.argv, ("-m", "--module-name"))]
+    args = _values(cmd.argv, ("-a", "--args"))
+    if not args:
+        return []
+    if any(m in ("shell", "command", "raw", "ansible.builtin.shell", "ansible.builtin.command", "script") for m in modules) or not modules:
+        return args
+    if any(m in ("file", "ansible.builtin.file") for m in modules):
+        out = []
+        for text in args:
+            path = re.search(r"(?:path|dest|name)=(\S+)", text)
+            if path and "state=absent" in text:
+                out.append(f"rm -rf {path.group(1)}")
+        return out
+    return []
+
+
+def _find(cmd: Command) -> list[str]:
+    return []  # find -exec is a wrapper (wrappers.py); -fprint is a write (rules.py)
+
+
+def _hyperfine(cmd: Command) -> list[str]:
+    values = ("-w", "--warmup", "-r", "--runs", "-m", "--min-runs", "-M", "--max-runs", "-s", "--setup", "-p",
+              "--prepare", "-c", "--cleanup", "-n", "--command-name", "--export-json", "--export-markdown", "-u",
+              "--time-unit", "-S", "--shell", "-P", "--parameter-scan", "-L", "--parameter-list", "--style")
+    out = _values(cmd.argv, ("-s", "--setup", "-p", "--prepare", "-c", "--cleanup"))
+    i = 1
+    while i < len(cmd.argv):
+        arg = cmd.argv[i]
+        if arg in values:
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            out.append(arg)
+        i += 1
+    return out
+
+
+def _entr_watchexec(cmd: Command) -> list[str]:
+    if cmd.name == "watchexec" and "--" not in cmd.argv:
+        operands = [a for a in cmd.args if not a.startswith("-")]
+        return operands[-1:]
+    return _values(cmd.argv, ("-s", "--shell")) if cmd.name == "entr" else []
+
+
+def _nodemon(cmd: Command) -> list[str]:
+    return _values(cmd.argv, ("--exec", "-x"))
+
+
+def _schtasks(cmd: Command) -> list[str]:
+    return [v for v in _values([a.lower() if a.startswith("/") else a for a in cmd.argv], ("/tr",))]
+
+
+def _forfiles(cmd: Command) -> list[str]:
+    return _values([a.lower() if a.startswith("/") else a for a in cmd.argv], ("/c",))
+
+
+def _crontab(cmd: Command) -> list[str]:
+    """The commands of cron entries fed to `crontab -` (minute hour day month weekday command, or @reboot …)."""
+    from caro.safety.wrappers import literal_stdin
+
+    text = literal_stdin(cmd)
+    out: list[str] = []
+    for line in (text or "").splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#") or re.match(r"^\w+=", entry):
+            continue
+        fields = entry.split(None, 1 if entry.startswith("@") else 5)
+        if len(fields) == (2 if entry.startswith("@") else 6):
+            out.append(fields[-1])
+    return out
+
+
+def _expect(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for code in _values(cmd.argv, ("-c",)):
+        out += [m.group(1) for m in re.finditer(r"\b(?:spawn|exec)\s+([^;\]\n]+)", code)]
+    return out
+
+
+def _emacs(cmd: Command) -> list[str]:
+    out: list[str] = []
+    for code in _values(cmd.argv, ("--eval", "-eval")):
+        out += [m.group(1) for m in re.finditer(r"\((?:shell-command|async-shell-command)\s+\"((?:[^\"\\]|\\.)*)\"", code)]
+        if re.search(r"\(\s*(?:call-process|start-process|delete-directory|delete-file)\b", code):
+            out.append("\0opaque")
+    return out
+
+
+def _scp(cmd: Command) -> list[str]:
+    return _ssh(cmd) + _values(cmd.argv, ("-S",))
+
+
+def _make_shell(cmd: Command) -> list[str]:
+    out = [a.split("=", 1)[1] for a in cmd.args if a.startswith(("SHELL=", ".SHELLFLAGS="))]
+    return out + _make(cmd)
+
+
+HIDDEN: dict[str, tuple[Callable[[Command], list[str]], str]] = {
+    "gdb": (_gdb, "gdb -ex"), "vim": (_vim, "vim -c"), "vi": (_vim, "vi -c"), "nvim": (_vim, "nvim -c"),
+    "ex": (_vim, "ex -c"), "view": (_vim, "view -c"), "git": (_git, "git -c"), "tar": (_tar, "a tar option"),
+    "bsdtar": (_tar, "a tar option"), "rsync": (_rsync, "rsync -e"), "ssh": (_ssh, "an ssh option"),
+    "scp": (_scp, "an scp option"), "sftp": (_ssh, "an sftp option"), "zip": (_zip, "zip -TT"),
+    "man": (_man, "man -P"), "sed": (_sed, "sed's e command"), "gsed": (_sed, "sed's e command"),
+    "sqlite3": (_sqlite, "sqlite3 .shell"), "make": (_make_shell, "make's shell or makefile"),
+    "gmake": (_make_shell, "make's shell or makefile"),
+    "less": (_less, "less +!"), "ansible": (_ansible, "ansible -a"), "find": (_find, ""),
+    "hyperfine": (_hyperfine, "hyperfine"), "entr": (_entr_watchexec, "entr -s"),
+    "watchexec": (_entr_watchexec, "watchexec"), "nodemon": (_nodemon, "nodemon --exec"),
+    "psql": (_sql_client, "psql \\!"), "mysql": (_sql_client, "mysql \\!"), "mariadb": (_sql_client, "mariadb \\!"),
+    "schtasks": (_schtasks, "schtasks /tr"), "forfiles": (_forfiles, "forfiles /c"),
+    "crontab": (_crontab, "a cron job"), "expect": (_expect, "expect spawn"), "emacs": (_emacs, "emacs --eval"),
+}
+
+
+def hidden_commands(cmd: Command, nested: Nested, *, handled: bool = False) -> list[Command]:
+    """Commands carried in `cmd`'s options or scripts, parsed and judged as if typed."""
+    entry = HIDDEN.get(cmd.name)
+    if entry is None:
+        return [] if handled else guessed_commands(cmd, nested)
+    extract, label = entry
+    out: list[Command] = []
+    shell = "cmd" if cmd.name in ("schtasks", "forfiles") else "bash"
+    for text in extract(cmd)[:8]:
+        if text == "\0opaque":
+            cmd.opaque = True
+            continue
+        if cmd.name == "forfiles":
+            text = re.sub(r"@(?:path|file|fname|relpath)\b", "{}", text, flags=re.IGNORECASE)
+        out += nested(text, f"{label}", shell, cmd)
+    if cmd.name == "forfiles":
+        _found_by_forfiles(cmd, out)
+    return out
+
+
+def _found_by_forfiles(cmd: Command, inner: list[Command]) -> None:
+    """`forfiles /p C:\\Users /s /c "cmd /c del @path"`: @path is each file found under /p (with /s, recursively)."""
+    from caro.safety.model import Found
+
+    lower = [a.lower() for a in cmd.argv]
+    root = cmd.argv[lower.index("/p") + 1] if "/p" in lower and lower.index("/p") + 1 < len(cmd.argv) else "."
+    mask = cmd.argv[lower.index("/m") + 1] if "/m" in lower and lower.index("/m") + 1 < len(cmd.argv) else "*"
+    for found in inner:
+        if "{}" in found.argv:
+            found.found = Found((root,), mask not in ("*", "*.*"))
+
+
+def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
+    """For a program caro does not know, or one that runs code and gave no command caro could find (`cargo run
+    … rm -rf ~`, `docker run img rm -rf /`): an argument naming a known program may start a command it runs."""
+    if cmd.dynamic or not cmd.name or cmd.guessed or cmd.windows:
+        return []
+    if knowledge.known(cmd.name) and not knowledge.classify(cmd)[0] & {knowledge.RUN, knowledge.WRAPPER}:
+        return []
+    out: list[Command] = []
+    for i, arg in enumerate(cmd.argv[1:], 1):
+        if len(out) >= 3:
+            break
+        words = arg.split()
+        if len(words) > 1 and words[0] in knowledge.programs():
+            found = nested(arg, f"{cmd.name}, which may run it", "bash", cmd)
+            for inner in found:
+                inner.guessed = True
+            out += found
+            continue
+        base = arg.rsplit("/", 1)[-1].removeprefix("npm:")
+        if i < len(cmd.argv) - 1 and base in knowledge.programs() and knowledge.programs()[base] not in ("read",):
+            from caro.safety.wrappers import derive
+
+            inner = derive(cmd, i, f"{cmd.name}, which may run it")
+            if base != arg:
+                inner.argv[0] = base
+                inner.rename()
+            inner.guessed = True
+            out.append(inner)
+    return out
