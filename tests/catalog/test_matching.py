@@ -86,7 +86,7 @@ def test_sizes_durations_ports_and_counts_are_understood() -> None:
     assert command("which files changed in the past 30 minutes") == "find . -type f -mmin -30"
     assert command("what is running on port 8080") == "sudo lsof -i :8080"
     assert command("show the last 25 lines of app.log") == "tail -n 25 app.log"
-    assert command("top 5 processes by memory") == "ps aux --sort=-%mem | head -n 5"
+    assert command("top 5 processes by memory") == "ps aux --sort=-%mem | head -n 6"  # 5 under the header
 
 
 def test_typos_polite_forms_and_extra_words_still_match() -> None:

@@ -50,6 +50,15 @@ _TEXT_READERS = Lazy(
     r"(?:^|[|;&(]\s*)(?:sudo\s+)?(?:cat|head|tail|wc|grep|sed|sort|uniq|awk|cut|tr|tac|less|more|nl|diff"
     r"|comm|paste|expand|column|base64|python3 -m json\.tool|jq)\b[^|;&]*$"
 )
+# A plain listing (or count) of everything below a folder: no depth limit, no test that ranks or
+# selects beyond name and type.
+_FIND_DEEP = Lazy(
+    r"^find \{dir\??\}(?![^|]*-(?:maxdepth|empty|delete|size|[am]time|[am]min|newer|printf|exec|perm|user))"
+    r"[^|]*(?:\| wc -l)?$"
+)
+# A whitespace field split given comma-separated data ("awk '{print $2}' data.csv").
+_SPACE_FIELDS = Lazy(r"\bawk '\{print \$[^|;&]*$")
+_CSV = Lazy(r"\.csv$", re.I)
 _COMPRESSED = Lazy(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
 NAME_TEST = Lazy(r"-i?(?:name|path)\s+$|-Filter\s+$")
 _SUFFIXED = Lazy(r"^[.~/]+$")
@@ -62,6 +71,8 @@ def fits(template: str, start: int, end: int, value: str) -> bool:
         return False  # find -name never matches a path ("find -name /workspace")
     if _COMPRESSED.search(value) and _TEXT_READERS.search(before):
         return False  # "wc -l x.gz" counts compressed bytes
+    if _CSV.search(value) and _SPACE_FIELDS.search(before):
+        return False  # the columns of a .csv are split by commas, not spaces
     # "{dir}.tar.gz" from "." would be "..tar.gz"
     return not (template[end : end + 1] == "." and _SUFFIXED.match(value))
 
@@ -161,6 +172,9 @@ def unaccounted(
     left += [f"unsaid:{c}" for c in (phrasing.concepts & _SCOPE) | phrasing.required if c not in analysis.concepts]
     if _deletes_below(intent, filling) and not analysis.concepts.keys() & _RECURSION_SAID:
         left.append("unsaid:recursive")  # deleting what is "in X" is not deleting everything below X
+    left += _numbering_clash(intent, analysis)
+    if _lists_here_deeply(intent, analysis, filling):
+        left.append("scope:here")  # "list the directories here" is this folder, not every one below it
     said_concepts = set(analysis.concepts)
     if any(c in lexicon.actions and c not in _VIEWS for c in phrasing.concepts):
         # "find links that ..." is not "create a link": a general verb beside another verb's task is left over.
@@ -183,6 +197,36 @@ def unaccounted(
             and c not in FILLER
         ]
     return tuple(left)
+
+
+_NUMBERING = Lazy(r"\bline numbers?\b|\bnumbered\b|\bnumber (?:the|each|every|all)\b")
+_NUMBERS_LINES = Lazy(r"\bcat -n\b|\bnl\b")
+_COUNTS = Lazy(r"\bwc\b|Measure-Object")
+
+
+def _numbering_clash(intent: Intent, analysis: Analysis) -> list[str]:
+    """ "show line numbers for x" numbers the lines (`cat -n`); "the number of lines" counts them (`wc -l`)."""
+    text = " ".join(i.text if isinstance(i, Word) else i.written for i in analysis.items).lower()
+    numbering = bool(_NUMBERING.search(text))
+    template = _posix_template(intent)
+    if numbering and _COUNTS.search(template) and not _NUMBERS_LINES.search(template):
+        return ["numbering:line numbers"]
+    return []
+
+
+_HERE = frozenset({"here"})
+_SEARCHING = frozenset({"find", "recursiv", "subdir"})
+
+
+def _lists_here_deeply(intent: Intent, analysis: Analysis, filling: Filling) -> bool:
+    """A request to list or count what is "here" / "in this folder", answered by a `find` that goes
+    into every subfolder: the scope changed. "find ... here" and "... including subfolders" search below."""
+    if analysis.concepts.keys() & _SEARCHING:
+        return False
+    here = any(isinstance(i, Word) and i.text in _HERE for i in analysis.items)
+    place = filling.values.get("dir")
+    here = here or (place is not None and getattr(place, "value", "") == "." and place in analysis.entities)
+    return here and any(_FIND_DEEP.search(t) for t in intent.commands.values())
 
 
 _WIDE = frozenset({".", "..", "~", "/", "*", "./", "~/"})

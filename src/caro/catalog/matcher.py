@@ -696,6 +696,12 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
     return command, explanation
 
 
+def _names_the_command(said: set[str], best: Candidate, context: Context) -> bool:
+    """ "uptime", "htop": the one word is the whole command, not a topic."""
+    chosen = template_for(best.intent, context)
+    return chosen is not None and len(said) == 1 and chosen[0] in said
+
+
 def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     """The confident answer for this prompt, or None (decline)."""
     analysis = analyse_prompt(prompt, catalog)
@@ -714,7 +720,7 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
         # One word ("find", "git", "restart") names a topic, not a request, unless it is how a
         # phrasing says it ("pwd", "whoami", "where am i").
         said = {i.text for i in analysis.items if isinstance(i, Word) and i.concept is not None}
-        if said != best.phrasing.words:
+        if said != best.phrasing.words and not _names_the_command(said, best, context):
             return None
     rendered = render(best, context)
     if rendered is None:

@@ -196,6 +196,8 @@ SLOT_TYPES: dict[str, SlotType] = {
     ),
     "port": SlotType(("port", "hostport", "num"), _port_ok, build=lambda e: str(int(e.value))),
     "count": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value))),
+    # Lines to show for {count} rows under a header line: "top 5 processes" is `ps aux | head -n 6`.
+    "rows": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value) + 1)),
     "epoch": SlotType(("num",), lambda e: e.value.isdigit(), build=lambda e: str(int(e.value))),
     "pid": SlotType(
         ("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))
@@ -223,7 +225,12 @@ SLOT_TYPES: dict[str, SlotType] = {
     "user": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "group": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "mode": SlotType(("mode", "num"), lambda e: bool(_MODE.match(e.value))),
-    "var": SlotType(("var", "word", "quoted"), lambda e: bool(_VAR.match(e.value)), anchored=True),
+    # A variable's name ("JAVA_HOME" from "$JAVA_HOME"); "$X/sub" is a path, not a name.
+    "var": SlotType(
+        ("var", "word", "quoted"),
+        lambda e: bool(_VAR.match(e.value)) and (e.kind != "var" or "/" not in e.written),
+        anchored=True,
+    ),
     "process": _name_type(),
     "container": _thing_type(),
     "image": _name_type(),
@@ -247,6 +254,8 @@ SLOT_TYPES: dict[str, SlotType] = {
 }
 
 SLOT_GROUPS = {
+    "count": "count",
+    "rows": "count",
     "age": "duration",
     "minutes": "duration",
     "days": "duration",
@@ -298,7 +307,8 @@ def value_of(slot: str, entity: Entity) -> str:
     if kind.build is not None:
         return kind.build(entity)
     if entity.kind == "var":
-        return entity.written
+        # The name for a variable-name slot (printenv JAVA_HOME), "$NAME" left to expand elsewhere.
+        return entity.value if kind is SLOT_TYPES["var"] else entity.written
     if entity.kind == "hostport" and slot_type(slot) is SLOT_TYPES["host"]:
         return entity.host
     return entity.value
