@@ -42,7 +42,7 @@ _RECURSIVE = Lazy(
 _DESTRUCTIVE = Lazy(
     r"\b(?:rm|rmdir|mv|shred|truncate|kill|pkill|killall|dd|unlink)\b|-delete\b|\bprune\b"
     r"|\b(?:docker|podman) (?:rm|rmi)\b|\breset --hard\b|\bclean -\w*f|\bRemove-Item\b|\bStop-Process\b"
-    r"|\bsed -i\b|>\s*\{"
+    r"|\bsed -i\b|>\s*\{|\bgit restore (?!--staged)|\bgit checkout -- "
 )
 
 # Programs that read a file's text: given a compressed file they would read its bytes.
@@ -62,6 +62,10 @@ _CSV = Lazy(r"\.csv$", re.I)
 _COMPRESSED = Lazy(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
 NAME_TEST = Lazy(r"-i?(?:name|path)\s+$|-Filter\s+$")
 _SUFFIXED = Lazy(r"^[.~/]+$")
+
+
+# Marks a value the command cannot take where it puts it: the intent is the wrong tool for that value.
+MISFIT = "misfit:"
 
 
 def fits(template: str, start: int, end: int, value: str) -> bool:
@@ -113,13 +117,17 @@ def destructive(intent: Intent) -> bool:
 _phrasing_words: dict[str, frozenset[str]] = {}
 
 
+_ORDINAL_WORDS = {"1": "first", "2": "second", "3": "third"}
+
+
 def said_by(entity: Entity, phrasing: Phrasing) -> bool:
     """Whether the phrasing itself says this value: "go up one directory" says "one"."""
     words = _phrasing_words.get(phrasing.text)
     if words is None:
         said = _SLOT.sub(" ", phrasing.text.lower())  # "{pattern}" names a slot, it says no word
         words = _phrasing_words[phrasing.text] = frozenset(_WORD.findall(said))
-    return entity.written.lower() in words
+    written = entity.written.lower()
+    return written in words or (entity.kind == "ordinal" and _ORDINAL_WORDS.get(written, "") in words)
 
 
 def _deletes_below(intent: Intent, filling: Filling) -> bool:
@@ -138,7 +146,7 @@ def _misfits(intent: Intent, filling: Filling) -> list[str]:
         for m in _SLOT.finditer(template):
             entity = filling.values.get(m.group(1))
             if entity is not None and not fits(template, m.start(), m.end(), value_of(m.group(1), entity)):
-                bad.append(f"{m.group(1)}={entity.value}")
+                bad.append(f"{MISFIT}{m.group(1)}={entity.value}")
     return bad
 
 
@@ -150,12 +158,14 @@ def unaccounted(
     left: list[str] = []
     said = implied(intent)
     lexicon = catalog.lexicon
-    for item in analysis.items:
+    for position, item in enumerate(analysis.items):
         if not isinstance(item, Word) or item.concept is None:
             continue
         concept = item.concept
         if concept in phrasing.concepts or concept in filling.explained or concept in said:
             continue
+        if concept in _EMPHASIS and _counts_next(analysis, filling, position):
+            continue  # "only 15 lines", "just the first line": the number already says how many
         if concept in lexicon.generic or concept in lexicon.light or concept in FILLER:
             continue
         if analysis.concepts.get(concept, 0.0) < ACCOUNT_WEIGHT and concept not in QUALIFIERS:
@@ -169,10 +179,17 @@ def unaccounted(
         left.append("the whole file system")  # "all files in the entire file system" is not `ls /`
     left += _split_alternatives(analysis, filling)
     # A qualifier the phrasing says must be said too: "count files recursively" is not "count files".
-    left += [f"unsaid:{c}" for c in (phrasing.concepts & _SCOPE) | phrasing.required if c not in analysis.concepts]
+    ordinals = {"first"} if any(e.kind == "ordinal" and e.value == "1" for e in analysis.entities) else set()
+    left += [
+        f"unsaid:{c}"
+        for c in (phrasing.concepts & _SCOPE) | phrasing.required
+        if c not in analysis.concepts and c not in ordinals
+    ]
     if _deletes_below(intent, filling) and not analysis.concepts.keys() & _RECURSION_SAID:
         left.append("unsaid:recursive")  # deleting what is "in X" is not deleting everything below X
     left += _numbering_clash(intent, analysis)
+    if "shglob" in filling.values and analysis.concepts.keys() & _SEARCHING:
+        left.append("scope:this folder")  # "find python files and count ..." searches below; `wc -l *.py` does not
     if _lists_here_deeply(intent, analysis, filling):
         left.append("scope:here")  # "list the directories here" is this folder, not every one below it
     said_concepts = set(analysis.concepts)
@@ -212,6 +229,31 @@ def _numbering_clash(intent: Intent, analysis: Analysis) -> list[str]:
     if numbering and _COUNTS.search(template) and not _NUMBERS_LINES.search(template):
         return ["numbering:line numbers"]
     return []
+
+
+_EMPHASIS = frozenset({"only", "just"})
+
+
+def _next_number(items: list[Entity | Word], position: int) -> Entity | None:
+    """The number or position right after an "only"/"just" (an article, "first" or "last" aside)."""
+    for item in items[position + 1 : position + 4]:
+        if isinstance(item, Entity):
+            return item if item.kind in ("num", "ordinal") else None
+        if item.concept is not None and item.concept not in ("first", "last"):
+            return None
+    return None
+
+
+def emphasises_number(items: list[Entity | Word], position: int) -> bool:
+    """ "only 15 lines", "just the first line": the word stresses the number after it."""
+    item = items[position]
+    return isinstance(item, Word) and item.concept in _EMPHASIS and _next_number(items, position) is not None
+
+
+def _counts_next(analysis: Analysis, filling: Filling, position: int) -> bool:
+    """Whether the number an "only" stresses is one the command takes."""
+    number = _next_number(analysis.items, position)
+    return number is not None and any(number is e for e in filling.values.values())
 
 
 _HERE = frozenset({"here"})
