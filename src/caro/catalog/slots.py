@@ -135,8 +135,16 @@ _FILE_LIKE = Lazy(
 )
 
 
+# A shell or tool start-up file ("bashrc", ".zshrc", "npmrc"): a file, never a service or package.
+_RC_FILE = Lazy(r"^\.?\w{2,}rc$", re.I)
+
+
 def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
-    return lambda e: bool(pattern.match(e.value)) and not _FILE_LIKE.pattern().search(e.value)
+    return lambda e: (
+        bool(pattern.match(e.value))
+        and not _FILE_LIKE.pattern().search(e.value)
+        and not _RC_FILE.pattern().match(e.value)
+    )
 
 
 def _port_ok(e: Entity) -> bool:
