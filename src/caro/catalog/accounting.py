@@ -198,6 +198,7 @@ def unaccounted(
         left += [c for c in said_concepts & lexicon.generic if c not in phrasing.concepts]
     if destructive(intent):
         left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if not entity.verbatim]
+        left += [f"particular:{e.value}" for e in filling.values.values() if _particular(analysis, e)]
         left += [
             f"{slot}={entity.value}"
             for slot, entity in filling.values.items()
@@ -232,6 +233,18 @@ def _numbering_clash(intent: Intent, analysis: Analysis) -> list[str]:
 
 
 _EMPHASIS = frozenset({"only", "just"})
+_DEFINITE = frozenset({"the", "those", "these", "my", "our"})
+
+
+def _particular(analysis: Analysis, entity: object) -> bool:
+    """ "remove the log files": particular files the user has in mind, not every *.log below here
+    ("delete all the log files" and "delete .log files" say which)."""
+    if getattr(entity, "kind", "") != "ext" or getattr(entity, "concept", None) is None:
+        return False  # only a kind said as a word ("log files"), not ".log" or "*.log"
+    items = analysis.items
+    at = next((n for n, item in enumerate(items) if item is entity), -1)
+    before = [i.text for i in items[max(at - 2, 0) : max(at, 0)] if isinstance(i, Word)]
+    return bool(before) and before[-1] in _DEFINITE and not (len(before) > 1 and before[0] in ("all", "every"))
 
 
 def _next_number(items: list[Entity | Word], position: int) -> Entity | None:

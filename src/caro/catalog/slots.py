@@ -107,8 +107,15 @@ def _glob(e: Entity) -> str:
 _ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
 
 
+# Folders every Unix system has: "/tmp" or "/var/log" is never a file to print or count.
+_SYSTEM_FOLDERS = Lazy(r"^/(?:tmp|etc|var|usr|opt|home|srv|root|boot|dev|proc|sys|mnt|media|bin|sbin|lib|run)?/?$|^/var/(?:log|tmp|lib|cache|www)/?$|^/usr/(?:local|bin|lib|share)/?$|/$")
+
+
 def _file_shaped(e: Entity) -> bool:
-    """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt")."""
+    """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt");
+    a system folder or a path ending in "/" is no file."""
+    if e.kind in ("path", "file") and _SYSTEM_FOLDERS.match(e.value):
+        return False
     return e.kind != "quoted" or not re.search(r"\s", e.value) or bool(re.search(r"[./]", e.value))
 
 
