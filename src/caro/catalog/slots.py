@@ -111,6 +111,12 @@ _ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
 _SYSTEM_FOLDERS = Lazy(r"^/(?:tmp|etc|var|usr|opt|home|srv|root|boot|dev|proc|sys|mnt|media|bin|sbin|lib|run)?/?$|^/var/(?:log|tmp|lib|cache|www)/?$|^/usr/(?:local|bin|lib|share)/?$|/$")
 
 
+# "the usr folder" is /usr or a folder named usr here: too close to call.
+_SYSTEM_NAMES = frozenset(
+    {"usr", "etc", "var", "opt", "bin", "sbin", "lib", "boot", "dev", "proc", "sys", "srv", "mnt", "root"}
+)
+
+
 def _file_shaped(e: Entity) -> bool:
     """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt");
     a system folder or a path ending in "/" is no file."""
@@ -166,7 +172,9 @@ SLOT_TYPES: dict[str, SlotType] = {
     # A folder: never a document or an archive ("links to path/to/foo.txt" names a file).
     "dir": SlotType(
         ("dir", "path", "quoted", "var", "word"),
-        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value) and not _FILE_LIKE.pattern().search(e.value),
+        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)
+        and not _FILE_LIKE.pattern().search(e.value)
+        and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES),
     ),
     "folder": SlotType(("dir",)),
     "file": SlotType(
