@@ -51,6 +51,14 @@ NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation cha
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
 _NOT_NAMES = frozenset(
     {
+        # Words that carve out an exception: "kill every process except bash" names no process "except".
+        "except",
+        "excluding",
+        "exclude",
+        "without",
+        "but",
+        "besides",
+        "apart",
         "all",
         "every",
         "each",
