@@ -152,6 +152,15 @@ _FILE_LIKE = Lazy(
 _RC_FILE = Lazy(r"^\.?\w{2,}rc$", re.I)
 
 
+_DOT_FILES = frozenset({".profile", ".bash_profile", ".gitconfig", ".gitignore", ".env", ".bash_history"})
+
+
+def _start_up_file(value: str) -> bool:
+    """ "~/.bashrc", ".gitconfig": a file, never a folder to list."""
+    base = value.rstrip("/").rsplit("/", 1)[-1].lower()
+    return base.startswith(".") and (base in _DOT_FILES or bool(_RC_FILE.pattern().match(base)))
+
+
 def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
     return lambda e: (
         bool(pattern.match(e.value))
@@ -174,7 +183,8 @@ SLOT_TYPES: dict[str, SlotType] = {
         ("dir", "path", "quoted", "var", "word"),
         lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)
         and not _FILE_LIKE.pattern().search(e.value)
-        and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES),
+        and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES)
+        and not _start_up_file(e.value),
     ),
     "folder": SlotType(("dir",)),
     "file": SlotType(
