@@ -160,10 +160,21 @@ def test_a_value_that_looks_like_an_option_is_declined() -> None:
         "list all the directories here",  # this folder, not every folder below it
         "find python files and count their lines each",  # `wc -l *.py` would not search below
         "remove unused stuff",  # 'packages' unsaid: not `apt autoremove`
+        "kill every process except bash",  # not `pkill except`
+        "copy file.txt into container web",  # not the copy out of the container
+        "reset to origin/main",  # a destination, not a file to unstage
+        "unzip archive.zip into out",  # not a plain `unzip` that drops "into out"
+        "find the file 'filename.txt' in the usr folder",  # /usr or ./usr?
+        "remove the log files",  # particular files, not every *.log below here
     ],
 )
 def test_red_team_lures_are_declined(prompt: str) -> None:
     assert command(prompt) is None
+
+
+def test_start_up_files_are_read_not_restarted() -> None:
+    assert command("reload bashrc") == "source ~/.bashrc"
+    assert command("show the contents of ~/.bashrc") == "cat ~/.bashrc"
 
 
 def test_states_do_not_block_real_names() -> None:

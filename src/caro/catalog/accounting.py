@@ -188,6 +188,7 @@ def unaccounted(
     if _deletes_below(intent, filling) and not analysis.concepts.keys() & _RECURSION_SAID:
         left.append("unsaid:recursive")  # deleting what is "in X" is not deleting everything below X
     left += _numbering_clash(intent, analysis)
+    left += _direction_clash(phrasing, analysis, filling)
     if "shglob" in filling.values and analysis.concepts.keys() & _SEARCHING:
         left.append("scope:this folder")  # "find python files and count ..." searches below; `wc -l *.py` does not
     if _lists_here_deeply(intent, analysis, filling):
@@ -232,6 +233,51 @@ def _numbering_clash(intent: Intent, analysis: Analysis) -> list[str]:
     return []
 
 
+_TOWARDS = frozenset({"to", "into", "onto"})
+_OPPOSITE = {
+    "from": _TOWARDS,
+    "out": _TOWARDS,  # "copy x out of the container"
+    "to": frozenset({"from"}),
+    "into": frozenset({"from"}),
+    "onto": frozenset({"from"}),
+}
+_ACTED_ON = frozenset({"file", "path", "src", "archive", "zipfile", "gzfile"})
+
+
+def _direction_clash(phrasing: Phrasing, analysis: Analysis, filling: Filling) -> list[str]:
+    """ "copy x into container web" is not "copy x from container web"; "reset to origin/main" names a
+    destination, not the file `git reset` would act on; "unzip a.zip into out" says where to."""
+    said = [i.text for i in analysis.items if isinstance(i, Word)]
+    wanted = set(_WORD.findall(phrasing.text.lower()))
+    left = [
+        f"direction:{word}"
+        for word, opposite in _OPPOSITE.items()
+        if word in wanted and word not in said and opposite & set(said)
+    ]
+    items = analysis.items
+    for slot, entity in filling.values.items():
+        at = next((n for n, item in enumerate(items) if item is entity), -1)
+        before = items[at - 1] if at > 0 else None
+        if not (isinstance(before, Word) and before.text in _TOWARDS):
+            continue
+        anchors = phrasing.anchors.get(slot, ())
+        if re.sub(r"\d+$", "", slot) in _ACTED_ON and not (anchors and anchors[0].surface in _TOWARDS):
+            left.append(f"destination:{getattr(entity, 'value', '')}")
+    last = items[-2:] if len(items) > 1 else []
+    if (
+        last
+        and isinstance(last[0], Word)
+        and last[0].text in _TOWARDS
+        and isinstance(last[1], Word)
+        and last[1].text not in wanted
+        and last[1].text not in _ARTICLES
+        and last[1].concept is None
+    ):
+        left.append(f"destination:{last[1].text}")  # "... into out": a place the phrasing never mentions
+    return left
+
+
+_ARTICLES = frozenset({"the", "a", "an", "my", "this", "that"})
 _EMPHASIS = frozenset({"only", "just"})
 _DEFINITE = frozenset({"the", "those", "these", "my", "our"})
 
