@@ -189,6 +189,7 @@ def unaccounted(
         left.append("unsaid:recursive")  # deleting what is "in X" is not deleting everything below X
     left += _numbering_clash(intent, analysis)
     left += _direction_clash(phrasing, analysis, filling)
+    left += _dropped_search_text(analysis, filling)
     if "shglob" in filling.values and analysis.concepts.keys() & _SEARCHING:
         left.append("scope:this folder")  # "find python files and count ..." searches below; `wc -l *.py` does not
     if _lists_here_deeply(intent, analysis, filling):
@@ -278,6 +279,25 @@ def _direction_clash(phrasing: Phrasing, analysis: Analysis, filling: Filling) -
 
 
 _ARTICLES = frozenset({"the", "a", "an", "my", "this", "that"})
+_FUNCTION_WORDS = _ARTICLES | {"for", "in", "inside", "through", "within", "under", "all", "every", "recursively", "-r"}
+
+
+def _dropped_search_text(analysis: Analysis, filling: Filling) -> list[str]:
+    """ "grep hello in all py files": the word after `grep` is the text to search for, even one that is
+    filler elsewhere ("hello", "please"); an answer that takes no such text drops half the request."""
+    items = analysis.items
+    taken = {getattr(e, "value", "") for e in filling.values.values()}
+    for here, after in zip(items, items[1:]):
+        if (
+            isinstance(here, Word)
+            and here.raw.lower() == "grep"
+            and isinstance(after, Word)
+            and after.concept is None
+            and after.text not in _FUNCTION_WORDS
+            and after.raw not in taken
+        ):
+            return [f"search text:{after.raw}"]
+    return []
 _EMPHASIS = frozenset({"only", "just"})
 _DEFINITE = frozenset({"the", "those", "these", "my", "our"})
 
