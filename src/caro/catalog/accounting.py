@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -287,7 +288,7 @@ def _dropped_search_text(analysis: Analysis, filling: Filling) -> list[str]:
     filler elsewhere ("hello", "please"); an answer that takes no such text drops half the request."""
     items = analysis.items
     taken = {getattr(e, "value", "") for e in filling.values.values()}
-    for here, after in zip(items, items[1:]):
+    for here, after in itertools.pairwise(items):
         if (
             isinstance(here, Word)
             and here.raw.lower() == "grep"
