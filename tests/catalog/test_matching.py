@@ -86,7 +86,7 @@ def test_sizes_durations_ports_and_counts_are_understood() -> None:
     assert command("which files changed in the past 30 minutes") == "find . -type f -mmin -30"
     assert command("what is running on port 8080") == "sudo lsof -i :8080"
     assert command("show the last 25 lines of app.log") == "tail -n 25 app.log"
-    assert command("top 5 processes by memory") == "ps aux --sort=-%mem | head -n 5"
+    assert command("top 5 processes by memory") == "ps aux --sort=-%mem | head -n 6"  # 5 under the header
 
 
 def test_typos_polite_forms_and_extra_words_still_match() -> None:
@@ -146,3 +146,54 @@ def test_every_quoted_value_survives_the_posix_shell_unchanged() -> None:
 def test_a_value_that_looks_like_an_option_is_declined() -> None:
     assert command("search for '-rf' in app.log") is None
     assert command("search for 'rf' in app.log") == "grep -n rf app.log"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "kill the stuck process",  # a state, not a process name
+        "stop the database container",  # a role, not a container name
+        "restart the failing service",
+        "switch to notes.txt",  # not `git restore -- notes.txt`: discarding edits must be asked for
+        "show line numbers for main.c",  # numbering the lines is not counting them
+        "print the second column of data.csv",  # a .csv is split by commas, not spaces
+        "list all the directories here",  # this folder, not every folder below it
+        "find python files and count their lines each",  # `wc -l *.py` would not search below
+        "remove unused stuff",  # 'packages' unsaid: not `apt autoremove`
+        "kill every process except bash",  # not `pkill except`
+        "copy file.txt into container web",  # not the copy out of the container
+        "reset to origin/main",  # a destination, not a file to unstage
+        "unzip archive.zip into out",  # not a plain `unzip` that drops "into out"
+        "find the file 'filename.txt' in the usr folder",  # /usr or ./usr?
+        "remove the log files",  # particular files, not every *.log below here
+    ],
+)
+def test_red_team_lures_are_declined(prompt: str) -> None:
+    assert command(prompt) is None
+
+
+def test_start_up_files_are_read_not_restarted() -> None:
+    assert command("reload bashrc") == "source ~/.bashrc"
+    assert command("show the contents of ~/.bashrc") == "cat ~/.bashrc"
+
+
+def test_states_do_not_block_real_names() -> None:
+    assert command("stop the redis container") == "docker stop redis"
+    assert command("kill the Spotify process", MACOS) == "pkill Spotify"
+    assert command("stop container named old") == "docker stop old"
+
+
+def test_a_variable_name_slot_gets_the_name() -> None:
+    assert command("show the value of $JAVA_HOME") == "printenv JAVA_HOME"
+
+
+def test_numbers_stressed_by_only_are_kept() -> None:
+    assert command("head of log.txt but only 15 lines") == "head -n 15 log.txt"
+    assert command("show the top 3 processes by memory") == "ps aux --sort=-%mem | head -n 4"  # 3 under the header
+    assert command("ping google.com 4 times") == "ping -c 4 google.com"
+
+
+def test_one_word_that_is_the_command_is_answered() -> None:
+    assert command("uptime") == "uptime"
+    assert command("htop") == "htop"
+    assert command("git") is None  # a topic, not a request

@@ -995,7 +995,13 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
         if isinstance(item, Entity) and item.kind == "num" and out:
             previous = out[-1]
             item.positional = isinstance(previous, Word) and previous.text in _POSITION_NOUNS  # "line 42"
-        if isinstance(item, Word) and item.text == "command" and out and _program_word(out[-1]):
+        if (
+            isinstance(item, Word)
+            and item.text == "command"
+            and out
+            and _program_word(out[-1])
+            and not (isinstance(out[-1], Word) and out[-1].concept == "show")  # "show command history"
+        ):
             item = Word("command", item.raw, "command")  # "the find command": a program, not filler
         if isinstance(item, Entity) and item.kind == "quoted":
             # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.

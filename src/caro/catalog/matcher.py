@@ -51,6 +51,14 @@ NEGATION_WEIGHT = 8.0  # "not", "without", "except": an unexplained negation cha
 # Words that never name a thing, even right after an anchor ("install all", "kill every").
 _NOT_NAMES = frozenset(
     {
+        # Words that carve out an exception: "kill every process except bash" names no process "except".
+        "except",
+        "excluding",
+        "exclude",
+        "without",
+        "but",
+        "besides",
+        "apart",
         "all",
         "every",
         "each",
@@ -137,6 +145,25 @@ _NOT_NAMES = frozenset(
 # Verbs too general to introduce text to search for: "find suspicious files" names no search text.
 _GENERIC_VERBS = frozenset({"find", "search", "show", "list", "display", "locate", "look", "get", "print"})
 _DESCRIBING = Lazy(r"(?:ed|ly)$")
+# Words that say what state or role a thing is in, not which one it is: "kill the stuck process",
+# "stop the database container" name no process or container.
+_DESCRIPTORS = frozenset(
+    {
+        "stuck", "hung", "hanging", "frozen", "broken", "dead", "idle", "busy", "slow", "bad", "wrong",
+        "old", "new", "temp", "big", "small", "huge", "rogue", "runaway", "zombie",
+        "orphan", "crashed", "failing", "failed", "unresponsive", "unused", "latest", "previous",
+        "database", "server", "webserver", "application", "backend", "frontend", "whole", "entire",
+    }
+)
+_DESCRIBED = Lazy(r"^[a-z]{3,}ed$")
+
+
+def _describes(entity: Entity) -> bool:
+    """An unquoted word that describes rather than names ("stuck", "frozen", "database")."""
+    if entity.kind != "word" or entity.named:
+        return False
+    word = entity.value.lower()
+    return word in _DESCRIPTORS or _DESCRIBED.match(word) is not None
 _ARTICLES = frozenset(
     {
         "the",
@@ -221,14 +248,14 @@ def analyse_prompt(prompt: str, catalog: Catalog) -> Analysis:
     items = analyse(prompt, catalog.lexicon)
     concepts: dict[str, float] = {}
     negations: set[str] = set()
-    for item in items:
+    for position, item in enumerate(items):
         if isinstance(item, Word) and item.concept is not None:
             weight = catalog.weights.get(item.concept, catalog.unseen_weight)
             if item.text in catalog.lexicon.negations:
                 weight = NEGATION_WEIGHT
                 negations.add(item.concept)
-            elif item.concept in accounting.FILLER:
-                weight = min(weight, FILLER_WEIGHT)  # "all", "whole": emphasis, not a task
+            elif item.concept in accounting.FILLER or accounting.emphasises_number(items, position):
+                weight = min(weight, FILLER_WEIGHT)  # "all", "whole", "only 15": emphasis, not a task
             concepts[item.concept] = weight
     entities = [item for item in items if isinstance(item, Entity)]
     return Analysis(items, concepts, entities, negations)
@@ -259,6 +286,8 @@ def _nameable(word: Word, phrasing: Phrasing, catalog: Catalog) -> bool:
         word.concept is None
         or word.concept in phrasing.concepts
         or word.text in _NOT_NAMES
+        or word.text in _DESCRIPTORS
+        or word.raw.lower() in _DESCRIPTORS
         or _DESCRIBING.search(word.text) is not None  # "users logged in": a description, not a name
         or word.concept in catalog.lexicon.actions
         or (catalog.weights.get(word.concept, 4.0) < 1.0 and word.concept not in catalog.lexicon.light)
@@ -347,6 +376,8 @@ def _anchored(
             if plural and after.surface not in _PLURAL_KINDS:
                 continue  # "nonexistent users": a description of many, not the name of one
             if isinstance(previous, Entity) and previous.kind == "word" and kind.check(previous):
+                if _describes(previous):
+                    break  # "the stuck process": a state, not a name
                 return position - 1, previous
             if isinstance(previous, Word) and _nameable(previous, phrasing, catalog) and not searched:
                 entity = Entity("word", previous.raw, concept=previous.concept)
@@ -372,6 +403,8 @@ def _anchored(
                     break  # "nonexistent users", "all jobs": a description of things, not a name
                 if isinstance(follower, Entity):
                     if follower.kind == "word" and follower_pos not in taken and kind.check(follower):
+                        if _describes(follower):
+                            break  # "kill frozen apps": a state, not a name
                         return follower_pos, follower  # an unknown word right after the anchor: a name
                     break
                 if follower.text in _ARTICLES:
@@ -696,6 +729,18 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
     return command, explanation
 
 
+def _wrong_tool(candidate: Candidate) -> bool:
+    """A reading left over only with values its command cannot take ("grep" given a .gz file) says
+    nothing about what the request is about: another intent's tool may fit."""
+    return all(left.startswith(accounting.MISFIT) for left in candidate.unaccounted)
+
+
+def _names_the_command(said: set[str], best: Candidate, context: Context) -> bool:
+    """ "uptime", "htop": the one word is the whole command, not a topic."""
+    chosen = template_for(best.intent, context)
+    return chosen is not None and len(said) == 1 and chosen[0] in said
+
+
 def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     """The confident answer for this prompt, or None (decline)."""
     analysis = analyse_prompt(prompt, catalog)
@@ -708,13 +753,13 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     if not complete or complete[0].score < THRESHOLD:
         return None
     best = complete[0]
-    if found[0] is not best and found[0].score > best.score:
+    if found[0] is not best and found[0].score > best.score and not _wrong_tool(found[0]):
         return None
     if len(analysis.concepts) == 1 and not analysis.entities:
         # One word ("find", "git", "restart") names a topic, not a request, unless it is how a
         # phrasing says it ("pwd", "whoami", "where am i").
         said = {i.text for i in analysis.items if isinstance(i, Word) and i.concept is not None}
-        if said != best.phrasing.words:
+        if said != best.phrasing.words and not _names_the_command(said, best, context):
             return None
     rendered = render(best, context)
     if rendered is None:

@@ -107,8 +107,21 @@ def _glob(e: Entity) -> str:
 _ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
 
 
+# Folders every Unix system has: "/tmp" or "/var/log" is never a file to print or count.
+_SYSTEM_FOLDERS = Lazy(r"^/(?:tmp|etc|var|usr|opt|home|srv|root|boot|dev|proc|sys|mnt|media|bin|sbin|lib|run)?/?$|^/var/(?:log|tmp|lib|cache|www)/?$|^/usr/(?:local|bin|lib|share)/?$|/$")
+
+
+# "the usr folder" is /usr or a folder named usr here: too close to call.
+_SYSTEM_NAMES = frozenset(
+    {"usr", "etc", "var", "opt", "bin", "sbin", "lib", "boot", "dev", "proc", "sys", "srv", "mnt", "root"}
+)
+
+
 def _file_shaped(e: Entity) -> bool:
-    """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt")."""
+    """Quoted words with spaces name a file only with an extension or a folder in them ("my notes.txt");
+    a system folder or a path ending in "/" is no file."""
+    if e.kind in ("path", "file") and _SYSTEM_FOLDERS.match(e.value):
+        return False
     return e.kind != "quoted" or not re.search(r"\s", e.value) or bool(re.search(r"[./]", e.value))
 
 
@@ -135,8 +148,25 @@ _FILE_LIKE = Lazy(
 )
 
 
+# A shell or tool start-up file ("bashrc", ".zshrc", "npmrc"): a file, never a service or package.
+_RC_FILE = Lazy(r"^\.?\w{2,}rc$", re.I)
+
+
+_DOT_FILES = frozenset({".profile", ".bash_profile", ".gitconfig", ".gitignore", ".env", ".bash_history"})
+
+
+def _start_up_file(value: str) -> bool:
+    """ "~/.bashrc", ".gitconfig": a file, never a folder to list."""
+    base = value.rstrip("/").rsplit("/", 1)[-1].lower()
+    return base.startswith(".") and (base in _DOT_FILES or bool(_RC_FILE.pattern().match(base)))
+
+
 def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
-    return lambda e: bool(pattern.match(e.value)) and not _FILE_LIKE.pattern().search(e.value)
+    return lambda e: (
+        bool(pattern.match(e.value))
+        and not _FILE_LIKE.pattern().search(e.value)
+        and not _RC_FILE.pattern().match(e.value)
+    )
 
 
 def _port_ok(e: Entity) -> bool:
@@ -151,7 +181,10 @@ SLOT_TYPES: dict[str, SlotType] = {
     # A folder: never a document or an archive ("links to path/to/foo.txt" names a file).
     "dir": SlotType(
         ("dir", "path", "quoted", "var", "word"),
-        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value) and not _FILE_LIKE.pattern().search(e.value),
+        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)
+        and not _FILE_LIKE.pattern().search(e.value)
+        and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES)
+        and not _start_up_file(e.value),
     ),
     "folder": SlotType(("dir",)),
     "file": SlotType(
@@ -196,6 +229,8 @@ SLOT_TYPES: dict[str, SlotType] = {
     ),
     "port": SlotType(("port", "hostport", "num"), _port_ok, build=lambda e: str(int(e.value))),
     "count": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value))),
+    # Lines to show for {count} rows under a header line: "top 5 processes" is `ps aux | head -n 6`.
+    "rows": SlotType(("num",), _count_ok, build=lambda e: str(int(e.value) + 1)),
     "epoch": SlotType(("num",), lambda e: e.value.isdigit(), build=lambda e: str(int(e.value))),
     "pid": SlotType(
         ("num",), lambda e: e.value.isdigit() and int(e.value) > 1, build=lambda e: str(int(e.value))
@@ -223,7 +258,12 @@ SLOT_TYPES: dict[str, SlotType] = {
     "user": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "group": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "mode": SlotType(("mode", "num"), lambda e: bool(_MODE.match(e.value))),
-    "var": SlotType(("var", "word", "quoted"), lambda e: bool(_VAR.match(e.value)), anchored=True),
+    # A variable's name ("JAVA_HOME" from "$JAVA_HOME"); "$X/sub" is a path, not a name.
+    "var": SlotType(
+        ("var", "word", "quoted"),
+        lambda e: bool(_VAR.match(e.value)) and (e.kind != "var" or "/" not in e.written),
+        anchored=True,
+    ),
     "process": _name_type(),
     "container": _thing_type(),
     "image": _name_type(),
@@ -247,6 +287,8 @@ SLOT_TYPES: dict[str, SlotType] = {
 }
 
 SLOT_GROUPS = {
+    "count": "count",
+    "rows": "count",
     "age": "duration",
     "minutes": "duration",
     "days": "duration",
@@ -298,7 +340,8 @@ def value_of(slot: str, entity: Entity) -> str:
     if kind.build is not None:
         return kind.build(entity)
     if entity.kind == "var":
-        return entity.written
+        # The name for a variable-name slot (printenv JAVA_HOME), "$NAME" left to expand elsewhere.
+        return entity.value if kind is SLOT_TYPES["var"] else entity.written
     if entity.kind == "hostport" and slot_type(slot) is SLOT_TYPES["host"]:
         return entity.host
     return entity.value
