@@ -119,6 +119,37 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
         return parser.parse_args(argv)
 
 
+def terminal_width() -> int:
+    """The width help is wrapped to, as shutil.get_terminal_size finds it ($COLUMNS, else the terminal on
+    stdout, else 80) without importing shutil, which brings bz2, lzma and fnmatch to every start."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _formatter_class() -> type[argparse.RawDescriptionHelpFormatter]:
+    import argparse
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        """argparse's formatter, told the width (argparse would ask shutil, once per argument)."""
+
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: int | None = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position,
+                             terminal_width() - 2 if width is None else width)
+
+    return Formatter
+
+
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
@@ -135,7 +166,6 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for `caro [OPTIONS] PROMPT...`."""
-    import argparse
 
     from caro.commands import SUMMARIES
 
@@ -145,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         usage=USAGE,
         description=DESCRIPTION,
         epilog=f"commands (caro COMMAND --help for each):\n{commands}\n\n{EPILOG}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter_class(),
     )
     parser.add_argument("prompt_words", nargs="*", metavar="PROMPT", help="the request (words are joined)")
     parser.add_argument("-p", "--prompt", metavar="TEXT", help="the request, as one argument")
@@ -163,14 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_subparser(name: str) -> tuple[argparse.ArgumentParser, Any]:
     """The parser for `caro NAME ...` and the subcommand module."""
-    import argparse
     import importlib
 
     from caro.commands import OPTIONS_USED, SUBCOMMANDS
 
     module = importlib.import_module(SUBCOMMANDS[name])
     parser = _parser_class()(
-        prog=f"caro {name}", description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=f"caro {name}", description=module.HELP, formatter_class=_formatter_class()
     )
     module.add_arguments(parser)
     _add_common(parser, OPTIONS_USED.get(name))
@@ -433,7 +462,34 @@ def _subcommand(argv: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+class _Namespace:
+    """What argparse would have parsed, for the paths answered without it."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+def _init_directly(argv: list[str]) -> int | None:
+    """`caro init SHELL`, as it runs at every shell start, answered without building a parser (argparse
+    alone costs more than the rest of the path); any other form of `init` goes through argparse."""
+    if len(argv) != 2 or argv[0] != "init":
+        return None
+    from caro.shell import INIT_SHELLS
+
+    if argv[1] not in INIT_SHELLS:
+        return None
+    from caro.commands import init
+
+    values: dict[str, Any] = {dest: None for dest in GLOBAL_OPTIONS}
+    args = _Namespace(**{**values, "verbose": False, "init_shell": argv[1], "key": None, "install": False,
+                         "path": False})
+    return init.run(args, _load_settings(args))  # type: ignore[arg-type]
+
+
 def _dispatch(argv: list[str]) -> int:
+    direct = _init_directly(argv)
+    if direct is not None:
+        return direct
     found = _subcommand(argv)
     if found:
         return run_subcommand(*found)
