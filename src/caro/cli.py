@@ -496,6 +496,63 @@ def _dispatch(argv: list[str]) -> int:
     return run_prompt(argv)
 
 
+# What `caro --help` depends on besides caro's version: the files that write it, the interpreter (argparse's
+# layout), the width, and what may make argparse translate or colour it.
+_HELP_SOURCES = ("cli.py", "config.py", "commands/__init__.py")
+_HELP_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "NO_COLOR", "FORCE_COLOR", "PYTHON_COLORS", "TERM")
+
+
+def _help_cache_file() -> str | None:
+    """The cache file holding `caro --help` as argparse writes it in this setting (None: no way to tell)."""
+    import os
+    import zlib
+
+    from caro.config import _home_str
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        facts = [__version__, sys.version, str(terminal_width()), str(sys.stdout.isatty())]
+        facts += [os.environ.get(name, "") for name in _HELP_ENV]
+        for name in _HELP_SOURCES:
+            stat = os.stat(os.path.join(here, *name.split("/")))
+            facts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    except (OSError, ValueError, AttributeError):
+        return None
+    key = zlib.crc32("\n".join(facts).encode())
+    return os.path.join(_home_str(os.environ), "cache", f"help-{key:08x}.txt")
+
+
+def _help_directly() -> int:
+    """`caro --help`: the page argparse wrote last time in the same setting, kept in caro's cache folder
+    (argparse costs twice a bare Python start); written by argparse, and kept, when there is none."""
+    import os
+
+    path = _help_cache_file()
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, ValueError):
+            pass
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return 0
+    text = build_parser().format_help()
+    if path is not None:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            partial = f"{path}.{os.getpid()}.tmp"
+            with open(partial, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(partial, path)  # atomic: a parallel caro never reads half a file
+        except OSError:
+            pass  # a read-only home only costs speed
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the `caro` console script."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -503,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
         # The fast path: no argparse, no config.
         print(f"caro {__version__}")
         return 0
+    if argv in (["--help"], ["-h"]):
+        return _help_directly()
     fmt = _machine_output(argv)
     verbose = "-v" in argv or "--verbose" in argv
     from caro.errors import CaroError
