@@ -206,6 +206,86 @@ def build_subparser(name: str) -> tuple[argparse.ArgumentParser, Any]:
     return parser, module
 
 
+class _Namespace:
+    """What argparse would have parsed, for the paths answered without it."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+# The options of the everyday paths beyond the common ones: flag -> (dest, takes a value, allowed values).
+# Each path's full parser is still the reference: tests/cli/test_simple_parse.py compares the two.
+Option = tuple[str, bool, "Any"]
+PROMPT_OPTIONS: dict[str, Option] = {
+    "-p": ("prompt", True, None), "--prompt": ("prompt", True, None),
+    "-x": ("execute", False, None), "--execute": ("execute", False, None),
+    "-y": ("yes", False, None), "--yes": ("yes", False, None),
+    "--dry-run": ("dry_run", False, None), "--no-stream": ("no_stream", False, None),
+    "--explain": ("explain", False, None),
+}
+# Per path: (the options, the positional words' dest, the defaults argparse would give).
+SIMPLE_PATHS: dict[str | None, tuple[dict[str, Option], str, dict[str, Any]]] = {
+    None: (PROMPT_OPTIONS, "prompt_words", {"prompt": None, "execute": False, "yes": False, "dry_run": False,
+                                            "no_stream": False, "explain": False}),
+    "check": ({"--prompt": ("request", True, None)}, "command_words", {"request": None}),
+    "explain": ({"--offline": ("offline", False, None)}, "command_words", {"offline": False}),
+}
+
+
+def _common_options() -> dict[str, Option]:
+    from caro.config import BACKENDS, OUTPUTS, PLATFORMS, SAFETY_MODES, SHELLS
+
+    allowed: dict[str, Any] = {"backend": BACKENDS, "shell": SHELLS, "safety": SAFETY_MODES, "output": OUTPUTS,
+                               "platform": [p for p in PLATFORMS if p != "auto"], "timeout": float}
+    return {flag: (dest, value, allowed.get(dest)) for dest, (flags, value) in GLOBAL_OPTIONS.items()
+            for flag in flags}
+
+
+def parse_simply(argv: list[str], command: str | None = None) -> argparse.Namespace | None:
+    """`argv` for `caro [COMMAND]` read as argparse reads it, without argparse (whose import and parser
+    cost more than a bare Python start), for the plain forms only: words that do not start with '-', and
+    options spelled out in full (`-o json`, `--output json`, `--output=json`) with a valid value. None for
+    anything else (`-h`, `--`, `-vx`, `-ojson`, abbreviations, a word or value starting with '-', a value
+    argparse would refuse): argparse reads those, with its messages."""
+    extra, positional, defaults = SIMPLE_PATHS[command]
+    table = {**_common_options(), **extra}
+    values: dict[str, Any] = {dest: None for dest in GLOBAL_OPTIONS}
+    values.update(defaults, verbose=False)
+    words: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if not arg.startswith("-"):
+            words.append(arg)
+            continue
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in table:
+            return None
+        dest, takes_value, allowed = table[name]
+        if not takes_value:
+            if equals:
+                return None
+            values[dest] = True
+            continue
+        if not equals:
+            if i >= len(argv) or argv[i].startswith("-"):
+                return None
+            value = argv[i]
+            i += 1
+        if allowed is float:
+            try:
+                values[dest] = float(value)
+            except ValueError:
+                return None
+        elif allowed is not None and value not in allowed:
+            return None
+        else:
+            values[dest] = value
+    values[positional] = words
+    return _Namespace(**values)  # type: ignore[return-value]  # the same attributes
+
+
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
     """Command-line values as dotted config names (None = not given)."""
     flags: dict[str, Any] = {
@@ -364,7 +444,7 @@ def _approve(result: Result, args: argparse.Namespace, settings: Settings, inter
 def run_prompt(argv: list[str]) -> int:
     """`caro [OPTIONS] PROMPT...`: generate, judge, render, maybe run."""
     started = time.perf_counter()
-    args = _parse(build_parser(), argv)
+    args = parse_simply(argv) or _parse(build_parser(), argv)
     from caro import flow, ui
 
     prompt = _read_prompt(args)
@@ -443,10 +523,16 @@ def _shell(settings: Settings) -> str:
 
 
 def run_subcommand(name: str, argv: list[str]) -> int:
-    from caro.commands import TOLERANT
+    from caro.commands import SUBCOMMANDS, TOLERANT
 
-    parser, module = build_subparser(name)
-    args = _parse(parser, argv)
+    args = parse_simply(argv, name) if name in SIMPLE_PATHS else None
+    if args is not None:
+        import importlib
+
+        module: Any = importlib.import_module(SUBCOMMANDS[name])
+    else:
+        parser, module = build_subparser(name)
+        args = _parse(parser, argv)
     settings = _load_settings(args, tolerant=name in TOLERANT)
     code: int = module.run(args, settings)
     return code
@@ -460,13 +546,6 @@ def _subcommand(argv: list[str]) -> tuple[str, list[str]] | None:
     if rest and rest[0] in SUBCOMMANDS:
         return rest[0], leading + rest[1:]
     return None
-
-
-class _Namespace:
-    """What argparse would have parsed, for the paths answered without it."""
-
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
 
 
 def _init_directly(argv: list[str]) -> int | None:
