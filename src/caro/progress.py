@@ -14,14 +14,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import contextmanager
 
 # Not typing.TYPE_CHECKING: this module is on every request's start path. threading and shutil are
 # imported only when a spinner really draws (never under pipes, -o json or -v).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import threading
-    from collections.abc import Iterator
     from typing import TextIO
 
 FRAMES_UNICODE = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -171,14 +169,9 @@ class Spinner:
         self.stop()
 
 
-@contextmanager
 def spinner(
     label: str = "", *, output: str = "plain", stream: TextIO | None = None, enabled: bool | None = None
-) -> Iterator[Spinner]:
-    """Context manager around `Spinner`: shows progress while the body runs, erases it afterwards."""
-    spin = Spinner(label, stream=stream, enabled=enabled, output=output)
-    spin.start()
-    try:
-        yield spin
-    finally:
-        spin.stop()
+) -> Spinner:
+    """A `Spinner` for a `with` block: shows progress while the body runs, erases it afterwards. (The
+    spinner is its own context manager: contextlib stays off the start path.)"""
+    return Spinner(label, stream=stream, enabled=enabled, output=output)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # not typing's: typing (and re with it) stays off every request's start path
 
 if TYPE_CHECKING:
     from caro.backends.base import Backend

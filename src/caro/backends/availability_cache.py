@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from contextlib import contextmanager
 
 from caro.backends.base import Availability
 from caro.errors import BackendError
@@ -29,7 +28,7 @@ from caro.errors import BackendError
 # No typing or pathlib at run time: this module is on every server request's start path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from typing import Any
 
     Folder = str | os.PathLike[str]
@@ -135,11 +134,17 @@ def check(cache_dir: Folder, key: str, probe: Callable[[], Availability], *, use
     return status
 
 
-@contextmanager
-def forgetting(cache_dir: Folder, key: str) -> Iterator[None]:
-    """Around a request: when it fails with a BackendError, drop the server's entry and re-raise."""
-    try:
-        yield
-    except BackendError:
-        forget(cache_dir, key)
-        raise
+class forgetting:  # used as a function: `with forgetting(...):`
+    """Around a request: when it fails with a BackendError, drop the server's entry and re-raise.
+    (A class, not contextlib.contextmanager: contextlib stays off the start path.)"""
+
+    def __init__(self, cache_dir: Folder, key: str) -> None:
+        self.cache_dir = cache_dir
+        self.key = key
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, BackendError):
+            forget(self.cache_dir, self.key)
