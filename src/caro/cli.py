@@ -566,6 +566,8 @@ def _init_directly(argv: list[str]) -> int | None:
 
 
 def _dispatch(argv: list[str]) -> int:
+    if argv in (["--help"], ["-h"]):
+        return _help_directly()
     direct = _init_directly(argv)
     if direct is not None:
         return direct
@@ -601,6 +603,15 @@ def _help_cache_file() -> str | None:
     return os.path.join(_home_str(os.environ), "cache", f"help-{key:08x}.txt")
 
 
+def _print_help(text: str) -> None:
+    """As argparse prints help: a stdout that cannot take it is not an error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (AttributeError, OSError):
+        pass
+
+
 def _help_directly() -> int:
     """`caro --help`: the page argparse wrote last time in the same setting, kept in caro's cache folder
     (argparse costs twice a bare Python start); written by argparse, and kept, when there is none."""
@@ -614,8 +625,7 @@ def _help_directly() -> int:
         except (OSError, ValueError):
             pass
         else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _print_help(text)
             return 0
     text = build_parser().format_help()
     if path is not None:
@@ -627,8 +637,7 @@ def _help_directly() -> int:
             os.replace(partial, path)  # atomic: a parallel caro never reads half a file
         except OSError:
             pass  # a read-only home only costs speed
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    _print_help(text)
     return 0
 
 
@@ -639,8 +648,6 @@ def main(argv: list[str] | None = None) -> int:
         # The fast path: no argparse, no config.
         print(f"caro {__version__}")
         return 0
-    if argv in (["--help"], ["-h"]):
-        return _help_directly()
     fmt = _machine_output(argv)
     verbose = "-v" in argv or "--verbose" in argv
     from caro.errors import CaroError
