@@ -527,9 +527,8 @@ def run_subcommand(name: str, argv: list[str]) -> int:
 
     args = parse_simply(argv, name) if name in SIMPLE_PATHS else None
     if args is not None:
-        import importlib
-
-        module: Any = importlib.import_module(SUBCOMMANDS[name])
+        __import__(SUBCOMMANDS[name])  # not importlib: it brings warnings to the start path
+        module: Any = sys.modules[SUBCOMMANDS[name]]
     else:
         parser, module = build_subparser(name)
         args = _parse(parser, argv)
