@@ -119,6 +119,37 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
         return parser.parse_args(argv)
 
 
+def terminal_width() -> int:
+    """The width help is wrapped to, as shutil.get_terminal_size finds it ($COLUMNS, else the terminal on
+    stdout, else 80) without importing shutil, which brings bz2, lzma and fnmatch to every start."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _formatter_class() -> type[argparse.RawDescriptionHelpFormatter]:
+    import argparse
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        """argparse's formatter, told the width (argparse would ask shutil, once per argument)."""
+
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: int | None = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position,
+                             terminal_width() - 2 if width is None else width)
+
+    return Formatter
+
+
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
@@ -135,7 +166,6 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for `caro [OPTIONS] PROMPT...`."""
-    import argparse
 
     from caro.commands import SUMMARIES
 
@@ -145,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         usage=USAGE,
         description=DESCRIPTION,
         epilog=f"commands (caro COMMAND --help for each):\n{commands}\n\n{EPILOG}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter_class(),
     )
     parser.add_argument("prompt_words", nargs="*", metavar="PROMPT", help="the request (words are joined)")
     parser.add_argument("-p", "--prompt", metavar="TEXT", help="the request, as one argument")
@@ -163,18 +193,97 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_subparser(name: str) -> tuple[argparse.ArgumentParser, Any]:
     """The parser for `caro NAME ...` and the subcommand module."""
-    import argparse
     import importlib
 
     from caro.commands import OPTIONS_USED, SUBCOMMANDS
 
     module = importlib.import_module(SUBCOMMANDS[name])
     parser = _parser_class()(
-        prog=f"caro {name}", description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=f"caro {name}", description=module.HELP, formatter_class=_formatter_class()
     )
     module.add_arguments(parser)
     _add_common(parser, OPTIONS_USED.get(name))
     return parser, module
+
+
+class _Namespace:
+    """What argparse would have parsed, for the paths answered without it."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+# The options of the everyday paths beyond the common ones: flag -> (dest, takes a value, allowed values).
+# Each path's full parser is still the reference: tests/cli/test_simple_parse.py compares the two.
+Option = tuple[str, bool, "Any"]
+PROMPT_OPTIONS: dict[str, Option] = {
+    "-p": ("prompt", True, None), "--prompt": ("prompt", True, None),
+    "-x": ("execute", False, None), "--execute": ("execute", False, None),
+    "-y": ("yes", False, None), "--yes": ("yes", False, None),
+    "--dry-run": ("dry_run", False, None), "--no-stream": ("no_stream", False, None),
+    "--explain": ("explain", False, None),
+}
+# Per path: (the options, the positional words' dest, the defaults argparse would give).
+SIMPLE_PATHS: dict[str | None, tuple[dict[str, Option], str, dict[str, Any]]] = {
+    None: (PROMPT_OPTIONS, "prompt_words", {"prompt": None, "execute": False, "yes": False, "dry_run": False,
+                                            "no_stream": False, "explain": False}),
+    "check": ({"--prompt": ("request", True, None)}, "command_words", {"request": None}),
+    "explain": ({"--offline": ("offline", False, None)}, "command_words", {"offline": False}),
+}
+
+
+def _common_options() -> dict[str, Option]:
+    from caro.config import BACKENDS, OUTPUTS, PLATFORMS, SAFETY_MODES, SHELLS
+
+    allowed: dict[str, Any] = {"backend": BACKENDS, "shell": SHELLS, "safety": SAFETY_MODES, "output": OUTPUTS,
+                               "platform": [p for p in PLATFORMS if p != "auto"], "timeout": float}
+    return {flag: (dest, value, allowed.get(dest)) for dest, (flags, value) in GLOBAL_OPTIONS.items()
+            for flag in flags}
+
+
+def parse_simply(argv: list[str], command: str | None = None) -> argparse.Namespace | None:
+    """`argv` for `caro [COMMAND]` read as argparse reads it, without argparse (whose import and parser
+    cost more than a bare Python start), for the plain forms only: words that do not start with '-', and
+    options spelled out in full (`-o json`, `--output json`, `--output=json`) with a valid value. None for
+    anything else (`-h`, `--`, `-vx`, `-ojson`, abbreviations, a word or value starting with '-', a value
+    argparse would refuse): argparse reads those, with its messages."""
+    extra, positional, defaults = SIMPLE_PATHS[command]
+    table = {**_common_options(), **extra}
+    values: dict[str, Any] = {dest: None for dest in GLOBAL_OPTIONS}
+    values.update(defaults, verbose=False)
+    words: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if not arg.startswith("-"):
+            words.append(arg)
+            continue
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in table:
+            return None
+        dest, takes_value, allowed = table[name]
+        if not takes_value:
+            if equals:
+                return None
+            values[dest] = True
+            continue
+        if not equals:
+            if i >= len(argv) or argv[i].startswith("-"):
+                return None
+            value = argv[i]
+            i += 1
+        if allowed is float:
+            try:
+                values[dest] = float(value)
+            except ValueError:
+                return None
+        elif allowed is not None and value not in allowed:
+            return None
+        else:
+            values[dest] = value
+    values[positional] = words
+    return _Namespace(**values)  # type: ignore[return-value]  # the same attributes
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -335,7 +444,7 @@ def _approve(result: Result, args: argparse.Namespace, settings: Settings, inter
 def run_prompt(argv: list[str]) -> int:
     """`caro [OPTIONS] PROMPT...`: generate, judge, render, maybe run."""
     started = time.perf_counter()
-    args = _parse(build_parser(), argv)
+    args = parse_simply(argv) or _parse(build_parser(), argv)
     from caro import flow, ui
 
     prompt = _read_prompt(args)
@@ -414,10 +523,15 @@ def _shell(settings: Settings) -> str:
 
 
 def run_subcommand(name: str, argv: list[str]) -> int:
-    from caro.commands import TOLERANT
+    from caro.commands import SUBCOMMANDS, TOLERANT
 
-    parser, module = build_subparser(name)
-    args = _parse(parser, argv)
+    args = parse_simply(argv, name) if name in SIMPLE_PATHS else None
+    if args is not None:
+        __import__(SUBCOMMANDS[name])  # not importlib: it brings warnings to the start path
+        module: Any = sys.modules[SUBCOMMANDS[name]]
+    else:
+        parser, module = build_subparser(name)
+        args = _parse(parser, argv)
     settings = _load_settings(args, tolerant=name in TOLERANT)
     code: int = module.run(args, settings)
     return code
@@ -433,11 +547,97 @@ def _subcommand(argv: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+def _init_directly(argv: list[str]) -> int | None:
+    """`caro init SHELL`, as it runs at every shell start, answered without building a parser (argparse
+    alone costs more than the rest of the path); any other form of `init` goes through argparse."""
+    if len(argv) != 2 or argv[0] != "init":
+        return None
+    from caro.shell import INIT_SHELLS
+
+    if argv[1] not in INIT_SHELLS:
+        return None
+    from caro.commands import init
+
+    values: dict[str, Any] = {dest: None for dest in GLOBAL_OPTIONS}
+    args = _Namespace(**{**values, "verbose": False, "init_shell": argv[1], "key": None, "install": False,
+                         "path": False})
+    return init.run(args, _load_settings(args))  # type: ignore[arg-type]
+
+
 def _dispatch(argv: list[str]) -> int:
+    if argv in (["--help"], ["-h"]):
+        return _help_directly()
+    direct = _init_directly(argv)
+    if direct is not None:
+        return direct
     found = _subcommand(argv)
     if found:
         return run_subcommand(*found)
     return run_prompt(argv)
+
+
+# What `caro --help` depends on besides caro's version: the files that write it, the interpreter (argparse's
+# layout), the width, and what may make argparse translate or colour it.
+_HELP_SOURCES = ("cli.py", "config.py", "commands/__init__.py")
+_HELP_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "NO_COLOR", "FORCE_COLOR", "PYTHON_COLORS", "TERM")
+
+
+def _help_cache_file() -> str | None:
+    """The cache file holding `caro --help` as argparse writes it in this setting (None: no way to tell)."""
+    import os
+    import zlib
+
+    from caro.config import _home_str
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        facts = [__version__, sys.version, str(terminal_width()), str(sys.stdout.isatty())]
+        facts += [os.environ.get(name, "") for name in _HELP_ENV]
+        for name in _HELP_SOURCES:
+            stat = os.stat(os.path.join(here, *name.split("/")))
+            facts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    except (OSError, ValueError, AttributeError):
+        return None
+    key = zlib.crc32("\n".join(facts).encode())
+    return os.path.join(_home_str(os.environ), "cache", f"help-{key:08x}.txt")
+
+
+def _print_help(text: str) -> None:
+    """As argparse prints help: a stdout that cannot take it is not an error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (AttributeError, OSError):
+        pass
+
+
+def _help_directly() -> int:
+    """`caro --help`: the page argparse wrote last time in the same setting, kept in caro's cache folder
+    (argparse costs twice a bare Python start); written by argparse, and kept, when there is none."""
+    import os
+
+    path = _help_cache_file()
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, ValueError):
+            pass
+        else:
+            _print_help(text)
+            return 0
+    text = build_parser().format_help()
+    if path is not None:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            partial = f"{path}.{os.getpid()}.tmp"
+            with open(partial, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(partial, path)  # atomic: a parallel caro never reads half a file
+        except OSError:
+            pass  # a read-only home only costs speed
+    _print_help(text)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -249,6 +249,11 @@ class Settings:
         return self.home / "cache"
 
     @property
+    def cache_location(self) -> str:
+        """cache_dir as a plain string, for the start path (no pathlib)."""
+        return os.path.join(self._home, "cache")
+
+    @property
     def models_dir(self) -> Path:
         return self.home / "models"
 

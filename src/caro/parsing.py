@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from caro.backends.base import TOOL_NAME, RawOutput
 from caro.errors import UnparseableOutput
+
+# typing only for the type checker: this module is on a request's start path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 START_CALL = "<start_function_call>"
 END_CALL = "<end_function_call>"

@@ -12,15 +12,14 @@ shown, shortened to the terminal width, next to the spinner. It cleans its line 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import threading
 import time
-from contextlib import contextmanager
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: this module is on every request's start path
+# Not typing.TYPE_CHECKING: this module is on every request's start path. threading and shutil are
+# imported only when a spinner really draws (never under pipes, -o json or -v).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import threading
     from typing import TextIO
 
 FRAMES_UNICODE = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -44,6 +43,25 @@ def should_draw(stream: TextIO, output: str = "plain") -> bool:
         return False
 
 
+class _Idle:
+    """Stands in for the lock and the stop event while no drawing thread exists."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def set(self) -> None:
+        return None
+
+    def is_set(self) -> bool:
+        return True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+
 class Spinner:
     """Animated status line: `⠙ label 1.4s  streamed text…`. Thread-safe; a no-op when not enabled."""
 
@@ -63,8 +81,8 @@ class Spinner:
         self.frames = FRAMES_UNICODE if _unicode_ok(self.stream) else FRAMES_ASCII
         self.text = ""
         self.started = time.monotonic()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._lock: threading.Lock | _Idle = _Idle()
+        self._stop: threading.Event | _Idle = _Idle()
         self._thread: threading.Thread | None = None
         self._drawn = False
 
@@ -75,6 +93,10 @@ class Spinner:
     def start(self) -> Spinner:
         self.started = time.monotonic()
         if self.enabled and self._thread is None:
+            import threading
+
+            self._lock = threading.Lock()
+            self._stop = threading.Event()
             self._thread = threading.Thread(target=self._run, name="caro-spinner", daemon=True)
             self._thread.start()
         return self
@@ -100,6 +122,8 @@ class Spinner:
             self._write(text + "\n")
 
     def _line(self, frame: str) -> str:
+        import shutil
+
         width = shutil.get_terminal_size((80, 24)).columns
         head = f"{frame} {self.label} {self.elapsed:.1f}s".replace("  ", " ").strip()
         text = " ".join(self.text.split())
@@ -145,14 +169,9 @@ class Spinner:
         self.stop()
 
 
-@contextmanager
 def spinner(
     label: str = "", *, output: str = "plain", stream: TextIO | None = None, enabled: bool | None = None
-) -> Iterator[Spinner]:
-    """Context manager around `Spinner`: shows progress while the body runs, erases it afterwards."""
-    spin = Spinner(label, stream=stream, enabled=enabled, output=output)
-    spin.start()
-    try:
-        yield spin
-    finally:
-        spin.stop()
+) -> Spinner:
+    """A `Spinner` for a `with` block: shows progress while the body runs, erases it afterwards. (The
+    spinner is its own context manager: contextlib stays off the start path.)"""
+    return Spinner(label, stream=stream, enabled=enabled, output=output)

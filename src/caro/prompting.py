@@ -14,10 +14,13 @@ tool declarations follow it directly, as the model was trained (reference §1.4,
 
 from __future__ import annotations
 
-from typing import Any
-
 from caro.backends.base import TOOL_NAME, GenerationRequest
 from caro.context import Context
+
+# typing only for the type checker: this module is on a request's start path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # FunctionGemma switches tool use on with exactly this sentence (reference §1.7).
 FUNCTION_CALLING_TRIGGER = "You are a model that can do function calling with the following functions"

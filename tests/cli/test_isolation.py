@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "caro"
 # `self.env` (the safety engine's simulated shell variables) is not the process environment.
 READ = re.compile(r"""(?<![.\w])(?:os\.)?(?:environ|env)(?:\.get\(|\[)\s*["']([A-Z_][A-Z0-9_]*)["']""")
 # Read by caro, and set by the test home to values inside it (or harmless: display only).
-SET_BY_THE_TEST_HOME = {"HOME", "SHELL", "NO_COLOR", "TERM"}
+SET_BY_THE_TEST_HOME = {"HOME", "SHELL", "NO_COLOR", "TERM", "COLUMNS"}
 
 
 def variables_caro_reads() -> set[str]:

@@ -49,6 +49,10 @@ NEVER = ["bashlex", "yaml", "llama_cpp", "torch", "transformers", "numpy", "toml
 # brings tempfile, random and zipfile.
 HEAVY_STDLIB = ["dataclasses", "inspect", "ast", "tokenize", "pathlib", "urllib", "urllib.parse",
                 "ipaddress", "importlib.resources", "tempfile", "zipfile"]
+# argparse (with re, enum, gettext and locale) costs about a bare Python start: the everyday forms are read
+# without it. shutil (bz2, lzma) came with argparse's help width; threading with the spinner, which never
+# draws for -o json or off a terminal; typing and contextlib have cheaper ways.
+NO_ARGPARSE = ["argparse", "gettext", "shutil", "threading", "typing", "contextlib"]
 # Everything a request needs: not for the paths that make no request.
 REQUEST = ["caro.flow", "caro.chain", "caro.backends", "caro.safety", "caro.catalog", "caro.explain",
            "tree_sitter", "tree_sitter._binding", "tree_sitter_bash", "socket", "caro.http"]
@@ -58,26 +62,34 @@ PATHS: dict[str, tuple[list[str], list[str]]] = {
     "version": (["--version"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "argparse", "typing", "re", "json",
                                 "caro.config"]),
     # The help page lists subcommands from a table of summaries, without importing them.
-    "help": (["--help"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "typing", "caro.commands.check",
-                          "caro.commands.models", "caro.commands.doctor"]),
-    # Runs at every shell start (`eval "$(caro init zsh)"`).
-    "init": (["init", "zsh"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "typing"]),
+    # The first run writes the page with argparse (the next ones read it: see the test below).
+    "help": (["--help"], [*NEVER, *HEAVY_STDLIB, *REQUEST, "typing", "shutil", "threading", "contextlib",
+                          "caro.commands.check", "caro.commands.models", "caro.commands.doctor"]),
+    # Runs at every shell start (`eval "$(caro init zsh)"`): not even re.
+    "init": (["init", "zsh"], [*NEVER, *HEAVY_STDLIB, *REQUEST, *NO_ARGPARSE, "re", "json"]),
     # Judging a command needs the safety engine and the parser, nothing of the request pipeline.
     # tree-sitter's compiled modules are loaded without their packages (whose __init__ imports typing and
     # importlib.resources): `tree_sitter._binding` is expected, `tree_sitter` is not.
-    "check": (["check", "ls -la"], [*NEVER, *HEAVY_STDLIB, "caro.flow", "caro.chain", "caro.backends",
+    "check": (["check", "ls -la"], [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "caro.flow", "caro.chain", "caro.backends",
                                      "caro.catalog", "caro.explain", "socket", "caro.http", "tree_sitter",
                                      "tree_sitter_bash"]),
     # A catalog answer: no network, no other backend.
     "catalog": (["-b", "builtin", "-o", "json", "list docker containers"],
-                [*NEVER, *HEAVY_STDLIB, "socket", "caro.http", "caro.backends.lmstudio",
+                [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "socket", "caro.http", "caro.backends.lmstudio",
                  "caro.backends.ollama", "caro.backends.openai_compat", "caro.explain", "tree_sitter",
                  "tree_sitter_bash"]),
     # An offline explanation: the parser, the table of programs and the safety engine, no backend.
     "explain": (["explain", "--offline", "tar -xzf a.tgz -C /opt && ls /opt | wc -l"],
-                [*NEVER, *HEAVY_STDLIB, "caro.flow", "caro.chain", "caro.backends", "caro.catalog", "socket",
+                [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "caro.flow", "caro.chain", "caro.backends", "caro.catalog",
+                 "socket",
                  "caro.http", "tree_sitter", "tree_sitter_bash"]),
 }
+
+
+# A request answered by LM Studio (the stand-in in tests/backends): its client and nothing of the others.
+LMSTUDIO = (["-o", "json", "list docker containers"],
+            [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "caro.catalog", "caro.backends.ollama", "caro.backends.builtin",
+             "caro.explain", "tree_sitter", "tree_sitter_bash"])
 
 
 def search_path() -> str:
@@ -86,9 +98,10 @@ def search_path() -> str:
     return "\n".join(dict.fromkeys([SRC, paths["purelib"], paths["platlib"], site.getusersitepackages()]))
 
 
-def imported(args: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+def imported(args: list[str], tmp_path: Path,
+             extra_env: dict[str, str] | None = None) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     out = tmp_path / "modules.txt"
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", **(extra_env or {})}
     done = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, str(out), search_path(), *args],
                           capture_output=True, text=True, env=env, timeout=60, check=False)
     return set(out.read_text().split("\n")), done
@@ -133,3 +146,27 @@ def test_the_parser_falls_back_to_the_ordinary_import() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
                           env={**os.environ, "PYTHONPATH": SRC})
     assert done.returncode == 0, done.stderr
+
+
+def test_a_request_to_lm_studio_imports_only_its_client(tmp_path: Path) -> None:
+    from tests.backends.fake_lmstudio import FakeLMStudio
+
+    server = FakeLMStudio().start()
+    try:
+        modules, done = imported(LMSTUDIO[0], tmp_path, {"CARO_LMSTUDIO_URL": server.url})
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert '"backend": "lmstudio"' in done.stdout  # LM Studio answered: the run took the path under test
+    found = sorted(m for m in LMSTUDIO[1] if m in modules)
+    assert not found, f"caro {' '.join(LMSTUDIO[0])} imported {', '.join(found)}"
+
+
+def test_the_help_page_is_read_back_without_argparse(tmp_path: Path) -> None:
+    """The first `caro --help` in a home writes the page with argparse; the next one only reads it."""
+    first, done = imported(["--help"], tmp_path)
+    assert done.returncode == 0 and "argparse" in first
+    again, repeat = imported(["--help"], tmp_path)
+    assert repeat.returncode == 0 and repeat.stdout == done.stdout
+    assert "usage: caro" in repeat.stdout and "commands (caro COMMAND --help for each)" in repeat.stdout
+    assert not {"argparse", "re", "gettext"} & again, sorted({"argparse", "re", "gettext"} & again)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
+import sys
+
+TYPE_CHECKING = False  # not typing's: typing (and re with it) stays off every request's start path
 
 if TYPE_CHECKING:
     from caro.backends.base import Backend
@@ -36,7 +37,8 @@ DISPLAY_NAMES = {
 def create(name: str, settings: Settings) -> Backend:
     """Import and construct the backend registered under `name`."""
     module_name, _, class_name = REGISTRY[name].partition(":")
-    module = importlib.import_module(module_name)
+    __import__(module_name)  # not importlib.import_module: importlib (with warnings) stays off the start path
+    module = sys.modules[module_name]
     backend: Backend = getattr(module, class_name)(settings)
     return backend
 

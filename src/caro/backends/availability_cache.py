@@ -21,42 +21,48 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 from caro.backends.base import Availability
 from caro.errors import BackendError
+
+# No typing or pathlib at run time: this module is on every server request's start path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Folder = str | os.PathLike[str]
 
 TTL_SECONDS = 60.0
 FAILURE_TTL_SECONDS = 15.0
 FILE_NAME = "availability.json"
 
 
-def _path(cache_dir: Path) -> Path:
-    return cache_dir / FILE_NAME
+def _path(cache_dir: Folder) -> str:
+    return os.path.join(cache_dir, FILE_NAME)
 
 
-def _read(cache_dir: Path) -> dict[str, Any]:
+def _read(cache_dir: Folder) -> dict[str, Any]:
     try:
-        data = json.loads(_path(cache_dir).read_text(encoding="utf-8"))
+        with open(_path(cache_dir), encoding="utf-8") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _write(cache_dir: Path, data: dict[str, Any]) -> None:
+def _write(cache_dir: Folder, data: dict[str, Any]) -> None:
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / f".{FILE_NAME}.{os.getpid()}"
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.makedirs(cache_dir, exist_ok=True)
+        tmp = os.path.join(cache_dir, f".{FILE_NAME}.{os.getpid()}")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=1, sort_keys=True))
         os.replace(tmp, _path(cache_dir))  # atomic: a parallel caro never reads half a file
     except OSError:
         pass
 
 
-def get(cache_dir: Path, key: str, *, ttl: float = TTL_SECONDS, now: float | None = None) -> Availability | None:
+def get(cache_dir: Folder, key: str, *, ttl: float = TTL_SECONDS, now: float | None = None) -> Availability | None:
     """The cached availability for `key` if checked less than `ttl` seconds ago."""
     entry = _read(cache_dir).get(key)
     if not isinstance(entry, dict):
@@ -83,7 +89,7 @@ def get(cache_dir: Path, key: str, *, ttl: float = TTL_SECONDS, now: float | Non
     return status
 
 
-def put(cache_dir: Path, key: str, status: Availability, *, now: float | None = None) -> None:
+def put(cache_dir: Folder, key: str, status: Availability, *, now: float | None = None) -> None:
     """Remember a check (callers decide what is worth remembering; see the module docstring)."""
     data = _read(cache_dir)
     now = time.time() if now is None else now
@@ -97,7 +103,7 @@ def put(cache_dir: Path, key: str, status: Availability, *, now: float | None = 
     _write(cache_dir, data)
 
 
-def forget(cache_dir: Path, key: str) -> None:
+def forget(cache_dir: Folder, key: str) -> None:
     """Drop the entry for `key` (a request to that server just failed)."""
     data = _read(cache_dir)
     if key in data:
@@ -109,7 +115,7 @@ def key_for(backend: str, url: str, model: str) -> str:
     return f"{backend} {url} {model}".strip()
 
 
-def check(cache_dir: Path, key: str, probe: Callable[[], Availability], *, use_cache: bool = True) -> Availability:
+def check(cache_dir: Folder, key: str, probe: Callable[[], Availability], *, use_cache: bool = True) -> Availability:
     """A server backend's availability: the cached check when fresh (and `use_cache`), else `probe()`,
     timed, and remembered when it is worth remembering (up, or timed out); any other failure drops the
     entry, so `caro doctor`'s fresh check also corrects the next run."""
@@ -128,11 +134,17 @@ def check(cache_dir: Path, key: str, probe: Callable[[], Availability], *, use_c
     return status
 
 
-@contextmanager
-def forgetting(cache_dir: Path, key: str) -> Iterator[None]:
-    """Around a request: when it fails with a BackendError, drop the server's entry and re-raise."""
-    try:
-        yield
-    except BackendError:
-        forget(cache_dir, key)
-        raise
+class forgetting:  # used as a function: `with forgetting(...):`
+    """Around a request: when it fails with a BackendError, drop the server's entry and re-raise.
+    (A class, not contextlib.contextmanager: contextlib stays off the start path.)"""
+
+    def __init__(self, cache_dir: Folder, key: str) -> None:
+        self.cache_dir = cache_dir
+        self.key = key
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, BackendError):
+            forget(self.cache_dir, self.key)

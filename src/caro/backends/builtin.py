@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
 
 from caro.backends.base import TOOL_NAME, Availability, GenerationRequest, RawOutput, ToolCall
 from caro.config import Settings
 from caro.errors import Declined
+
+# typing only for the type checker: this module is on a request's start path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 DECLINE_MESSAGE = "the built-in catalog does not know this request"
 DECLINE_HINT = "Start LM Studio ('lms server start') or add a model ('caro models pull'), or rephrase."

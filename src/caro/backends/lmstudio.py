@@ -22,9 +22,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ClassVar
 
 from caro import http
 from caro.backends import availability_cache
@@ -39,19 +36,27 @@ from caro.backends.openai_compat import (
 from caro.config import Settings
 from caro.errors import BackendError, BackendResponseError, BackendUnavailable
 
+# No typing or pathlib at run time: this module is on the start path of every LM Studio request.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, ClassVar
+
 LABEL = "LM Studio"
 DEFAULT_PORT = 1234
 START_HINT = ("Start LM Studio's server: 'lms server start' (or LM Studio → Developer → Start server). "
               "If it listens elsewhere, set [lmstudio] url or CARO_LMSTUDIO_URL.")
 
 
-def published_port(env: dict[str, str] | None = None) -> tuple[int | None, Path]:
-    """The port LM Studio publishes while its server runs ($LMS_API_SERVER_INFO_PATH overrides the file)."""
+def published_port(env: dict[str, str] | None = None) -> tuple[int | None, str]:
+    """The port LM Studio publishes while its server runs ($LMS_API_SERVER_INFO_PATH overrides the file),
+    and the file it is published in."""
     env = dict(os.environ) if env is None else env
     override = env.get("LMS_API_SERVER_INFO_PATH")
-    path = Path(override) if override else Path.home() / ".lmstudio" / ".internal" / "http-server.json"
+    path = override or os.path.join(os.path.expanduser("~"), ".lmstudio", ".internal", "http-server.json")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError):
         return None, path
     port = data.get("port") if isinstance(data, dict) else None
@@ -112,7 +117,7 @@ class LMStudioBackend:
     # --- availability ---------------------------------------------------------------------------
 
     def availability(self, *, use_cache: bool = True) -> Availability:
-        self._status = availability_cache.check(self.settings.cache_dir, self.cache_key(), self._check,
+        self._status = availability_cache.check(self.settings.cache_location, self.cache_key(), self._check,
                                                 use_cache=use_cache)
         return self._status
 
@@ -274,7 +279,7 @@ class LMStudioBackend:
             request.debug(f"{LABEL}: '{model}' will be loaded first; allowing {timeout:g} s")
         client = self.client(base, list(status.detail.get("models") or []), model)
         api = str(self.settings["lmstudio.api"])
-        with availability_cache.forgetting(self.settings.cache_dir, self.cache_key()):
+        with availability_cache.forgetting(self.settings.cache_location, self.cache_key()):
             if api == "completions":
                 raw = client.post("/completions", completion_payload(request, model, stream=request.stream),
                                   request, timeout=timeout)

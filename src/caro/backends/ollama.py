@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, ClassVar
 
 from caro import http
 from caro.backends import availability_cache
@@ -22,6 +21,11 @@ from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolC
 from caro.backends.openai_compat import AVAILABILITY_BUDGET, PROBE_CONNECT_TIMEOUT, Client, chat_payload
 from caro.config import Settings
 from caro.errors import BackendError, BackendResponseError, BackendUnavailable
+
+# typing only for the type checker: this module is on a request's start path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 LABEL = "Ollama"
 START_HINT = "Start Ollama: 'ollama serve' (or open the Ollama app). If it listens elsewhere, set [ollama] url."
@@ -60,7 +64,7 @@ class OllamaBackend:
         return availability_cache.key_for(self.name, self.url, self.configured_model)
 
     def availability(self, *, use_cache: bool = True) -> Availability:
-        self._status = availability_cache.check(self.settings.cache_dir, self.cache_key(), self._check,
+        self._status = availability_cache.check(self.settings.cache_location, self.cache_key(), self._check,
                                                 use_cache=use_cache)
         return self._status
 
@@ -137,7 +141,7 @@ class OllamaBackend:
         if not status.detail.get("in_memory", True):
             timeout += LOAD_ALLOWANCE
             request.debug(f"{LABEL}: '{model}' is not in memory yet; allowing {timeout:g} s for loading")
-        with availability_cache.forgetting(self.settings.cache_dir, self.cache_key()):
+        with availability_cache.forgetting(self.settings.cache_location, self.cache_key()):
             if self.openai_mode:
                 client = Client(self.url, label=LABEL, start_hint=START_HINT)
                 return client.post("/chat/completions", chat_payload(request, model, tools=True,

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
-from typing import Any, ClassVar
 
 from caro import http
 from caro.backends import availability_cache
@@ -22,13 +20,18 @@ from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolC
 from caro.config import Settings
 from caro.errors import BackendError, BackendResponseError, BackendTimeout, BackendUnavailable
 
+# typing only for the type checker: this module is on a request's start path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, ClassVar
+
+    Classifier = Callable[[int, str, str], BackendError | None]  # (status, message, raw body) -> error
+
 # An availability check must end within 500 ms whatever the server does.
 AVAILABILITY_BUDGET = 0.45
 PROBE_CONNECT_TIMEOUT = 0.25
 GENERATION_CONNECT_TIMEOUT = 2.0
-
-Classifier = Callable[[int, str, str], BackendError | None]  # (status, message, raw body) -> error
-
 
 def error_message(body: bytes | str) -> str:
     """The human part of an error body: `{"error": "…"}`, `{"error": {"message": …}}`, `{"detail": …}`
@@ -328,7 +331,7 @@ class OpenAIBackend:
         return availability_cache.key_for(self.name, self.url, self.configured_model)
 
     def availability(self, *, use_cache: bool = True) -> Availability:
-        self._status = availability_cache.check(self.settings.cache_dir, self.cache_key(), self._probe,
+        self._status = availability_cache.check(self.settings.cache_location, self.cache_key(), self._probe,
                                                 use_cache=use_cache)
         return self._status
 
@@ -363,7 +366,7 @@ class OpenAIBackend:
         # then forces a JSON grammar, which garbles models with their own call format (FunctionGemma).
         choice = ({"type": "function", "function": {"name": "run_shell_command"}}
                   if self.settings["openai.tool_choice"] else None)
-        with availability_cache.forgetting(self.settings.cache_dir, self.cache_key()):
+        with availability_cache.forgetting(self.settings.cache_location, self.cache_key()):
             try:
                 payload = chat_payload(request, model, tools=True, tool_choice=choice, stream=request.stream)
                 return client.post("/chat/completions", payload, request, timeout=request.timeout)

@@ -9,7 +9,7 @@ first use, once per process.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # not typing's: this module is on the catalog's start path
 
 if TYPE_CHECKING:
     from caro.catalog.matcher import Match
@@ -23,10 +23,12 @@ def get() -> Catalog:
     """The catalog, loaded on first use."""
     global _loaded
     if _loaded is None:
-        from caro.catalog.store import load
-        from caro.config import caro_home
+        import os
 
-        _loaded = load(cache_dir=caro_home() / "cache")
+        from caro.catalog.store import load
+        from caro.config import _home_str
+
+        _loaded = load(cache_dir=os.path.join(_home_str(os.environ), "cache"))
     return _loaded
 
 

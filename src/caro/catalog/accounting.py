@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING
 
 from caro.catalog.entities import EVERYWHERE, Entity, Lazy, Word
 
+TYPE_CHECKING = False  # not typing's: this module is on the catalog's start path
 if TYPE_CHECKING:
     from caro.catalog.matcher import Analysis, Filling
     from caro.catalog.store import Catalog, Intent, Phrasing

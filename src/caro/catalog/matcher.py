@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING
 
 from caro.catalog import accounting
 from caro.catalog.entities import Entity, Item, Lazy, Word, analyse
@@ -25,6 +24,7 @@ from caro.catalog.slots import (
 )
 from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
 
+TYPE_CHECKING = False  # not typing's: this module is on the catalog's start path
 if TYPE_CHECKING:
     from caro.context import Context
 

@@ -13,14 +13,21 @@ import math
 import os
 import sys
 import zlib
-from pathlib import Path
-from typing import Any
 
 from caro.catalog.entities import Lazy, normalise_formats
 from caro.catalog.slots import has_type
 from caro.catalog.text import Lexicon
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
+# No typing or pathlib at run time (pathlib brings urllib.parse and ipaddress): this module is on the
+# start path of every catalog answer. Folders are plain strings; DATA_DIR, as a Path, is made on request.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    Folder = str | os.PathLike[str]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_FOLDER = os.path.join(os.path.dirname(_HERE), "data", "catalog")
 LEXICON_FILE = "_lexicon.json"
 PLATFORM_KEYS = ("linux", "macos", "windows", "posix", "any")
 LIGHT_WEIGHT = 0.4
@@ -210,37 +217,52 @@ def _intent(raw: dict[str, Any], domain: str, lexicon: Lexicon, source: str) -> 
     )
 
 
-def raw_files(data_dir: Path = DATA_DIR) -> list[Path]:
-    return sorted(p for p in data_dir.glob("*.json") if p.name != LEXICON_FILE)
+def __getattr__(name: str) -> Any:
+    """DATA_DIR: the data folder as a Path, for callers that want one (pathlib is imported only then)."""
+    if name == "DATA_DIR":
+        from pathlib import Path
+
+        return Path(DATA_FOLDER)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def signature(data_dir: Path = DATA_DIR) -> str:
+def _files(folder: str, suffix: str) -> list[str]:
+    """The files in `folder` whose names end in `suffix`, full paths, sorted by name."""
+    return [os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(suffix)]
+
+
+def raw_files(data_dir: Folder = DATA_FOLDER) -> list[str]:
+    return [p for p in _files(os.fspath(data_dir), ".json") if os.path.basename(p) != LEXICON_FILE]
+
+
+def signature(data_dir: Folder = DATA_FOLDER) -> str:
     """A checksum of the names, sizes and modification times of the catalog data and of the code that
     compiles it: any edit makes a new cache file, and nothing is read to find out."""
     # crc32 from zlib: hashlib's OpenSSL import alone costs more than the whole check.
-    code = sorted(Path(__file__).parent.glob("*.py"))
     facts = []
-    for path in [data_dir / LEXICON_FILE, *raw_files(data_dir), *code]:
-        stat = path.stat()
-        facts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    for path in [os.path.join(data_dir, LEXICON_FILE), *raw_files(data_dir), *_files(_HERE, ".py")]:
+        stat = os.stat(path)
+        facts.append(f"{os.path.basename(path)}:{stat.st_size}:{stat.st_mtime_ns}")
     facts.append(f"{sys.version_info[:3]}:{marshal.version}")  # marshal's format follows Python's
     return f"{zlib.crc32(chr(10).join(facts).encode()):08x}"
 
 
-def load(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> Catalog:
+def load(data_dir: Folder = DATA_FOLDER, cache_dir: Folder | None = None) -> Catalog:
     """The compiled catalog: from the cache when it matches the data, else compiled (and cached)."""
     if cache_dir is None:
         return compile_catalog(data_dir)
-    path = cache_dir / f"catalog-{signature(data_dir)}.bin"
+    path = os.path.join(cache_dir, f"catalog-{signature(data_dir)}.bin")
     try:
-        return _thaw(marshal.loads(path.read_bytes()))
+        with open(path, "rb") as handle:
+            return _thaw(marshal.loads(handle.read()))
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         pass
     catalog = compile_catalog(data_dir)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps(_freeze(catalog)))
+        os.makedirs(cache_dir, exist_ok=True)
+        partial = f"{path[:-len('.bin')]}.{os.getpid()}.tmp"
+        with open(partial, "wb") as handle:
+            handle.write(marshal.dumps(_freeze(catalog)))
         os.replace(partial, path)  # atomic: a parallel caro never reads half a file
     except OSError:
         pass  # a read-only home only costs speed
@@ -345,12 +367,17 @@ def _thaw_intent(frozen: bytes) -> Intent:
     )
 
 
-def compile_catalog(data_dir: Path = DATA_DIR) -> Catalog:
-    """Read the lexicon and every catalog file, and index the phrasings."""
+def _read_json(path: str) -> Any:
     import json
 
-    lexicon = Lexicon.from_data(json.loads((data_dir / LEXICON_FILE).read_text(encoding="utf-8")))
-    documents = [(path.name, json.loads(path.read_text(encoding="utf-8"))) for path in raw_files(data_dir)]
+    with open(path, encoding="utf-8") as handle:
+        return json.loads(handle.read())
+
+
+def compile_catalog(data_dir: Folder = DATA_FOLDER) -> Catalog:
+    """Read the lexicon and every catalog file, and index the phrasings."""
+    lexicon = Lexicon.from_data(_read_json(os.path.join(data_dir, LEXICON_FILE)))
+    documents = [(os.path.basename(path), _read_json(path)) for path in raw_files(data_dir)]
     for _, document in documents:
         for raw in document["intents"]:
             for text in raw["say"]:

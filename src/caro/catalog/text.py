@@ -6,7 +6,9 @@ Prompts and catalog phrasings go through the same functions, so "Show me the big
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing's: this module is on the catalog's start path
+if TYPE_CHECKING:
+    from typing import Any
 
 _PLURALS = (("sses", "ss"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"))
 

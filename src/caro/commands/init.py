@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from caro.config import Settings
+# `caro init SHELL` runs at every shell start: argparse is imported only by the parser that needs it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+    from caro.config import Settings
 
 HELP = "print the shell integration for bash, zsh, fish or powershell (key binding, history sync)"
 

@@ -7,11 +7,11 @@ here into each shell's own syntax, so one CARO_KEY value works in bash, zsh, fis
 from __future__ import annotations
 
 import os
-import re
 
 from caro.errors import UsageError
 
-# `caro init` runs in every new shell: pathlib and typing stay off this path (os.path does the work).
+# `caro init` runs in every new shell: pathlib, typing and re stay off this path (os.path and str methods
+# do the work).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,7 +24,8 @@ KEY_ENV = "CARO_KEY"
 _FILES = {"bash": "bash.sh", "zsh": "zsh.zsh", "fish": "fish.fish", "powershell": "powershell.ps1"}
 _MODIFIERS = {"alt": "alt", "meta": "alt", "m": "alt", "ctrl": "ctrl", "control": "ctrl", "c": "ctrl"}
 # Characters that need no quoting in any of the four shells' binding syntax.
-_KEY_CHAR = re.compile(r"^[a-z0-9/.,;]$")
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789/.,;")
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 Chord = tuple[str, str]  # (modifier, character)
 
@@ -36,18 +37,37 @@ def _key_error(spec: str, why: str) -> UsageError:
     )
 
 
+def _split_chords(text: str) -> list[str]:
+    """`text` split at each run of whitespace and commas (empty parts kept at either end, as re.split)."""
+    parts: list[str] = []
+    current: list[str] = []
+    between = False
+    for ch in text:
+        if ch.isspace() or ch == ",":
+            if not between:
+                parts.append("".join(current))
+                current = []
+            between = True
+        else:
+            current.append(ch)
+            between = False
+    parts.append("".join(current))
+    return parts
+
+
 def parse_key(spec: str) -> list[Chord]:
     """'alt-e' -> [('alt', 'e')]; 'ctrl-x ctrl-e' -> [('ctrl', 'x'), ('ctrl', 'e')]; 'none' -> []."""
     text = spec.strip().lower()
     if text in ("none", "off", ""):
         return []
     chords: list[Chord] = []
-    for part in re.split(r"[\s,]+", text):
-        match = re.fullmatch(r"([a-z]+)[-+](.)", part)
-        if not match or match.group(1) not in _MODIFIERS:
+    for part in _split_chords(text):
+        # A modifier (letters), '-' or '+', one character: `([a-z]+)[-+](.)`.
+        name, char = part[:-2], part[-1:]
+        if not (name and part[-2] in "-+" and set(name) <= _LOWER and name in _MODIFIERS):
             raise _key_error(spec, f"'{part}' is not a modifier and a key, like alt-e or ctrl-g")
-        modifier, char = _MODIFIERS[match.group(1)], match.group(2)
-        if not _KEY_CHAR.match(char):
+        modifier = _MODIFIERS[name]
+        if char not in _KEY_CHARS:
             raise _key_error(spec, f"'{char}' is not a letter, digit or one of / . , ;")
         if modifier == "ctrl" and not char.isalpha():
             raise _key_error(spec, "ctrl works with letters only")
