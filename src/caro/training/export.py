@@ -30,8 +30,9 @@ from caro.errors import CaroError, MissingExtra, UsageError
 QUANTS = ("f16", "q8_0", "q4_k_m")
 LABELS = {"f16": "F16", "q8_0": "Q8_0", "q4_k_m": "Q4_K_M"}
 CONVERTER = "convert_hf_to_gguf.py"
-# What the converter needs from llama.cpp's tree, relative to vendor/llama.cpp/ in the sdist.
-CONVERTER_PARTS = (CONVERTER, "conversion/", "gguf-py/")
+LORA_CONVERTER = "convert_lora_to_gguf.py"
+# What the converters need from llama.cpp's tree, relative to vendor/llama.cpp/ in the sdist.
+CONVERTER_PARTS = (CONVERTER, LORA_CONVERTER, "conversion/", "gguf-py/")
 LLAMA_FTYPE_MOSTLY_Q4_K_M = 15
 
 
@@ -76,7 +77,7 @@ def llama_cpp_version() -> str:
 def fetch_converter(cache_dir: Path, version: str, say: Callable[[str], None] = lambda s: None) -> Path:
     """Extract llama.cpp's converter from llama-cpp-python's sdist (fetched with pip once, then cached)."""
     target = cache_dir / f"llama.cpp-{version}"
-    if (target / CONVERTER).exists():
+    if (target / CONVERTER).exists() and (target / LORA_CONVERTER).exists():
         return target
     say(f"fetching llama.cpp's converter: llama-cpp-python {version} source distribution (about 80 MB, once)")
     with tempfile.TemporaryDirectory(prefix="caro-sdist-") as tmp:
