@@ -248,6 +248,90 @@ def export(
     return results
 
 
+@dataclass
+class AdapterGGUF:
+    """A LoRA adapter written as GGUF: where, how big, for which base, and how many tensor pairs."""
+
+    path: Path
+    size_bytes: int
+    seconds: float
+    outtype: str
+    base: str
+    tensors: int
+    rank: int
+    alpha: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "size_bytes": self.size_bytes, "size_mb": round(self.size_bytes / 1e6, 2),
+                "seconds": round(self.seconds, 1), "outtype": self.outtype, "base": self.base,
+                "tensors": self.tensors, "rank": self.rank, "alpha": self.alpha}
+
+
+def adapter_base(adapter_dir: Path, base: Path | None) -> Path:
+    """The base model folder a PEFT adapter was trained on: `base`, else adapter_config.json's own record."""
+    config_path = adapter_dir / "adapter_config.json"
+    if not config_path.exists():
+        raise UsageError(f"{adapter_dir} holds no LoRA adapter (adapter_config.json is missing)",
+                         "Point at the 'adapter' folder (or a checkpoint) that 'caro finetune' wrote.")
+    if base is None:
+        import json
+
+        recorded = json.loads(config_path.read_text(encoding="utf-8")).get("base_model_name_or_path") or ""
+        base = Path(recorded) if recorded else None
+    if base is None or not (base / "config.json").exists():
+        raise UsageError(f"the base model of {adapter_dir} is not a local model folder ({base or 'not recorded'})",
+                         "Pass --base DIR: the Hugging Face folder the adapter was trained on (for a GGUF base, "
+                         "the de-quantised folder 'caro finetune' printed).")
+    return base
+
+
+def export_adapter(
+    adapter_dir: Path,
+    outfile: Path,
+    *,
+    base: Path | None = None,
+    outtype: str = "f16",
+    cache_dir: Path,
+    llama_cpp_dir: Path | None = None,
+    say: Callable[[str], None] = lambda s: None,
+) -> AdapterGGUF:
+    """A PEFT LoRA adapter -> one GGUF adapter file, with llama.cpp's convert_lora_to_gguf.py. llama.cpp (the
+    embedded backend, llama-server --lora) applies it on top of any GGUF of the same base model."""
+    base_dir = adapter_base(adapter_dir, base)
+    if outtype not in ("f16", "q8_0", "f32", "bf16"):
+        raise UsageError(f"unknown adapter type {outtype}", "Choose f16 (default), q8_0, bf16 or f32.")
+    if importlib.util.find_spec("gguf") is None or importlib.util.find_spec("torch") is None:
+        raise MissingExtra("train", "Adapter export")
+    converter = find_converter(llama_cpp_dir, cache_dir, say)
+    outfile.parent.mkdir(parents=True, exist_ok=True)
+    say(f"writing {outfile.name} (base: {base_dir})")
+    started = time.monotonic()
+    command = [sys.executable, str(converter / LORA_CONVERTER), str(adapter_dir), "--base", str(base_dir),
+               "--outfile", str(outfile), "--outtype", outtype]
+    env = dict(os.environ)
+    env.pop("NO_LOCAL_GGUF", None)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0 or not outfile.exists():
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise CaroError(f"llama.cpp's LoRA converter failed (exit {done.returncode}): "
+                        f"{lines[-1] if lines else 'no output'}",
+                        "Check that the adapter was trained on a model architecture llama.cpp supports.",
+                        detail="\n".join(lines[-30:]))
+    from gguf import GGUFReader
+
+    reader = GGUFReader(str(outfile))
+
+    def number(key: str) -> float:
+        field_ = reader.fields.get(key)
+        return float(field_.parts[field_.data[0]][0]) if field_ is not None else 0.0
+
+    import json
+
+    rank = int(json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8")).get("r", 0))
+    return AdapterGGUF(outfile, outfile.stat().st_size, time.monotonic() - started, outtype.upper(), str(base_dir),
+                       len(reader.tensors) // 2, rank, number("adapter.lora.alpha"))
+
+
 def fallback_note(info: GGUFInfo) -> str:
     """What 'Q4_K_M' really holds for this model, in one honest sentence."""
     if info.quant != "q4_k_m" or not info.parameters:
