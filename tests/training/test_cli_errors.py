@@ -80,3 +80,31 @@ def test_export_with_a_llama_cpp_folder_lacking_the_converter(caro, tmp_path: Pa
     (folder / "model.safetensors").write_bytes(b"")
     done = caro("export", str(folder), "--llama-cpp", str(tmp_path))
     assert done.returncode == 2 and "holds no convert_hf_to_gguf.py" in done.stderr
+
+
+HIDE_JINJA = (
+    "import sys\n"
+    "class _Hide:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'jinja2' or name.startswith('jinja2.'):\n"
+    "            raise ModuleNotFoundError(name)\n"
+    "        return None\n"
+    "sys.meta_path.insert(0, _Hide())\n"
+)
+
+
+def test_dataset_validate_on_a_plain_install_without_jinja2(caro, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(HIDE_JINJA)
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path[1:]])}
+    train = Path(__file__).resolve().parents[2] / "data" / "train.jsonl"
+    done = caro("dataset", "validate", str(train), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "684 examples" in done.stdout and "(estimated)" in done.stdout and "0 errors" in done.stdout
+    # Rendering text needs the template engine: the exact extra is named, as JSON with -o json.
+    done = caro("dataset", "convert", str(train), "--to", "text", "-o", "json", env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "missing_extra" and "caro[train]" in error["hint"]

@@ -47,7 +47,7 @@ def served(family: str) -> str:
 def test_training_prompt_is_the_served_prompt(family: str) -> None:
     renderer = ex.Renderer(templates.tokenizer(family))
     assert renderer.style == STYLES[family]
-    prompt, answer = ex.split_text(renderer.chat(EXAMPLE), renderer)
+    prompt, _ = ex.split_text(renderer.chat(EXAMPLE), renderer)
     assert prompt == served(family)
     assert "macOS" in prompt and EXAMPLE.prompt in prompt  # the platform and the request reach the model
 

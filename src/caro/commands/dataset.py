@@ -117,6 +117,10 @@ def convert(args: argparse.Namespace, tokenizer: Any) -> int:
             print(issue, file=sys.stderr)
         raise UsageError(f"{args.file}: {len(report.errors)} invalid line(s); nothing converted",
                          f"Run 'caro dataset validate {args.file}' and fix the lines it lists.")
+    from caro.training.validate import jinja_available
+
+    if args.to == "text" and tokenizer is None and not jinja_available():
+        raise MissingExtra("train", "Rendering examples as text with a chat template (jinja2)")
     renderer = ex.Renderer(tokenizer)
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     try:

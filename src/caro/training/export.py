@@ -114,6 +114,17 @@ def fetch_converter(cache_dir: Path, version: str, say: Callable[[str], None] = 
     return target
 
 
+def cached_converter(cache_dir: Path, version: str) -> Path | None:
+    """llama.cpp's converters for this llama-cpp-python version, when already fetched: $CARO_LLAMA_CPP_DIR,
+    else `cache_dir`. Never downloads."""
+    candidates = [Path(os.environ["CARO_LLAMA_CPP_DIR"])] if os.environ.get("CARO_LLAMA_CPP_DIR") else []
+    candidates.append(cache_dir / f"llama.cpp-{version}")
+    for candidate in candidates:
+        if (candidate / CONVERTER).exists() and (candidate / LORA_CONVERTER).exists():
+            return candidate
+    return None
+
+
 def find_converter(explicit: Path | None, cache_dir: Path, say: Callable[[str], None] = lambda s: None) -> Path:
     """The folder holding convert_hf_to_gguf.py: --llama-cpp, $CARO_LLAMA_CPP_DIR, the cache, else fetched."""
     for candidate in (explicit, Path(os.environ["CARO_LLAMA_CPP_DIR"]) if os.environ.get("CARO_LLAMA_CPP_DIR")
@@ -345,3 +356,22 @@ def fallback_note(info: GGUFInfo) -> str:
     return (f"note: only {share:.0f}% of this model's weights could use K-quants (their rows must be a multiple "
             f"of 256 wide); llama.cpp fell back to {', '.join(others)} for the rest, so this 'Q4_K_M' file averages "
             f"{info.bits_per_weight:.2f} bits per weight rather than about 4.8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m caro.training.export [CACHE_DIR]`: fetch llama.cpp's converters once (CI does this before
+    its tests, which never download)."""
+    args = sys.argv[1:] if argv is None else argv
+    from caro.config import caro_home
+
+    cache = Path(args[0]) if args else caro_home() / "cache"
+    try:
+        print(fetch_converter(cache, llama_cpp_version(), lambda line: print(line, file=sys.stderr)))
+    except CaroError as exc:
+        print(f"error: {exc.message}\n  {exc.hint}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
