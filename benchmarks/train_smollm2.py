@@ -91,8 +91,8 @@ def main() -> None:
         done = caro("finetune", str(data), "--base-model", str(base), "--out", str(run), "--threads", args.threads,
                     *RECIPE, "-o", "json", env=env, capture=True)
         summary["finetune"] = json.loads(done.stdout)
-    done = caro("export", str(run / "adapter"), "--adapter", "--out", str(out / "gguf"), "--name", "smollm2-135m-caro",
-                "-o", "json", env=env, capture=True)
+    done = caro("export", str(run / "adapter"), "--adapter", "--quant", "q8_0", "--out", str(out / "gguf"),
+                "--name", "smollm2-135m-caro", "-o", "json", env=env, capture=True)
     adapter = json.loads(done.stdout)["adapter"]
     summary["adapter"] = adapter
     heldout = out / "heldout-cases.jsonl"

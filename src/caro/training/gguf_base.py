@@ -59,7 +59,7 @@ def dequantise(gguf: Path, cache_dir: Path, say: Callable[[str], None] = lambda 
     # the saved folder loads like any Hugging Face release.
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    plain = AutoModelForCausalLM.from_config(config)
+    plain = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
     plain.load_state_dict(loaded.state_dict(), strict=False)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
