@@ -347,7 +347,7 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
     adapter_dir = s.output_dir / "adapter"
     model.save_pretrained(str(adapter_dir))
     save_tokenizer(tokenizer, adapter_dir)
-    png = plot_losses(log_path, s.output_dir / "loss.png", f"caro fine-tune of {s.base_model}")
+    png = plot_losses(log_path, s.output_dir / "loss.png", f"caro fine-tune of {Path(s.base_gguf).name or s.base_model}")
     merged_dir = None
     if s.merge:
         say("merging the adapter into the base model")
