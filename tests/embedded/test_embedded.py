@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from caro.errors import BackendUnavailable
 from caro.parsing import parse
 from tests.conftest import CaroRunner
 from tests.embedded.conftest import header_only_gguf
+from tests.helpers import free_port, need
 
 needs_llama = pytest.mark.usefixtures("llama")
 
@@ -49,12 +50,6 @@ def _request(prompt: str, log: list[str] | None = None) -> GenerationRequest:
     return GenerationRequest(prompt=prompt, context=CTX, timeout=60, log=log.append if log is not None else None)
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # ---------------------------------------------------------------------------------------- without the extra
 
 
@@ -82,7 +77,7 @@ def test_without_llama_cpp_the_cli_falls_back(caro: CaroRunner, tmp_path: Path) 
         "sys.meta_path.insert(0, _Hide())\n"
     )
     env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path[1:]])}
-    done = caro("--backend", "embedded", "-o", "json", "list all files", env=env)
+    done = caro("--backend", "embedded", "-o", "json", "list docker containers", env=env)
     assert "Traceback" not in done.stderr
     data = json.loads(done.stdout)
     # The built-in catalog answers, and the reason the embedded backend could not is reported with it.
@@ -126,6 +121,7 @@ def test_smollm2_constrained_output_parses_every_time(smollm2: Path) -> None:
 @needs_llama
 def test_loaded_model_is_reused_within_a_process(smollm2: Path) -> None:
     log: list[str] = []
+    embedded._LOADED.clear()  # earlier tests may have loaded it already
     first = embedded.EmbeddedBackend(_settings(smollm2))
     first.generate(_request("list files", log))
     (loaded, _), = embedded._LOADED.values()
@@ -161,7 +157,7 @@ def test_tiny_models_in_each_quantization_load_and_generate(tiny_models: dict[st
 
 @needs_llama
 def test_functiongemma_template_is_native_with_grammar_retry(tmp_path: Path) -> None:
-    pytest.importorskip("gguf")
+    need(importlib.util.find_spec("gguf") is not None, "the gguf package")
     from tests.embedded import tiny_gguf
 
     source = tiny_gguf.write_f32(tmp_path / "fg-F32.gguf", template=tiny_gguf.FUNCTIONGEMMA_TEMPLATE, seed=3)
@@ -213,7 +209,7 @@ def test_caro_backend_embedded_end_to_end(caro: CaroRunner, smollm2: Path) -> No
 
 @needs_llama
 def test_lmstudio_down_embedded_answers_and_fallback_is_listed(caro: CaroRunner, smollm2: Path) -> None:
-    env = {"CARO_MODEL_PATH": str(smollm2), "CARO_LMSTUDIO_URL": f"http://127.0.0.1:{_closed_port()}/v1"}
+    env = {"CARO_MODEL_PATH": str(smollm2), "CARO_LMSTUDIO_URL": f"http://127.0.0.1:{free_port()}/v1"}
     done = caro("--backend", "lmstudio", "-o", "json", "list all files", env=env, timeout=120)
     data = json.loads(done.stdout)
     assert data["backend"] == "embedded", done.stdout + done.stderr
@@ -227,7 +223,7 @@ def test_lmstudio_down_embedded_answers_and_fallback_is_listed(caro: CaroRunner,
 
 @needs_llama
 def test_no_model_anywhere_says_how_to_get_one(caro: CaroRunner) -> None:
-    env = {"CARO_LMSTUDIO_URL": f"http://127.0.0.1:{_closed_port()}/v1"}
+    env = {"CARO_LMSTUDIO_URL": f"http://127.0.0.1:{free_port()}/v1"}
     done = caro("--backend", "embedded", "-v", "-o", "json", "list all files", env=env, timeout=60)
     text = done.stdout + done.stderr
     assert "no GGUF model found" in text

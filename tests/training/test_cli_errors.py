@@ -13,6 +13,11 @@ from tests.helpers import need
 HAS_TRAIN = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "peft", "trl", "gguf"))
 
 
+@pytest.fixture
+def train_extra() -> None:
+    need(HAS_TRAIN, "caro's train extra")
+
+
 def test_finetune_without_data_or_with_a_missing_file(caro, tmp_path: Path) -> None:
     done = caro("finetune")
     assert done.returncode == 2 and "no training data given" in done.stderr
@@ -25,7 +30,7 @@ def test_finetune_without_data_or_with_a_missing_file(caro, tmp_path: Path) -> N
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.skipif(not HAS_TRAIN, reason="needs caro's train extra")
+@pytest.mark.usefixtures("train_extra")
 def test_finetune_unsloth_engine_without_a_gpu_or_unsloth(caro, tmp_path: Path) -> None:
     import torch
 
@@ -42,7 +47,7 @@ def test_finetune_unsloth_engine_without_a_gpu_or_unsloth(caro, tmp_path: Path) 
     assert expected in error["message"], error
 
 
-@pytest.mark.skipif(not HAS_TRAIN, reason="needs caro's train extra")
+@pytest.mark.usefixtures("train_extra")
 def test_finetune_reports_the_first_invalid_line(caro, tmp_path: Path) -> None:
     data = tmp_path / "d.jsonl"
     data.write_text('{"prompt": "x", "command": "ls", "explanation": "Lists."}\n{"prompt": "y"}\n')
@@ -72,7 +77,7 @@ def test_export_rejects_a_folder_that_is_not_a_model(caro, tmp_path: Path) -> No
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.skipif(not HAS_TRAIN, reason="needs caro's train extra")
+@pytest.mark.usefixtures("train_extra")
 def test_export_with_a_llama_cpp_folder_lacking_the_converter(caro, tmp_path: Path) -> None:
     folder = tmp_path / "merged"
     folder.mkdir()

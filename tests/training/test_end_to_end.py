@@ -24,14 +24,14 @@ from tests.helpers import free_port, need
 from tests.llama_server import serve
 from tests.training import tiny_model
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        any(importlib.util.find_spec(m) is None for m in ("torch", "transformers", "peft", "trl", "sentencepiece",
-                                                         "gguf", "llama_cpp")),
-        reason="needs caro's train extra and llama-cpp-python[server]",
-    ),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _parts() -> None:
+    need(all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "peft", "trl", "sentencepiece",
+                                                                  "gguf", "llama_cpp")),
+         "caro's train extra and llama-cpp-python[server]")
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "data" / "train.jsonl"
