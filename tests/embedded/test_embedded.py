@@ -89,6 +89,7 @@ def test_without_llama_cpp_the_cli_falls_back(caro: CaroRunner, tmp_path: Path) 
 def test_command_grammar_bounds_the_command() -> None:
     grammar = embedded.command_grammar(160)
     assert "{0,135}" in grammar  # 1 + 135 = max_tokens - 24 characters
+    assert " cmd " in grammar and " cmd? " in embedded.command_grammar(160, refusals=True)  # empty = refusal
     assert embedded.template_family("<start_function_declaration>") == "functiongemma"
     assert embedded.template_family("{{ '<|im_start|>' }}") == "json"
     assert embedded.template_family("{% if tools %}<tool_call>{% endif %}") == "tools"

@@ -59,7 +59,7 @@ def template_family(template: str) -> str:
     return answer_style(template)
 
 
-def command_grammar(max_tokens: int) -> str:
+def command_grammar(max_tokens: int, refusals: bool = False) -> str:
     """GBNF for {"command": "...", "explanation": "..."}: one line each, bounded so it closes in time.
 
     A token is at least one character, so capping the command at max_tokens - 24 characters (the
@@ -70,7 +70,9 @@ def command_grammar(max_tokens: int) -> str:
     explanation_max = max(0, min(120, max_tokens - 24))
     first = r'[^"\\\x00-\x20]'
     char = r'([^"\\\x00-\x1f] | "\\" ["\\/])'
-    explanation = '"{\\"command\\": \\"" cmd? "\\", \\"explanation\\": \\"" expl "\\"}"'
+    # An empty command is how a model tuned on caro's JSON answer refuses (prompting.json_system_prompt).
+    optional = "?" if refusals else ""
+    explanation = f'"{{\\"command\\": \\"" cmd{optional} "\\", \\"explanation\\": \\"" expl "\\"}}"'
     return (
         f"root ::= {explanation}\n"
         f"cmd ::= {first} {char}{{0,{command_max - 1}}}\n"
@@ -278,7 +280,7 @@ class EmbeddedBackend:
             # The template declares the tool itself (FunctionGemma's or the model's own tool format).
             kwargs["tools"] = [prompting.TOOL]
         if constrained:
-            kwargs["grammar"] = _grammar(params.max_tokens)
+            kwargs["grammar"] = _grammar(params.max_tokens, refusals=family == "json")
         started = time.perf_counter()
         deadline = started + max(request.timeout, 0.1)
         how = self._warm_prefix(llm, params, messages, kwargs.get("tools"))
@@ -370,15 +372,16 @@ def _close_json(text: str) -> dict[str, Any] | None:
     return None
 
 
-_GRAMMARS: dict[int, Any] = {}
+_GRAMMARS: dict[tuple[int, bool], Any] = {}
 
 
-def _grammar(max_tokens: int) -> Any:
-    if max_tokens not in _GRAMMARS:
+def _grammar(max_tokens: int, refusals: bool = False) -> Any:
+    key = (max_tokens, refusals)
+    if key not in _GRAMMARS:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        _GRAMMARS[max_tokens] = LlamaGrammar.from_string(command_grammar(max_tokens), verbose=False)
-    return _GRAMMARS[max_tokens]
+        _GRAMMARS[key] = LlamaGrammar.from_string(command_grammar(max_tokens, refusals), verbose=False)
+    return _GRAMMARS[key]
 
 
 def load(params: _Params) -> tuple[Any, float, bool]:
