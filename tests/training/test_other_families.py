@@ -80,7 +80,7 @@ def test_tiny_model_trains_exports_and_answers(tmp_path: Path, family: str, temp
     for model, adapter_path in ((by_quant["Q8_0"], "none"),
                                 (Path(base_gguf[0]["path"]), adapter["path"])):  # type: ignore[index]
         settings = config.load({"embedded.model_path": str(model), "embedded.adapter_path": str(adapter_path),
-                                "embedded.max_tokens": 48})
+                                "embedded.max_tokens": 48, "embedded.temperature": 0.0})
         raw = embedded.EmbeddedBackend(settings).generate(request)
         assert raw.info["template"] == style
         # Random weights after a few steps: the words may be nonsense, but a command comes back.
