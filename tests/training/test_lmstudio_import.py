@@ -83,3 +83,38 @@ def test_rejects_non_gguf_and_existing_target(caro, tmp_path: Path) -> None:
     assert caro("lmstudio", "import", str(source), "--no-lms", "--force").returncode == 0
     missing = caro("lmstudio", "import", str(tmp_path / "absent.gguf"), "--no-lms")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def _header_gguf(path: Path, *, kind: str, template: str) -> Path:
+    import gguf
+
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_type(kind)
+    writer.add_chat_template(template)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def test_says_what_lm_studio_does_with_each_file(caro, tmp_path: Path) -> None:
+    import importlib.util
+
+    from tests.helpers import need
+    from tests.training import templates
+
+    need(importlib.util.find_spec("gguf") is not None, "the gguf package (caro[train])")
+    adapter = _header_gguf(tmp_path / "tuned-lora-F16.gguf", kind="adapter", template=templates.SMOLLM2)
+    done = caro("lmstudio", "import", str(adapter), "--no-lms", "--models-dir", str(tmp_path / "lms"), "-o", "json")
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert "LoRA adapter" in error["message"] and "adapter_path" in error["hint"] and "--merge-only" in error["hint"]
+    assert not (tmp_path / "lms").exists()
+    for template, words in ((templates.SMOLLM2, "declares no tools"), (templates.QWEN2, "own tool calls"),
+                            (templates.FUNCTIONGEMMA, "FunctionGemma")):
+        model = _header_gguf(tmp_path / "model-Q8_0.gguf", kind="model", template=template)
+        done = caro("lmstudio", "import", str(model), "--no-lms", "--models-dir", str(tmp_path / "lms"), "--dry-run",
+                    "-o", "json")
+        assert done.returncode == 0, done.stderr
+        assert words in json.loads(done.stdout)["lmstudio_use"]

@@ -71,3 +71,46 @@ def build(folder: Path, corpus: list[str], seed: int = 0) -> Path:
     model.save_pretrained(str(folder), safe_serialization=True)
     tokenizer.save_pretrained(str(folder))
     return folder
+
+
+CHATML = ("<|im_start|>", "<|im_end|>")
+
+
+def build_chatml(folder: Path, corpus: list[str], family: str, template: str, seed: int = 0) -> Path:
+    """A tiny random-weight Llama- or Qwen2-shaped model with a SentencePiece tokenizer (llama.cpp's converter
+    reads tokenizer.model for both) whose end of turn is <|im_end|>, carrying `template`."""
+    import io
+
+    import sentencepiece as spm
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    folder.mkdir(parents=True, exist_ok=True)
+    model_file = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus), model_writer=model_file, vocab_size=2000, model_type="bpe",
+        pad_id=0, eos_id=1, bos_id=2, unk_id=3, pad_piece="<pad>", eos_piece="<|im_end|>", bos_piece="<s>",
+        unk_piece="<unk>", user_defined_symbols=["<|im_start|>"], byte_fallback=True, character_coverage=1.0,
+        normalization_rule_name="identity", add_dummy_prefix=False, remove_extra_whitespaces=False,
+        allow_whitespace_only_pieces=True, split_by_whitespace=False, split_by_unicode_script=False,
+        split_by_number=False, max_sentencepiece_length=64, max_sentence_length=16384, minloglevel=2,
+        num_threads=1, hard_vocab_limit=False,
+    )
+    (folder / "tokenizer.model").write_bytes(model_file.getvalue())
+    decoder = {str(i): {"content": t, "special": True, "lstrip": False, "rstrip": False, "normalized": False,
+                        "single_word": False}
+               for i, t in enumerate(("<pad>", "<|im_end|>", "<s>", "<unk>", "<|im_start|>"))}
+    config_json = {"tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "<|im_end|>",
+                   "pad_token": "<pad>", "unk_token": "<unk>", "add_bos_token": False, "add_eos_token": False,
+                   "added_tokens_decoder": decoder, "chat_template": template, "model_max_length": 1024}
+    (folder / "tokenizer_config.json").write_text(json.dumps(config_json, indent=1))
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    torch.manual_seed(seed)
+    shape = dict(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                 num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024, pad_token_id=0,
+                 eos_token_id=1, bos_token_id=2, tie_word_embeddings=False, rms_norm_eps=1e-6)
+    model = (LlamaForCausalLM(LlamaConfig(**shape)) if family == "llama"
+             else Qwen2ForCausalLM(Qwen2Config(**shape)))
+    model.save_pretrained(str(folder), safe_serialization=True)
+    tokenizer.save_pretrained(str(folder))
+    return folder

@@ -31,7 +31,7 @@ INSTALL_HINT = "Install it from your caro clone: pip install '.[embedded]' (comp
 FUNCTIONGEMMA_STOPS = ["<end_of_turn>", "<start_function_response>"]
 
 # One loaded model per process: key -> (Llama, load seconds).
-_LOADED: dict[tuple[str, int, int, int, int], tuple[Any, float]] = {}
+_LOADED: dict[tuple[Any, ...], tuple[Any, float]] = {}
 
 
 def llama_cpp_installed() -> bool:
@@ -53,13 +53,13 @@ def default_threads() -> int:
 
 
 def template_family(template: str) -> str:
-    """'functiongemma' when the chat template speaks FunctionGemma's call tokens, else 'plain'."""
-    if "start_function_declaration" in template or "start_function_call" in template:
-        return "functiongemma"
-    return "plain"
+    """The model's answer style (prompting.answer_style): 'functiongemma', 'tools' or 'json'."""
+    from caro.prompting import answer_style
+
+    return answer_style(template)
 
 
-def command_grammar(max_tokens: int) -> str:
+def command_grammar(max_tokens: int, refusals: bool = False) -> str:
     """GBNF for {"command": "...", "explanation": "..."}: one line each, bounded so it closes in time.
 
     A token is at least one character, so capping the command at max_tokens - 24 characters (the
@@ -70,7 +70,9 @@ def command_grammar(max_tokens: int) -> str:
     explanation_max = max(0, min(120, max_tokens - 24))
     first = r'[^"\\\x00-\x20]'
     char = r'([^"\\\x00-\x1f] | "\\" ["\\/])'
-    explanation = '"{\\"command\\": \\"" cmd "\\", \\"explanation\\": \\"" expl "\\"}"'
+    # An empty command is how a model tuned on caro's JSON answer refuses (prompting.json_system_prompt).
+    optional = "?" if refusals else ""
+    explanation = f'"{{\\"command\\": \\"" cmd{optional} "\\", \\"explanation\\": \\"" expl "\\"}}"'
     return (
         f"root ::= {explanation}\n"
         f"cmd ::= {first} {char}{{0,{command_max - 1}}}\n"
@@ -102,6 +104,7 @@ class _Params:
     temperature: float
     stop: list[str]
     constrain: str
+    adapter: Path | None = None
 
 
 class EmbeddedBackend:
@@ -187,6 +190,10 @@ class EmbeddedBackend:
             if discovery.found is not None:
                 facts["model_path"] = str(discovery.found.path)
                 facts["source"] = discovery.found.reason
+                from caro import models
+
+                choice = models.adapter_for(self.settings, discovery.found.path)
+                facts["adapter_path"] = str(choice.path) if choice.path else None
         facts.update({key: self.settings[f"embedded.{key}"] for key in
                       ("threads", "context", "batch", "max_tokens", "temperature", "constrain")})
         return facts
@@ -207,6 +214,17 @@ class EmbeddedBackend:
             constrain=str(s["embedded.constrain"]),
         )
 
+    def _adapter(self, model: Path, request: GenerationRequest | None = None) -> Path | None:
+        from caro import models
+
+        choice = models.adapter_for(self.settings, model)
+        if request is not None:
+            request.debug(f"embedded: {choice.reason}")
+        if choice.problem:
+            raise BackendUnavailable(choice.problem, "Point [embedded] adapter_path (or CARO_ADAPTER_PATH) at a "
+                                     "LoRA adapter GGUF ('caro export --adapter' writes one), or unset it.")
+        return choice.path
+
     def generate(self, request: GenerationRequest) -> RawOutput:
         if not llama_cpp_installed():
             raise BackendUnavailable("llama-cpp-python is not installed (caro's 'embedded' extra)", INSTALL_HINT)
@@ -217,12 +235,13 @@ class EmbeddedBackend:
             status = self.availability()
             raise BackendUnavailable(status.reason, status.hint)
         params = self._params(discovery.found.path)
+        params.adapter = self._adapter(params.path, request)
         llm, load_s, cached = load(params)
         request.debug(f"embedded: {'reused loaded' if cached else 'loaded'} {params.path.name} "
                       f"in {load_s * 1000:.0f} ms ({params.threads} threads, context {params.context})")
         template = str(llm.metadata.get("tokenizer.chat_template", ""))
         family = template_family(template)
-        native = family == "functiongemma" and params.constrain != "always"
+        native = family != "json" and params.constrain != "always"
         if params.constrain == "never" or native:
             raw = self._run(llm, params, request, constrained=False, family=family)
             if params.constrain == "never":
@@ -241,12 +260,15 @@ class EmbeddedBackend:
 
     def _run(self, llm: Any, params: _Params, request: GenerationRequest, *, constrained: bool,
              family: str) -> RawOutput:
-        from caro.prompting import TOOL, system_prompt, user_message
+        from caro import prompting
 
-        system = system_prompt(request)
-        if constrained:
-            system = f"{system}\n{json_instructions()}"
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user_message(request)}]
+        if constrained and family == "functiongemma":
+            # FunctionGemma keeps its own prompt; the grammar's JSON is explained after it.
+            messages = prompting.messages(request)
+            messages[0]["content"] += "\n" + json_instructions()
+        else:
+            # What caro finetune trains a model of this style on (prompting.chat_messages).
+            messages = prompting.chat_messages(request, prompting.JSON if constrained else family)
         kwargs: dict[str, Any] = {
             "messages": messages,
             "temperature": params.temperature,
@@ -254,12 +276,11 @@ class EmbeddedBackend:
             "stop": list(params.stop) + (FUNCTIONGEMMA_STOPS if family == "functiongemma" else []),
             "stream": True,
         }
-        if not constrained or family == "functiongemma":
-            # The template declares the tool itself (FunctionGemma's tool-aware template); plain
-            # templates ignore it.
-            kwargs["tools"] = [TOOL]
+        if family != "json" and (not constrained or family == "functiongemma"):
+            # The template declares the tool itself (FunctionGemma's or the model's own tool format).
+            kwargs["tools"] = [prompting.TOOL]
         if constrained:
-            kwargs["grammar"] = _grammar(params.max_tokens)
+            kwargs["grammar"] = _grammar(params.max_tokens, refusals=family == "json")
         started = time.perf_counter()
         deadline = started + max(request.timeout, 0.1)
         how = self._warm_prefix(llm, params, messages, kwargs.get("tools"))
@@ -351,15 +372,16 @@ def _close_json(text: str) -> dict[str, Any] | None:
     return None
 
 
-_GRAMMARS: dict[int, Any] = {}
+_GRAMMARS: dict[tuple[int, bool], Any] = {}
 
 
-def _grammar(max_tokens: int) -> Any:
-    if max_tokens not in _GRAMMARS:
+def _grammar(max_tokens: int, refusals: bool = False) -> Any:
+    key = (max_tokens, refusals)
+    if key not in _GRAMMARS:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        _GRAMMARS[max_tokens] = LlamaGrammar.from_string(command_grammar(max_tokens), verbose=False)
-    return _GRAMMARS[max_tokens]
+        _GRAMMARS[key] = LlamaGrammar.from_string(command_grammar(max_tokens, refusals), verbose=False)
+    return _GRAMMARS[key]
 
 
 def load(params: _Params) -> tuple[Any, float, bool]:
@@ -369,7 +391,13 @@ def load(params: _Params) -> tuple[Any, float, bool]:
     except OSError as exc:
         raise BackendUnavailable(f"cannot read model {params.path}: {exc.strerror}",
                                  "Check [embedded] model_path, or run 'caro models list'.") from None
-    key = (str(params.path.resolve()), stat.st_mtime_ns, params.context, params.threads, params.batch)
+    adapter = params.adapter
+    try:
+        adapter_key = (str(adapter.resolve()), adapter.stat().st_mtime_ns) if adapter else None
+    except OSError as exc:
+        raise BackendUnavailable(f"cannot read adapter {adapter}: {exc.strerror}",
+                                 "Check [embedded] adapter_path.") from None
+    key = (str(params.path.resolve()), stat.st_mtime_ns, params.context, params.threads, params.batch, adapter_key)
     if key in _LOADED:
         llm, seconds = _LOADED[key]
         return llm, seconds, True
@@ -388,9 +416,16 @@ def load(params: _Params) -> tuple[Any, float, bool]:
             n_threads=params.threads,
             n_threads_batch=params.threads,
             n_batch=min(params.batch, params.context),
+            lora_path=str(adapter) if adapter else None,
             verbose=False,
         )
     except (ValueError, RuntimeError, OSError) as exc:
+        if adapter:
+            raise BackendUnavailable(
+                f"llama.cpp could not load {params.path.name} with the adapter {adapter.name}: {exc}",
+                "An adapter fits only the base model it was trained on; set [embedded] adapter_path = \"none\" "
+                "or point it at the adapter made for this model.",
+            ) from None
         raise BackendUnavailable(
             f"llama.cpp could not load {params.path.name}: {exc}",
             "The file may be damaged, partial, or of an architecture this llama.cpp build does not know; "

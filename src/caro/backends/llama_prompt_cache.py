@@ -55,6 +55,9 @@ def _key(llm: Any, model: Path, tokens: list[int]) -> str:
     digest = hashlib.sha256()
     digest.update(f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{llm.n_ctx()}|"
                   f"{getattr(llama_cpp, '__version__', '?')}|".encode())
+    adapter = getattr(llm, "lora_path", None)
+    if adapter:  # the same prefix gives another state under a LoRA adapter
+        digest.update(f"lora|{Path(adapter).resolve()}|{Path(adapter).stat().st_mtime_ns}|".encode())
     digest.update(",".join(map(str, tokens)).encode())
     return digest.hexdigest()[:40]
 

@@ -1,4 +1,5 @@
-"""`caro dataset validate FILE` and `caro dataset convert FILE`: check and transform training data."""
+"""`caro dataset validate FILE`, `caro dataset convert FILE`, `caro dataset synth`: check, transform and make
+training data."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ HELP = "Check a training dataset line by line (schema, safety, duplicates, split
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("validate", "convert"),
+    parser.add_argument("action", choices=("validate", "convert", "synth"),
                         help="validate: report every problem with its line number; convert: authoring form -> "
-                             "chat form -> text rendered with the model's chat template")
-    parser.add_argument("file", type=Path, help="a JSON Lines dataset (authoring, chat or text form)")
+                             "chat form -> text rendered with the model's chat template; synth: training examples "
+                             "from the built-in catalog, optionally mixed with FILE")
+    parser.add_argument("file", type=Path, nargs="?", default=None,
+                        help="a JSON Lines dataset (authoring, chat or text form); synth: hand-written examples "
+                             "to mix in (e.g. data/train.jsonl)")
     parser.add_argument("--against", type=Path, action="append", default=[], metavar="FILE",
                         help="validate: another split (e.g. the training set) this file must not hold "
-                             "near-duplicates of; repeatable")
+                             "near-duplicates of; synth: an evaluation or held-out set no example may resemble; "
+                             "repeatable")
+    parser.add_argument("--per-phrasing", type=int, default=2,
+                        help="synth: platform/value variants drawn per catalog phrasing (2)")
+    parser.add_argument("--seed", type=int, default=0, help="synth: random seed (0)")
     parser.add_argument("--tokenizer", default="", metavar="MODEL",
                         help="model folder or Hugging Face id whose tokenizer and chat template measure lengths "
                              "(validate) or render text (convert); default: caro's FunctionGemma template and an "
@@ -29,11 +37,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-tokens", type=int, default=1024, help="validate: longest allowed example (1024)")
     parser.add_argument("--no-safety", action="store_true", help="validate: skip the safety check of targets")
     parser.add_argument("--to", choices=("chat", "text"), default="chat", help="convert: output form (chat)")
-    parser.add_argument("--out", "-O", type=Path, default=None, help="convert: output file (default: stdout)")
+    parser.add_argument("--out", "-O", type=Path, default=None,
+                        help="convert, synth: output file (default: stdout)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    path: Path = args.file
+    if args.action == "synth":
+        return synth(args, settings)
+    path: Path | None = args.file
+    if path is None:
+        raise UsageError(f"'caro dataset {args.action}' needs a FILE", f"Usage: caro dataset {args.action} "
+                         "data/train.jsonl")
     if not path.exists():
         raise UsageError(f"no such file: {path}", "Give the path of a JSON Lines dataset, e.g. data/train.jsonl.")
     for other in args.against:
@@ -103,6 +117,10 @@ def convert(args: argparse.Namespace, tokenizer: Any) -> int:
             print(issue, file=sys.stderr)
         raise UsageError(f"{args.file}: {len(report.errors)} invalid line(s); nothing converted",
                          f"Run 'caro dataset validate {args.file}' and fix the lines it lists.")
+    from caro.training.validate import jinja_available
+
+    if args.to == "text" and tokenizer is None and not jinja_available():
+        raise MissingExtra("train", "Rendering examples as text with a chat template (jinja2)")
     renderer = ex.Renderer(tokenizer)
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     try:
@@ -121,6 +139,49 @@ def convert(args: argparse.Namespace, tokenizer: Any) -> int:
             out.close()
     if args.out:
         print(f"wrote {len(rows)} examples in {args.to} form to {args.out}", file=sys.stderr)
+    return 0
+
+
+def synth(args: argparse.Namespace, settings: Settings) -> int:
+    from caro.training import synth as sy
+    from caro.training.validate import Report, read_rows
+
+    for path in [*args.against, *([args.file] if args.file else [])]:
+        if not path.exists():
+            raise UsageError(f"no such file: {path}", "Give JSON Lines files (e.g. data/eval.jsonl).")
+    if args.per_phrasing < 1:
+        raise UsageError("--per-phrasing must be at least 1", "See 'caro dataset --help'.")
+    extra: list[dict[str, Any]] = []
+    if args.file:
+        report = Report()
+        rows = list(read_rows(args.file, report))
+        if report.errors:
+            raise UsageError(f"{args.file}: {len(report.errors)} invalid line(s)",
+                             f"Run 'caro dataset validate {args.file}' and fix the lines it lists.")
+        extra = [row.record for row in rows]
+    guard = sy.Guard(sy.guarded_prompts(args.against))
+    counts = sy.SynthReport()
+    made = list(sy.synthesize(guard, per_phrasing=args.per_phrasing, seed=args.seed, report=counts))
+    rows_out = sy.mix(made, extra, seed=args.seed)
+    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        for record in rows_out:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    summary = {"synthesized": counts.kept, "mixed_in": len(extra), "written": len(rows_out),
+               "declined_by_catalog": counts.declined, "duplicates": counts.duplicates,
+               "near_duplicates_of_guarded": counts.near_duplicates, "guarded_requests": len(guard.prompts)}
+    if args.out and settings.output != "plain":
+        _emit({"out": str(args.out), **summary}, settings.output)
+    elif not args.against:
+        print("caro dataset synth: note: no --against set given; nothing was checked for leakage into an "
+              "evaluation set", file=sys.stderr)
+    print(f"caro dataset synth: {counts.kept} examples from the catalog ({counts.near_duplicates} left out as "
+          f"near-duplicates of {len(guard.prompts)} guarded requests, {counts.declined} the catalog did not answer "
+          f"as intended), {len(extra)} mixed in: {len(rows_out)} written" + (f" to {args.out}" if args.out else ""),
+          file=sys.stderr)
     return 0
 
 

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                          force=args.force)
     data = {"path": str(result.path), "key": result.key, "identifier": result.identifier, "method": result.method,
             "dry_run": bool(args.dry_run), "load_command": result.load_command(),
-            "config": "\n".join(result.config_lines()) + "\n"}
+            "config": "\n".join(result.config_lines()) + "\n", "answer_style": result.style,
+            "lmstudio_use": result.use}
     if settings.output == "json":
         print(json.dumps(data, indent=2))
         return 0
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     verb = "would place" if args.dry_run else ("imported with lms:" if result.method == "lms" else "placed")
     print(f"{verb} {result.path}")
     print(f"LM Studio model key: {result.key}")
+    print(f"What LM Studio does with it: {result.use}")
     print(f"Load it under a fixed name:  {result.load_command()}")
     print(f"Model identifier for caro:   {result.identifier}")
     print(f"Add to {settings.path} (or 'caro config init' first):")

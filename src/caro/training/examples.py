@@ -101,33 +101,40 @@ def parse_authoring(record: dict[str, Any]) -> Example:
     return Example(prompt, command, explanation, os_name, shell)
 
 
-def request_messages(example: Example) -> list[dict[str, Any]]:
+def request_messages(example: Example, style: str = "functiongemma") -> list[dict[str, Any]]:
     """The system and user messages caro sends for this OS and shell, so training and serving match."""
     from caro import prompting
 
     context = Context(platform=example.os, shell=example.shell, cwd=".")
-    return [dict(m) for m in prompting.messages(GenerationRequest(prompt=example.prompt, context=context))]
+    request = GenerationRequest(prompt=example.prompt, context=context)
+    return [dict(m) for m in prompting.chat_messages(request, style)]
 
 
-def tools() -> list[dict[str, Any]]:
+def tools(style: str = "functiongemma") -> list[dict[str, Any]] | None:
     from caro import prompting
 
-    return [json.loads(json.dumps(prompting.TOOL))]
+    return prompting.chat_tools(style)
 
 
-def to_chat(example: Example) -> dict[str, Any]:
-    """The chat form of one example: system, user and the assistant's tool call (or refusal)."""
+def to_chat(example: Example, style: str = "functiongemma") -> dict[str, Any]:
+    """The chat form of one example in a model's answer style (prompting.STYLES): system, user and the
+    assistant's tool call, JSON answer or refusal."""
+    from caro import prompting
+
     assistant: dict[str, Any]
-    if example.is_refusal:
+    if style == prompting.JSON:
+        assistant = {"role": "assistant", "content": prompting.json_answer(example.command, example.explanation)}
+    elif example.is_refusal:
         assistant = {"role": "assistant", "content": example.explanation}
     else:
         arguments = {"command": example.command, "explanation": example.explanation}
         assistant = {"role": "assistant", "content": "",
                      "tool_calls": [{"type": "function", "function": {"name": TOOL_NAME, "arguments": arguments}}]}
-    return {
-        "messages": [*request_messages(example), assistant],
-        "tools": tools(),
-    }
+    chat: dict[str, Any] = {"messages": [*request_messages(example, style), assistant]}
+    declared = tools(style)
+    if declared:
+        chat["tools"] = declared
+    return chat
 
 
 def check_chat(record: dict[str, Any]) -> tuple[str, str, str]:
@@ -173,13 +180,24 @@ def check_chat(record: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def to_text(chat: dict[str, Any], renderer: Renderer | None = None) -> str:
-    """Render the chat form with a chat template, without <bos>, ending a call with AFTER_CALL."""
+    """Render the chat form with a chat template (without a <bos> the template writes); a FunctionGemma
+    call ends with AFTER_CALL."""
+    return "".join(split_text(chat, renderer))
+
+
+def split_text(chat: dict[str, Any], renderer: Renderer | None = None) -> tuple[str, str]:
+    """(prompt, answer): the prompt exactly as served (the template with its generation prompt) and the
+    answer the model learns. ExampleError when the template does not render the prompt as a prefix."""
     renderer = renderer or Renderer()
-    text = renderer(chat["messages"], chat.get("tools"))
-    last = chat["messages"][-1]
-    if last.get("tool_calls") and not text.endswith(AFTER_CALL):
+    messages = chat["messages"]
+    text = renderer(messages, chat.get("tools"))
+    prompt = renderer(messages[:-1], chat.get("tools"), add_generation_prompt=True)
+    if not text.startswith(prompt) or len(text) == len(prompt):
+        raise ExampleError("the chat template does not render the prompt followed by the answer "
+                           "(no model turn to learn from)")
+    if messages[-1].get("tool_calls") and renderer.style == "functiongemma" and not text.endswith(AFTER_CALL):
         text += AFTER_CALL
-    return text
+    return prompt, text[len(prompt):]
 
 
 class Renderer:
@@ -187,18 +205,39 @@ class Renderer:
 
     def __init__(self, tokenizer: Any = None) -> None:
         self.tokenizer = tokenizer
+        from caro.prompting import answer_style
+
+        self.style = answer_style(self.template)
+
+    @property
+    def template(self) -> str:
+        own = getattr(self.tokenizer, "chat_template", None) if self.tokenizer is not None else None
+        if isinstance(own, str) and own:
+            return own
+        from caro.training.chat_template import TEMPLATE
+
+        return TEMPLATE
 
     @property
     def bos(self) -> str:
+        """The <bos> text a template writes itself (the tokenizer adds it again when training)."""
+        if "bos_token" not in self.template:
+            return ""
         token = getattr(self.tokenizer, "bos_token", None) if self.tokenizer is not None else "<bos>"
         return str(token or "")
 
-    def __call__(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> str:
+    def __call__(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                 add_generation_prompt: bool = False) -> str:
         if self.tokenizer is not None and getattr(self.tokenizer, "chat_template", None):
-            text = str(self.tokenizer.apply_chat_template(messages, tools=tools, tokenize=False))
+            text = str(self.tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
+                                                          add_generation_prompt=add_generation_prompt))
         else:
             from caro.training.chat_template import render
 
-            text = render(messages, tools)
+            text = render(messages, tools, add_generation_prompt=add_generation_prompt)
         bos = self.bos
         return text.removeprefix(bos) if bos else text
+
+    def chat(self, example: Example) -> dict[str, Any]:
+        """The chat form of `example` in this template's answer style."""
+        return to_chat(example, self.style)

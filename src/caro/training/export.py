@@ -30,8 +30,9 @@ from caro.errors import CaroError, MissingExtra, UsageError
 QUANTS = ("f16", "q8_0", "q4_k_m")
 LABELS = {"f16": "F16", "q8_0": "Q8_0", "q4_k_m": "Q4_K_M"}
 CONVERTER = "convert_hf_to_gguf.py"
-# What the converter needs from llama.cpp's tree, relative to vendor/llama.cpp/ in the sdist.
-CONVERTER_PARTS = (CONVERTER, "conversion/", "gguf-py/")
+LORA_CONVERTER = "convert_lora_to_gguf.py"
+# What the converters need from llama.cpp's tree, relative to vendor/llama.cpp/ in the sdist.
+CONVERTER_PARTS = (CONVERTER, LORA_CONVERTER, "conversion/", "gguf-py/")
 LLAMA_FTYPE_MOSTLY_Q4_K_M = 15
 
 
@@ -76,7 +77,7 @@ def llama_cpp_version() -> str:
 def fetch_converter(cache_dir: Path, version: str, say: Callable[[str], None] = lambda s: None) -> Path:
     """Extract llama.cpp's converter from llama-cpp-python's sdist (fetched with pip once, then cached)."""
     target = cache_dir / f"llama.cpp-{version}"
-    if (target / CONVERTER).exists():
+    if (target / CONVERTER).exists() and (target / LORA_CONVERTER).exists():
         return target
     say(f"fetching llama.cpp's converter: llama-cpp-python {version} source distribution (about 80 MB, once)")
     with tempfile.TemporaryDirectory(prefix="caro-sdist-") as tmp:
@@ -111,6 +112,17 @@ def fetch_converter(cache_dir: Path, version: str, say: Callable[[str], None] = 
             shutil.rmtree(target)
         shutil.move(str(staging), str(target))
     return target
+
+
+def cached_converter(cache_dir: Path, version: str) -> Path | None:
+    """llama.cpp's converters for this llama-cpp-python version, when already fetched: $CARO_LLAMA_CPP_DIR,
+    else `cache_dir`. Never downloads."""
+    candidates = [Path(os.environ["CARO_LLAMA_CPP_DIR"])] if os.environ.get("CARO_LLAMA_CPP_DIR") else []
+    candidates.append(cache_dir / f"llama.cpp-{version}")
+    for candidate in candidates:
+        if (candidate / CONVERTER).exists() and (candidate / LORA_CONVERTER).exists():
+            return candidate
+    return None
 
 
 def find_converter(explicit: Path | None, cache_dir: Path, say: Callable[[str], None] = lambda s: None) -> Path:
@@ -247,6 +259,90 @@ def export(
     return results
 
 
+@dataclass
+class AdapterGGUF:
+    """A LoRA adapter written as GGUF: where, how big, for which base, and how many tensor pairs."""
+
+    path: Path
+    size_bytes: int
+    seconds: float
+    outtype: str
+    base: str
+    tensors: int
+    rank: int
+    alpha: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "size_bytes": self.size_bytes, "size_mb": round(self.size_bytes / 1e6, 2),
+                "seconds": round(self.seconds, 1), "outtype": self.outtype, "base": self.base,
+                "tensors": self.tensors, "rank": self.rank, "alpha": self.alpha}
+
+
+def adapter_base(adapter_dir: Path, base: Path | None) -> Path:
+    """The base model folder a PEFT adapter was trained on: `base`, else adapter_config.json's own record."""
+    config_path = adapter_dir / "adapter_config.json"
+    if not config_path.exists():
+        raise UsageError(f"{adapter_dir} holds no LoRA adapter (adapter_config.json is missing)",
+                         "Point at the 'adapter' folder (or a checkpoint) that 'caro finetune' wrote.")
+    if base is None:
+        import json
+
+        recorded = json.loads(config_path.read_text(encoding="utf-8")).get("base_model_name_or_path") or ""
+        base = Path(recorded) if recorded else None
+    if base is None or not (base / "config.json").exists():
+        raise UsageError(f"the base model of {adapter_dir} is not a local model folder ({base or 'not recorded'})",
+                         "Pass --base DIR: the Hugging Face folder the adapter was trained on (for a GGUF base, "
+                         "the de-quantised folder 'caro finetune' printed).")
+    return base
+
+
+def export_adapter(
+    adapter_dir: Path,
+    outfile: Path,
+    *,
+    base: Path | None = None,
+    outtype: str = "f16",
+    cache_dir: Path,
+    llama_cpp_dir: Path | None = None,
+    say: Callable[[str], None] = lambda s: None,
+) -> AdapterGGUF:
+    """A PEFT LoRA adapter -> one GGUF adapter file, with llama.cpp's convert_lora_to_gguf.py. llama.cpp (the
+    embedded backend, llama-server --lora) applies it on top of any GGUF of the same base model."""
+    base_dir = adapter_base(adapter_dir, base)
+    if outtype not in ("f16", "q8_0", "f32", "bf16"):
+        raise UsageError(f"unknown adapter type {outtype}", "Choose f16 (default), q8_0, bf16 or f32.")
+    if importlib.util.find_spec("gguf") is None or importlib.util.find_spec("torch") is None:
+        raise MissingExtra("train", "Adapter export")
+    converter = find_converter(llama_cpp_dir, cache_dir, say)
+    outfile.parent.mkdir(parents=True, exist_ok=True)
+    say(f"writing {outfile.name} (base: {base_dir})")
+    started = time.monotonic()
+    command = [sys.executable, str(converter / LORA_CONVERTER), str(adapter_dir), "--base", str(base_dir),
+               "--outfile", str(outfile), "--outtype", outtype]
+    env = dict(os.environ)
+    env.pop("NO_LOCAL_GGUF", None)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0 or not outfile.exists():
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise CaroError(f"llama.cpp's LoRA converter failed (exit {done.returncode}): "
+                        f"{lines[-1] if lines else 'no output'}",
+                        "Check that the adapter was trained on a model architecture llama.cpp supports.",
+                        detail="\n".join(lines[-30:]))
+    from gguf import GGUFReader
+
+    reader = GGUFReader(str(outfile))
+
+    def number(key: str) -> float:
+        field_ = reader.fields.get(key)
+        return float(field_.parts[field_.data[0]][0]) if field_ is not None else 0.0
+
+    import json
+
+    rank = int(json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8")).get("r", 0))
+    return AdapterGGUF(outfile, outfile.stat().st_size, time.monotonic() - started, outtype.upper(), str(base_dir),
+                       len(reader.tensors) // 2, rank, number("adapter.lora.alpha"))
+
+
 def fallback_note(info: GGUFInfo) -> str:
     """What 'Q4_K_M' really holds for this model, in one honest sentence."""
     if info.quant != "q4_k_m" or not info.parameters:
@@ -260,3 +356,22 @@ def fallback_note(info: GGUFInfo) -> str:
     return (f"note: only {share:.0f}% of this model's weights could use K-quants (their rows must be a multiple "
             f"of 256 wide); llama.cpp fell back to {', '.join(others)} for the rest, so this 'Q4_K_M' file averages "
             f"{info.bits_per_weight:.2f} bits per weight rather than about 4.8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m caro.training.export [CACHE_DIR]`: fetch llama.cpp's converters once (CI does this before
+    its tests, which never download)."""
+    args = sys.argv[1:] if argv is None else argv
+    from caro.config import caro_home
+
+    cache = Path(args[0]) if args else caro_home() / "cache"
+    try:
+        print(fetch_converter(cache, llama_cpp_version(), lambda line: print(line, file=sys.stderr)))
+    except CaroError as exc:
+        print(f"error: {exc.message}\n  {exc.hint}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

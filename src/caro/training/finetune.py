@@ -31,8 +31,6 @@ from caro.errors import MissingExtra, UsageError
 
 DEFAULT_BASE_MODEL = "unsloth/functiongemma-270m-it"
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-TOKENIZER_FILES = ("tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                   "chat_template.jinja", "added_tokens.json")
 
 
 @dataclass
@@ -59,6 +57,7 @@ class FinetuneSettings:
     resume: bool = True
     merge: bool = True
     threads: int = 0
+    base_gguf: str = ""  # the GGUF file base_model was de-quantised from, if any
 
     def as_json(self) -> dict[str, Any]:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
@@ -231,7 +230,8 @@ def _load_cpu(s: FinetuneSettings) -> tuple[Any, Any]:
     targets = [m for m in TARGET_MODULES if m in present]
     if not targets:
         raise UsageError(f"{s.base_model} has none of the projection modules LoRA targets ({', '.join(TARGET_MODULES)})",
-                         "Fine-tune a Gemma-family causal language model such as FunctionGemma.")
+                         "Fine-tune a causal language model of the Gemma, Llama or Qwen families "
+                         "(see docs/fine-tuning.md, 'Which models').")
     config = LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout, bias="none",
                         target_modules=targets, task_type="CAUSAL_LM")
     return get_peft_model(model, config), tokenizer
@@ -288,13 +288,23 @@ def check_data(path: Path) -> None:
 def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> FinetuneResult:
     """Train, save the adapter, merge. `say` receives one-line progress messages."""
     require_train_extra()
-    from caro.training.sequences import read_texts, tokenize
+    from caro.training.sequences import read_pairs, tokenize
 
     check_data(s.train_file)  # a broken line should fail in a second, not after loading a model
     if s.eval_file:
         check_data(s.eval_file)
     engine = pick_engine(s.engine)
     s.output_dir.mkdir(parents=True, exist_ok=True)
+    from caro.training.gguf_base import dequantise, is_gguf
+
+    if _looks_local(s.base_model) and not Path(s.base_model).expanduser().exists():
+        raise UsageError(f"cannot load base model {s.base_model}: no such file or folder",
+                         "Give a model folder, a .gguf file, or a Hugging Face id (org/name).")
+    if is_gguf(s.base_model):
+        from caro.config import caro_home
+
+        s.base_gguf = s.base_model
+        s.base_model = str(dequantise(Path(s.base_model).expanduser(), caro_home() / "cache", say))
     say(f"engine: {'Unsloth (CUDA)' if engine == 'unsloth' else 'transformers + PEFT + TRL'}; "
         f"base model: {s.base_model}")
     started = time.monotonic()
@@ -305,8 +315,8 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
                         "Give a local model folder, or a Hugging Face id with network access to fetch it once.") \
             from None
     ensure_chat_template(tokenizer)
-    train = tokenize(read_texts(s.train_file, tokenizer, s.limit), tokenizer, s.max_length)
-    evaluation = tokenize(read_texts(s.eval_file, tokenizer), tokenizer, s.max_length) if s.eval_file else []
+    train = tokenize(read_pairs(s.train_file, tokenizer, s.limit), tokenizer, s.max_length)
+    evaluation = tokenize(read_pairs(s.eval_file, tokenizer), tokenizer, s.max_length) if s.eval_file else []
     if not train:
         raise UsageError("no example fits in --max-length", "Raise --max-length or shorten the examples.")
     say(f"examples: {len(train)} train, {len(evaluation)} held-out; longest {max(len(x['input_ids']) for x in train)} "
@@ -337,7 +347,7 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
     adapter_dir = s.output_dir / "adapter"
     model.save_pretrained(str(adapter_dir))
     save_tokenizer(tokenizer, adapter_dir)
-    png = plot_losses(log_path, s.output_dir / "loss.png", f"caro fine-tune of {s.base_model}")
+    png = plot_losses(log_path, s.output_dir / "loss.png", f"caro fine-tune of {Path(s.base_gguf).name or s.base_model}")
     merged_dir = None
     if s.merge:
         say("merging the adapter into the base model")
@@ -357,6 +367,12 @@ def run(s: FinetuneSettings, say: Callable[[str], None] = lambda line: None) -> 
     (s.output_dir / "finetune.json").write_text(
         json.dumps({"settings": s.as_json(), "result": result.as_dict()}, indent=2) + "\n", encoding="utf-8")
     return result
+
+
+def _looks_local(base_model: str) -> bool:
+    """A path rather than a Hugging Face id ("org/name"): asking the hub for it would only wait."""
+    return base_model.startswith(("/", "./", "../", "~")) or base_model.count("/") > 1 or \
+        base_model.lower().endswith(".gguf") or "\\" in base_model
 
 
 def merge_into(peft_model: Any, tokenizer: Any, merged_dir: Path) -> None:

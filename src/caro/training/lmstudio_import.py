@@ -29,6 +29,11 @@ class Imported:
     identifier: str  # the API name after `lms load ... --identifier`
     method: str  # "lms" | "copy" | "move" | "symlink" | "hardlink"
     lms_output: str = ""
+    style: str = "json"
+
+    @property
+    def use(self) -> str:
+        return LMSTUDIO_USE[self.style]
 
     def load_command(self) -> str:
         return f"lms load {self.key} --identifier {self.identifier} --context-length 4096"
@@ -51,6 +56,36 @@ def check_gguf(path: Path) -> None:
     if magic != b"GGUF":
         raise UsageError(f"{path} is not a GGUF file (it does not start with 'GGUF')",
                          "LM Studio imports GGUF files; convert the model with 'caro export' first.")
+    if file_kind(path)[0] == "adapter":
+        raise UsageError(
+            f"{path.name} is a LoRA adapter, and LM Studio loads whole models only",
+            "Merge it into its base and export that ('caro finetune --merge-only ADAPTER_DIR', then 'caro export'), "
+            "or use the adapter as it is: [embedded] adapter_path (caro's embedded backend) or "
+            "'llama-server -m BASE.gguf --lora ADAPTER.gguf' behind caro's openai backend.")
+
+
+def file_kind(path: Path) -> tuple[str, str]:
+    """('adapter' | 'model', the chat template's answer style) from the GGUF header."""
+    from caro.gguf_meta import NotGGUF, read
+    from caro.prompting import answer_style
+
+    try:
+        meta = read(path, keys=frozenset({"general.type", "tokenizer.chat_template"})).metadata
+    except (OSError, NotGGUF):
+        return "model", "json"
+    kind = "adapter" if meta.get("general.type") == "adapter" else "model"
+    return kind, answer_style(str(meta.get("tokenizer.chat_template") or ""))
+
+
+# What LM Studio does with a model, by the answer style of its chat template.
+LMSTUDIO_USE = {
+    "functiongemma": "LM Studio serves it with its FunctionGemma template; caro reads the native calls (chat API, "
+                     "or [lmstudio] api = \"completions\" to have caro render the prompt itself).",
+    "tools": "LM Studio parses this model's own tool calls and returns them to caro as tool calls.",
+    "json": "this model's template declares no tools: LM Studio wraps the tool in its default format and caro "
+            "reads [TOOL_REQUEST] blocks and JSON answers; a model caro tuned to its JSON answer is closest to its "
+            "training under the embedded backend, which asks for exactly that.",
+}
 
 
 def split_user_repo(user_repo: str, gguf: Path) -> tuple[str, str]:
@@ -76,6 +111,7 @@ def import_gguf(
 ) -> Imported:
     """Import `gguf` into LM Studio; mode is copy | move | symlink | hardlink."""
     check_gguf(gguf)
+    style = file_kind(gguf)[1]
     publisher, model = split_user_repo(user_repo, gguf)
     key = f"{publisher}/{model}"
     target = models_dir / publisher / model / gguf.name
@@ -97,10 +133,10 @@ def import_gguf(
                             f"{output.splitlines()[-1] if output else 'no output'}",
                             "Run LM Studio once so that 'lms' works, or pass --no-lms to place the file directly.",
                             detail=output)
-        return Imported(target, key, identifier, "lms", output)
+        return Imported(target, key, identifier, "lms", output, style)
     if target.exists() and not force and not dry_run:
         if target.resolve() == gguf.resolve():
-            return Imported(target, key, identifier, "already there")
+            return Imported(target, key, identifier, "already there", style=style)
         raise UsageError(f"{target} already exists", "Pass --force to replace it, or choose --user-repo.")
     if not dry_run:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -118,4 +154,4 @@ def import_gguf(
         except OSError as exc:
             raise CaroError(f"could not place {gguf.name} in {target.parent}: {exc.strerror or exc}",
                             "Check free space and permissions of LM Studio's models folder.") from None
-    return Imported(target, key, identifier, mode)
+    return Imported(target, key, identifier, mode, style=style)

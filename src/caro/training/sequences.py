@@ -1,20 +1,25 @@
-"""Dataset file -> token sequences with labels that cover only the model's answer (loss on responses only)."""
+"""Dataset file -> token sequences with labels that cover only the model's answer (loss on responses only).
+
+The prompt part of each example is rendered exactly as backends serve it (the model's chat template with
+its generation prompt, see prompting.chat_messages); only the tokens after it carry labels.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from caro.errors import UsageError
 from caro.training import examples as ex
 
-RESPONSE_START = "<start_of_turn>model\n"
+# Where the answer starts in an already-rendered text-form example, per template family.
+RESPONSE_STARTS = ("<start_of_turn>model\n", "<|im_start|>assistant\n",
+                   "<|start_header_id|>assistant<|end_header_id|>\n\n", "<|assistant|>\n")
 IGNORE = -100  # label value the loss skips
 
 
-def read_texts(path: Path, tokenizer: Any, limit: int | None = None) -> list[str]:
-    """Every example in `path` (any form) rendered with the model's chat template, without <bos>."""
+def read_pairs(path: Path, tokenizer: Any, limit: int | None = None) -> list[tuple[str, str]]:
+    """Every example in `path` (any form) as (prompt, answer) rendered with the model's chat template."""
     from caro.training.validate import Report, read_rows
 
     report = Report()
@@ -26,26 +31,35 @@ def read_texts(path: Path, tokenizer: Any, limit: int | None = None) -> list[str
     if not rows:
         raise UsageError(f"{path} holds no examples", "Give a JSON Lines file; see docs/training-data.md.")
     renderer = ex.Renderer(tokenizer)
-    texts: list[str] = []
+    pairs: list[tuple[str, str]] = []
     for row in rows[:limit] if limit else rows:
         if row.form == "text":
-            texts.append(str(row.record["text"]).removeprefix(renderer.bos))
+            pairs.append(split_rendered(str(row.record["text"]).removeprefix(renderer.bos)))
             continue
-        chat = row.record if row.form == "chat" else ex.to_chat(ex.parse_authoring(row.record))
-        texts.append(ex.to_text(chat, renderer))
-    return texts
+        chat = row.record if row.form == "chat" else renderer.chat(ex.parse_authoring(row.record))
+        try:
+            pairs.append(ex.split_text(chat, renderer))
+        except ex.ExampleError as exc:
+            raise UsageError(f"{path}: {exc}", "Fine-tune a chat model whose template renders an assistant turn "
+                             "(see docs/fine-tuning.md, 'Which models').") from None
+    return pairs
 
 
-def tokenize(texts: list[str], tokenizer: Any, max_length: int) -> list[dict[str, list[int]]]:
-    """input_ids (with one <bos>) and labels masked up to and including the model turn's header."""
+def split_rendered(text: str) -> tuple[str, str]:
+    """A text-form example cut after its last assistant-turn header."""
+    cut, marker = max((text.rfind(m), m) for m in RESPONSE_STARTS)
+    if cut < 0:
+        raise UsageError("an example has no model turn to learn from",
+                         "Each rendered example must contain an assistant turn header, one of: "
+                         + ", ".join(repr(m) for m in RESPONSE_STARTS) + ".")
+    return text[: cut + len(marker)], text[cut + len(marker):]
+
+
+def tokenize(pairs: list[tuple[str, str]], tokenizer: Any, max_length: int) -> list[dict[str, list[int]]]:
+    """input_ids (with the tokenizer's own special tokens) and labels masked over the prompt."""
     sequences: list[dict[str, list[int]]] = []
-    for text in texts:
-        cut = text.rfind(RESPONSE_START)
-        if cut < 0:
-            raise UsageError("an example has no model turn to learn from",
-                             f"Each rendered example must contain {json.dumps(RESPONSE_START)}.")
-        prompt = text[: cut + len(RESPONSE_START)]
-        ids = list(tokenizer(text, add_special_tokens=True)["input_ids"])
+    for prompt, answer in pairs:
+        ids = list(tokenizer(prompt + answer, add_special_tokens=True)["input_ids"])
         prompt_ids = list(tokenizer(prompt, add_special_tokens=True)["input_ids"])
         shared = 0
         for a, b in zip(ids, prompt_ids, strict=False):

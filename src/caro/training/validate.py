@@ -202,12 +202,13 @@ def check_lengths(rows: list[Row], report: Report, max_tokens: int, tokenizer: A
     """Rendered length of each example in tokens: measured with the model's tokenizer when given."""
     renderer = ex.Renderer(tokenizer)
     report.tokens_measured = tokenizer is not None
+    render = tokenizer is not None or jinja_available()
     for row in rows:
         if row.form == "text":
             text = row.record["text"]
         else:
             chat = row.record if row.form == "chat" else ex.to_chat(ex.parse_authoring(row.record))
-            text = ex.to_text(chat, renderer)
+            text = ex.to_text(chat, renderer) if render else _plain_text(chat)
         if tokenizer is not None:
             count = len(tokenizer(text, add_special_tokens=True)["input_ids"])
         else:
@@ -217,6 +218,22 @@ def check_lengths(rows: list[Row], report: Report, max_tokens: int, tokenizer: A
             how = "tokens" if tokenizer is not None else "tokens (estimated; pass --tokenizer to measure)"
             report.issues.append(Issue(row.path, row.line, f"{count} {how} exceeds the limit of {max_tokens}",
                                        "error" if tokenizer is not None else "warning"))
+
+
+def jinja_available() -> bool:
+    """jinja2 renders chat templates; a plain install (no 'train' extra) may not have it."""
+    try:
+        import jinja2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _plain_text(chat: dict[str, Any]) -> str:
+    """Without jinja2 (a plain install) the template cannot be rendered: estimate from the conversation's
+    words, the tool declarations and FunctionGemma's markup around them."""
+    parts = [str(m.get("content") or "") + json.dumps(m.get("tool_calls") or "") for m in chat["messages"]]
+    return "<start_of_turn>developer\n" + json.dumps(chat.get("tools") or []) + "".join(parts) + "<end_of_turn>" * 3
 
 
 def validate(
