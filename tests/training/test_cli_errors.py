@@ -112,4 +112,4 @@ def test_dataset_validate_on_a_plain_install_without_jinja2(caro, tmp_path: Path
     done = caro("dataset", "convert", str(train), "--to", "text", "-o", "json", env=env)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     error = json.loads(done.stdout)["error"]
-    assert error["code"] == "missing_extra" and "caro[train]" in error["hint"]
+    assert error["code"] == "missing_extra" and "'.[train]'" in error["hint"]
