@@ -1,4 +1,4 @@
-"""Backend budgets (issue 4, spec NFR-001/NFR-003), measured against local test servers.
+"""Backend budgets, measured against local test servers.
 
     python benchmarks/bench_backends.py [--runs 200] [--cli-runs 20] [--json]
 

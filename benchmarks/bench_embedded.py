@@ -4,7 +4,7 @@ use caro's shipped LoRA adapter (the default for this model); one case runs the 
 
     python benchmarks/bench_embedded.py [--runs 11] [--loads 11]
 
-Budgets (issue 5), on a 2-core machine:
+Budgets, on a 2-core machine:
 - model load (llama.cpp, in-process) at most 0.5 s;
 - `caro --backend embedded PROMPT` end to end at most 2 s median (with the prompt-prefix cache every run
   after the first has; the first run, which builds it, is reported too);
@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     model = smollm2()
     if importlib.util.find_spec("llama_cpp") is None:
-        sys.exit("llama-cpp-python is not installed: pip install 'caro[embedded]'")
+        sys.exit("llama-cpp-python is not installed: from your caro clone, pip install '.[embedded]'")
 
     loads = load_times(model, args.loads)
 

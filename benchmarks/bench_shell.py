@@ -3,7 +3,7 @@ completions load with it, and the key binding pays one print-only generation. In
 
     python benchmarks/bench_shell.py [--runs 21]
 
-Budget (issue 9): `caro init SHELL` adds at most 2x `caro --version` to a shell's start.
+Budget: `caro init SHELL` adds at most 2x `caro --version` to a shell's start.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-# FunctionGemma switches tool use on with exactly this sentence (reference §1.7).
+# FunctionGemma switches tool use on with exactly this sentence.
 FUNCTION_CALLING_TRIGGER = "You are a model that can do function calling with the following functions"
 
 TOOL: dict[str, Any] = {
@@ -44,7 +44,7 @@ TOOL: dict[str, Any] = {
 }
 
 # Where generation must stop: end of the model turn, and the tool-response block a FunctionGemma
-# fine-tune was trained to open right after its call (reference §1.8, §3.4).
+# fine-tune was trained to open right after its call.
 STOP_SEQUENCES = ["<end_of_turn>", "<start_function_response>"]
 
 # LM Studio's hub preset for FunctionGemma uses 0.1; a command that drives a shell should be repeatable.
@@ -134,7 +134,7 @@ def json_fallback_instructions() -> str:
     )
 
 
-# --- FunctionGemma rendering (reference §1.2–§1.4, Appendix A) ----------------------------------------
+# --- FunctionGemma rendering ----------------------------------------
 
 
 def _escape(text: str) -> str:
@@ -174,7 +174,7 @@ def render_declaration(tool: dict[str, Any]) -> str:
 
 def functiongemma_prompt(request: GenerationRequest, tools: list[dict[str, Any]] | None = None) -> str:
     """The full FunctionGemma prompt up to the model's turn, as its chat template renders a system
-    message, the tools and one user message. No <bos>: the server adds it (reference §2.5)."""
+    message, the tools and one user message. No <bos>: the server adds it."""
     declarations = "".join(render_declaration(tool) for tool in (tools or [TOOL]))
     return (
         f"<start_of_turn>developer\n{system_prompt(request).strip()}{declarations}<end_of_turn>\n"

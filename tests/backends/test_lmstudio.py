@@ -62,7 +62,7 @@ def test_configured_model_not_downloaded(lmstudio: FakeLMStudio, make_settings: 
 
 
 def test_configured_model_not_loaded_is_jit(lmstudio: FakeLMStudio, make_settings: MakeSettings) -> None:
-    # JIT loading (reference §2.7): a downloaded model is loaded by the first request naming it.
+    # JIT loading: a downloaded model is loaded by the first request naming it.
     lmstudio.models.append({"id": "caro-fg", "type": "llm", "state": "not-loaded"})
     lmstudio.models[0]["state"] = "not-loaded"
     lmstudio.load_delay = 0.3
@@ -190,7 +190,7 @@ def test_functiongemma_tokens_in_content_with_empty_tool_calls(lmstudio: FakeLMS
 @pytest.mark.parametrize("stream", [True, False])
 def test_completions_api_renders_functiongemma_prompt(lmstudio: FakeLMStudio, make_settings: MakeSettings,
                                                       stream: bool) -> None:
-    # /v1/completions applies no template (reference §2.5), so caro renders it.
+    # /v1/completions applies no template, so caro renders it.
     lmstudio.tool_arguments = None
     lmstudio.content = "<start_function_call>call:run_shell_command{command:<escape>uptime<escape>"
     chosen = backend(make_settings, lmstudio.url, lmstudio__api="completions")

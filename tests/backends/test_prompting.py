@@ -25,7 +25,7 @@ WEATHER_TOOL = {
     },
 }
 
-# Google's canonical declaration block (reference §1.4, [G-fmt]).
+# Google's canonical declaration block.
 WEATHER_DECLARATION = (
     "<start_function_declaration>declaration:get_current_weather{description:<escape>Gets the current weather "
     "in a given location.<escape>,parameters:{properties:{location:{description:<escape>The city and state, "

@@ -27,7 +27,7 @@ from caro.errors import BackendError, BackendTimeout, BackendUnavailable, Unpars
 INSTALL_HINT = "Install it from your caro clone: pip install '.[embedded]' (compiles llama.cpp: about 4 minutes on 2 cores)"
 
 # FunctionGemma ends its turn with <end_of_turn> and, after a call, would go on to invent the tool's
-# response; stop there (reference §1.8).
+# response; stop there.
 FUNCTIONGEMMA_STOPS = ["<end_of_turn>", "<start_function_response>"]
 
 # One loaded model per process: key -> (Llama, load seconds).

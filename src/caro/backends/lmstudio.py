@@ -301,7 +301,7 @@ class LMStudioBackend:
 
 
 def classify(status: int, message: str, body: str, model: str, models: list[dict[str, Any]]) -> BackendError | None:
-    """LM Studio's own error answers, by substring because status 400 and 404 mean either (reference §2.6)."""
+    """LM Studio's own error answers, by substring because status 400 and 404 mean either."""
     lowered = body.lower()
     if "no models loaded" in lowered:
         return BackendUnavailable("no model loaded", load_hint(models))

@@ -79,7 +79,7 @@ TEMPLATE = r"""{%- macro esc(s) -%}<escape>{{ s }}<escape>{%- endmacro -%}
 {% endif -%}
 """
 
-# Tokens FunctionGemma adds on top of Gemma's turn markers (reference §1.3).
+# Tokens FunctionGemma adds on top of Gemma's turn markers.
 FUNCTION_TOKENS = (
     "<start_function_declaration>",
     "<end_function_declaration>",

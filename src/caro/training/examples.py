@@ -32,7 +32,7 @@ DEFAULT_SHELL = {"linux": "bash", "macos": "zsh", "windows": "powershell"}
 REQUIRED_FIELDS = ("prompt", "command", "explanation")
 OPTIONAL_FIELDS = ("os", "shell", "id", "tags")
 # Appended after a call in the text form: FunctionGemma is trained to emit it after a call, and servers
-# stop on it (reference §3.4), so a fine-tuned model ends its answer cleanly.
+# stop on it, so a fine-tuned model ends its answer cleanly.
 AFTER_CALL = "<start_function_response>"
 
 
