@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from typing import Any
 
 from caro import shell_syntax
 from caro.safety import wrappers
 from caro.safety.model import CRITICAL, MODERATE, Command, Finding, LazyPattern, Redirect, Script
+
+TYPE_CHECKING = False  # typing only for the type checker: it is not on the start path
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_NESTING = 12  # bash -c inside eval inside $(…) …: deeper than this is not followed
 MAX_TREE_DEPTH = 150

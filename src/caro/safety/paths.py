@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from caro.safety.model import LazyPattern
@@ -56,16 +55,35 @@ _EXPANSION = LazyPattern(r"\$\{[^}]*\}|\$\([^)]*\)|\$[a-z_][a-z0-9_]*|\$[0-9@*#?
 GLOB = LazyPattern(r"[*?\[]")
 
 
-@dataclass(frozen=True)
 class Scope:
     """What a path reaches. kind: root, home, home-sub, home-deep, system, system-sub, device, cwd, parent,
-    unknown (from an unresolved variable or stdin), file (an ordinary path)."""
+    unknown (from an unresolved variable or stdin), file (an ordinary path). Treated as immutable (a plain
+    class, not a dataclass: this module is imported by every `caro check`)."""
 
-    kind: str
-    path: str
-    sensitive: bool = False  # credentials, keys, shell history
-    critical_file: bool = False
-    maybe_empty: bool = False  # this is what the path means when a variable in it is empty
+    __slots__ = ("critical_file", "kind", "maybe_empty", "path", "sensitive")
+
+    def __init__(self, kind: str, path: str, sensitive: bool = False, critical_file: bool = False,
+                 maybe_empty: bool = False) -> None:
+        self.kind = kind
+        self.path = path
+        self.sensitive = sensitive  # credentials, keys, shell history
+        self.critical_file = critical_file
+        self.maybe_empty = maybe_empty  # this is what the path means when a variable in it is empty
+
+    def _key(self) -> tuple[str, str, bool, bool, bool]:
+        return (self.kind, self.path, self.sensitive, self.critical_file, self.maybe_empty)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Scope(kind={self.kind!r}, path={self.path!r}, sensitive={self.sensitive!r}, "
+                f"critical_file={self.critical_file!r}, maybe_empty={self.maybe_empty!r})")
 
     def describe(self) -> str:
         return {

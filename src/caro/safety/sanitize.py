@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from caro.safety.model import LazyPattern
 
@@ -30,16 +29,22 @@ _ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u180e\u2061\u2062\u2063\u2064"
 _PROMPT = LazyPattern(r"^[ \t]*(?:\$|PS [^>\n]*>|PS>)[ \t]+")
 
 
-@dataclass
 class Sanitized:
     """The cleaned command plus what was changed and whether anything hid text."""
 
-    command: str
-    warnings: list[str] = field(default_factory=list)
-    hidden: bool = False  # something that displays differently from what runs was removed
-    too_long: bool = False
-    lines: int = 1
-    backticked: str | None = None  # the command with the markdown backticks that were removed, as pasted
+    __slots__ = ("backticked", "command", "hidden", "lines", "too_long", "warnings")
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.warnings: list[str] = []
+        self.hidden = False  # something that displays differently from what runs was removed
+        self.too_long = False
+        self.lines = 1
+        self.backticked: str | None = None  # the command with the markdown backticks that were removed, as pasted
+
+    def __repr__(self) -> str:
+        return (f"Sanitized(command={self.command!r}, warnings={self.warnings!r}, hidden={self.hidden!r}, "
+                f"too_long={self.too_long!r}, lines={self.lines!r}, backticked={self.backticked!r})")
 
 
 def _plural(n: int, word: str) -> str:
