@@ -8,7 +8,6 @@ and a leading prompt sign are presentation, not command, and are removed quietly
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from caro.safety.model import LazyPattern
 
@@ -69,7 +68,7 @@ def sanitize(text: str) -> Sanitized:
 
 def _unwrap_markdown(text: str, out: Sanitized) -> str:
     """A fenced block or inline backticks around the whole answer are presentation, not command."""
-    fence = _FENCE.match(text)
+    fence = _FENCE.match(text) if "```" in text else None  # no regex compiled for the usual command
     if fence:
         text = fence.group("body")
         out.warnings.append("removed the markdown code fence around the command")
@@ -95,6 +94,8 @@ def _hidden_kind(ch: str) -> str:
         return "bidirectional-override character"
     if ch in _ZERO_WIDTH:
         return "zero-width character"
+    import unicodedata  # only for characters outside ASCII: not loaded for the usual command
+
     if unicodedata.category(ch) == "Cf":
         return "invisible formatting character"
     return ""
@@ -103,7 +104,9 @@ def _hidden_kind(ch: str) -> str:
 def _remove_hidden(text: str, out: Sanitized) -> str:
     """Remove escape sequences and characters that display differently from what runs; note each kind."""
     removed: dict[str, int] = {}
-    text, ansi = _ANSI.subn("", text)
+    ansi = 0
+    if "\x1b" in text or "\x9b" in text:  # every sequence starts with ESC or 8-bit CSI
+        text, ansi = _ANSI.subn("", text)
     if ansi:
         removed["ANSI escape sequence"] = ansi
     # Decide once per distinct character, then remove them all in one pass (fast on 10 kB input).
@@ -111,6 +114,8 @@ def _remove_hidden(text: str, out: Sanitized) -> str:
     for ch in sorted(set(text)):
         if ch in "\n\t" or 0x20 <= ord(ch) < 0x7F:
             continue
+        import unicodedata  # only for characters outside ASCII: not loaded for the usual command
+
         kind = _hidden_kind(ch)
         if not kind and unicodedata.category(ch) == "Zs":
             # a no-break space looks like a separator but is not one to the shell
@@ -136,7 +141,7 @@ def _strip_prompts(text: str, out: Sanitized) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     prompts = 0
     for i, line in enumerate(lines):
-        new = _PROMPT.sub("", line, count=1)
+        new = _PROMPT.sub("", line, count=1) if "$" in line or "PS" in line else line
         if new != line:
             prompts += 1
             lines[i] = new
