@@ -74,8 +74,16 @@ def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) 
                    redirects=cmd.redirects, dynamic=cmd.dynamic and start == 0, cwd=cmd.cwd, resolved=cmd.resolved)
 
 
+# Necessary conditions for _INTERP (its versioned names by prefix, the rest whole, `$` allowing a final
+# newline): most programs fail them, and the pattern is then never compiled.
+_INTERP_PREFIXES = ("python", "pypy", "perl", "ruby", "php", "lua")
+_INTERP_NAMES = frozenset({"node", "nodejs", "deno", "bun", "tclsh", "osascript", "r", "rscript", "julia"})
+
+
 @lru_cache(maxsize=1024)
 def is_interpreter(name: str) -> bool:
+    if not (name.startswith(_INTERP_PREFIXES) or name in _INTERP_NAMES or name[:-1] in _INTERP_NAMES):
+        return False
     return bool(_INTERP.match(name))
 
 
