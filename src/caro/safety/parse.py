@@ -9,7 +9,6 @@ of the same text is judged too, so `rm -rf /` inside broken syntax is still seen
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Callable
 
 from caro import shell_syntax
@@ -575,6 +574,8 @@ _KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until",
 
 def fallback(text: str, script: Script, via: tuple[str, ...]) -> None:
     """A rough split into commands with shlex: used where the real parse failed, so nothing slips by."""
+    import shlex  # only here: not loaded for a command that parses
+
     lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()<>")
     lexer.whitespace_split = True
     lexer.commenters = ""

@@ -8,7 +8,6 @@ plainly, as `sudo env nice rm -rf /`, or inside `bash -c '…'`. Code carried in
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -348,6 +347,8 @@ def _env(cmd: Command, nested: Nested) -> list[Command]:
         if arg in ("-u", "--unset", "-C", "--chdir"):
             i += 2
         elif arg in ("-S", "--split-string") and i + 1 < len(argv):
+            import shlex  # only for `env -S`: not loaded on the usual path
+
             try:
                 words = shlex.split(argv[i + 1])
             except ValueError:
