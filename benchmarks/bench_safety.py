@@ -13,7 +13,9 @@ Budgets: a typical command is judged in at most 2 ms (median); a 10 kB command i
    median and p90. On a loaded machine compare the ratio as well as the absolute figure.
 3. Start: fresh interpreters, alternated: `import caro.safety` alone, then with a first assess("ls -la")
    (which loads the engine and tree-sitter-bash), the whole `caro check 'ls -la'`; for reference, `import
-   bashlex` in the same rounds. Bytecode is compiled first (compileall), as for an installed caro.
+   bashlex` in the same rounds. Each once as `python -c` and once as `python -I -S -c` (no site hooks,
+   sys.path set by hand), each against `pass` started the same way. Bytecode is compiled first
+   (compileall), as for an installed caro.
 """
 
 from __future__ import annotations
@@ -74,6 +76,9 @@ def line(name: str, values: list[float], base: float | None = None) -> str:
 
 
 def start_cost(runs: int) -> list[str]:
+    """Each case twice: a plain `python -c` (site hooks run, as the `caro` script starts) and `python -I -S -c`
+    with this checkout's src and site-packages put on sys.path by hand (no `.pth` hook can preload modules
+    or slow the baseline). Ratios are against `pass` run the same way."""
     cases = {
         "python -c pass": "pass",
         "import caro.safety": "import caro.safety",
@@ -82,21 +87,27 @@ def start_cost(runs: int) -> list[str]:
         "import bashlex (reference)": "import bashlex",
     }
     import compileall
+    import sysconfig
 
     compileall.compile_dir(str(ROOT / "src" / "caro"), quiet=1)
-    samples: dict[str, list[float]] = {name: [] for name in cases}
+    paths = sysconfig.get_paths()
+    search = list(dict.fromkeys([str(ROOT / "src"), paths["purelib"], paths["platlib"]]))
+    isolated = f"import sys; sys.path[:0] = {search!r}; "
+    runs_of = {(name, iso): [sys.executable, *(["-I", "-S"] if iso else []), "-c", (isolated if iso else "") + code]
+               for name, code in cases.items() for iso in (False, True)}
+    samples: dict[tuple[str, bool], list[float]] = {key: [] for key in runs_of}
     for _ in range(runs):
-        for name, code in cases.items():
+        for key, argv in runs_of.items():
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-            samples[name].append((time.perf_counter() - started) * 1000)
-    base = statistics.median(samples["python -c pass"])
-    out = []
-    for name, values in samples.items():
-        median = statistics.median(values)
-        out.append(f"{name:<44} median {median:8.1f} ms   (+{median - base:6.1f} ms over bare python, "
-                   f"{median / base:.2f}x)")
+            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            samples[key].append((time.perf_counter() - started) * 1000)
+    base = statistics.median(samples["python -c pass", False])
+    bare = statistics.median(samples["python -c pass", True])
+    out = [f"{'fresh process':<36} {'python -c':>10} {'ratio':>7} {'python -I -S -c':>16} {'ratio':>7}"]
+    for name in cases:
+        plain = statistics.median(samples[name, False])
+        iso = statistics.median(samples[name, True])
+        out.append(f"{name:<36} {plain:7.1f} ms {plain / base:6.2f}x {iso:13.1f} ms {iso / bare:6.2f}x")
     return out
 
 

@@ -141,10 +141,9 @@ def powershell_parser() -> Any:
     grammar is not installed."""
     global _ps_parser
     if _ps_parser is None:
-        import tree_sitter_powershell
-        from tree_sitter import Language, Parser
-
-        _ps_parser = Parser(Language(tree_sitter_powershell.language()))
+        core = _binding("tree_sitter")
+        grammar = _binding("tree_sitter_powershell")
+        _ps_parser = core.Parser(core.Language(grammar.language()))
     return _ps_parser
 
 

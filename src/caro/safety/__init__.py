@@ -8,8 +8,11 @@ mode's block/confirm matrix. This module stays light: the engine is imported on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+# A plain class, not a dataclass, and typing only for the type checker: `caro check` and every answer import
+# this module, and dataclasses (with inspect, ast, tokenize) and typing would cost more than the engine.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RISKS = ("safe", "moderate", "high", "critical")
 
@@ -21,16 +24,34 @@ MATRIX: dict[str, tuple[str | None, str | None]] = {
 }
 
 
-@dataclass
 class Verdict:
     """The engine's judgement of one command at one safety mode."""
 
-    command: str  # the sanitised command: what would actually run
-    risk: str  # safe | moderate | high | critical
-    blocked: bool
-    requires_confirmation: bool
-    reasons: list[str] = field(default_factory=list)  # one readable sentence per finding
-    warnings: list[str] = field(default_factory=list)  # sanitising notes, parse problems
+    __slots__ = ("blocked", "command", "reasons", "requires_confirmation", "risk", "warnings")
+
+    def __init__(self, command: str, risk: str, blocked: bool, requires_confirmation: bool,
+                 reasons: list[str] | None = None, warnings: list[str] | None = None) -> None:
+        self.command = command  # the sanitised command: what would actually run
+        self.risk = risk  # safe | moderate | high | critical
+        self.blocked = blocked
+        self.requires_confirmation = requires_confirmation
+        self.reasons: list[str] = [] if reasons is None else reasons  # one readable sentence per finding
+        self.warnings: list[str] = [] if warnings is None else warnings  # sanitising notes, parse problems
+
+    def _key(self) -> tuple[str, str, bool, bool, list[str], list[str]]:
+        return (self.command, self.risk, self.blocked, self.requires_confirmation, self.reasons, self.warnings)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: not hashable
+
+    def __repr__(self) -> str:
+        return (f"Verdict(command={self.command!r}, risk={self.risk!r}, blocked={self.blocked!r}, "
+                f"requires_confirmation={self.requires_confirmation!r}, reasons={self.reasons!r}, "
+                f"warnings={self.warnings!r})")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from caro.safety import rules
 from caro.safety.model import CRITICAL, HIGH, MODERATE, RISKS, SAFE, Finding
 from caro.safety.parse import parse
 from caro.safety.sanitize import sanitize
+
+TYPE_CHECKING = False  # typing only for the type checker: it is not on the start path
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @lru_cache(maxsize=256)

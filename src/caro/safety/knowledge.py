@@ -22,9 +22,11 @@ Flags and operands that change a class (``find -delete``, ``sed -i``, ``curl -o`
 
 from __future__ import annotations
 
-from typing import Any
-
 from caro.safety.model import Command
+
+TYPE_CHECKING = False  # typing only for the type checker: it is not on the start path
+if TYPE_CHECKING:
+    from typing import Any
 
 READ, WRITE, DELETE, RUN, SEND, INSTALL, KILL, SYSTEM, WRAPPER = (
    "read", "write", "delete", "run", "send", "install", "kill", "system", "wrapper")

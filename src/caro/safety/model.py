@@ -3,30 +3,66 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+
+# Plain classes with __slots__, not dataclasses, and typing only for the type checker: every `caro check`
+# and every answer imports this module, and dataclasses (with inspect, ast, tokenize) and typing would cost
+# more than the whole engine.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
 
 RISKS = ("safe", "moderate", "high", "critical")
 SAFE, MODERATE, HIGH, CRITICAL = range(4)
 
 
-@dataclass(frozen=True)
 class Finding:
-    """One thing the engine noticed: a level (index into RISKS) and a sentence a user can read."""
+    """One thing the engine noticed: a level (index into RISKS) and a sentence a user can read. Treated
+    as immutable: compared and hashed by value."""
 
-    level: int
-    reason: str
+    __slots__ = ("level", "reason")
+
+    def __init__(self, level: int, reason: str) -> None:
+        self.level = level
+        self.reason = reason
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.level, self.reason) == (other.level, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.level, self.reason))
+
+    def __repr__(self) -> str:
+        return f"Finding(level={self.level!r}, reason={self.reason!r})"
 
 
-@dataclass(frozen=True)
 class Found:
-    """What `{}` stands for inside `find … -exec`: the paths searched and whether tests narrow them."""
+    """What `{}` stands for inside `find … -exec`: the paths searched and whether tests narrow them.
+    Treated as immutable: compared and hashed by value."""
 
-    roots: tuple[str, ...]
-    narrowed: bool  # a name, path or regex test picks some files only
-    filtered: bool = False  # other tests (age, size, type) pick some: narrowing only below the top folders
+    __slots__ = ("filtered", "narrowed", "roots")
+
+    def __init__(self, roots: tuple[str, ...], narrowed: bool, filtered: bool = False) -> None:
+        self.roots = roots
+        self.narrowed = narrowed  # a name, path or regex test picks some files only
+        self.filtered = filtered  # other tests (age, size, type) pick some: narrowing only below the top folders
+
+    def _key(self) -> tuple[tuple[str, ...], bool, bool]:
+        return (self.roots, self.narrowed, self.filtered)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Found(roots={self.roots!r}, narrowed={self.narrowed!r}, filtered={self.filtered!r})"
 
 
 @lru_cache(maxsize=4096)
@@ -39,30 +75,53 @@ def _program(word: str, windows: bool) -> str:
     return base
 
 
-@dataclass(eq=False)
 class Command:
-    """One simple command that will run, after wrappers (sudo, env, bash -c …) are peeled off."""
+    """One simple command that will run, after wrappers (sudo, env, bash -c …) are peeled off. Compared by
+    identity."""
 
-    argv: list[str]
-    text: str  # the source text it came from, for messages
-    via: tuple[str, ...] = ()  # wrappers it runs through, outermost first
-    upstream: list[Command] = field(default_factory=list)  # commands piping into its stdin
-    stdin_text: str | None = None  # literal text on its stdin (here-doc, here-string)
-    subst: dict[int, list[Command]] = field(default_factory=dict)  # argv index -> commands in $(…) / <(…)
-    found: Found | None = None
-    dynamic: bool = False  # the command name comes from an expansion caro could not resolve
-    windows: bool = False  # parsed with PowerShell / cmd rules
-    redirects: list[Redirect] = field(default_factory=list)  # where its output is written
-    cwd: str | None = None  # the folder an earlier `cd` in the same line moved to
-    wrapped: bool = False  # caro found the command(s) this one runs and judges them instead
-    guessed: bool = False  # found in the arguments of a program caro does not know
-    opaque: bool = False  # runs text as code that caro cannot read (s///e, computed strings)
-    resolved: dict[str, str] = field(default_factory=dict)  # `$(…)` argument -> the widest path it can be
+    __slots__ = ("argv", "cwd", "dynamic", "found", "guessed", "name", "opaque", "redirects", "resolved",
+                 "stdin_text", "subst", "text", "upstream", "via", "windows", "wrapped")
 
-    name: str = field(init=False, default="")  # the program: `/bin/rm`, `RM`, `rm.exe` are all `rm`
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        text: str,
+        via: tuple[str, ...] = (),
+        upstream: list[Command] | None = None,
+        stdin_text: str | None = None,
+        subst: dict[int, list[Command]] | None = None,
+        found: Found | None = None,
+        dynamic: bool = False,
+        windows: bool = False,
+        redirects: list[Redirect] | None = None,
+        cwd: str | None = None,
+        wrapped: bool = False,
+        guessed: bool = False,
+        opaque: bool = False,
+        resolved: dict[str, str] | None = None,
+    ) -> None:
+        self.argv = argv
+        self.text = text  # the source text it came from, for messages
+        self.via = via  # wrappers it runs through, outermost first
+        self.upstream: list[Command] = [] if upstream is None else upstream  # commands piping into its stdin
+        self.stdin_text = stdin_text  # literal text on its stdin (here-doc, here-string)
+        # argv index -> commands in $(…) / <(…)
+        self.subst: dict[int, list[Command]] = {} if subst is None else subst
+        self.found = found
+        self.dynamic = dynamic  # the command name comes from an expansion caro could not resolve
+        self.windows = windows  # parsed with PowerShell / cmd rules
+        self.redirects: list[Redirect] = [] if redirects is None else redirects  # where its output is written
+        self.cwd = cwd  # the folder an earlier `cd` in the same line moved to
+        self.wrapped = wrapped  # caro found the command(s) this one runs and judges them instead
+        self.guessed = guessed  # found in the arguments of a program caro does not know
+        self.opaque = opaque  # runs text as code that caro cannot read (s///e, computed strings)
+        # `$(…)` argument -> the widest path it can be
+        self.resolved: dict[str, str] = {} if resolved is None else resolved
+        self.name = ""  # the program: `/bin/rm`, `RM`, `rm.exe` are all `rm`
         self.rename()
+
+    def __repr__(self) -> str:
+        return f"Command(argv={self.argv!r}, text={self.text!r}, via={self.via!r}, name={self.name!r})"
 
     def rename(self) -> None:
         """Set `name` from argv[0] (again, after argv[0] was replaced)."""
@@ -96,26 +155,44 @@ def _quoted(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'"
 
 
-@dataclass
 class Redirect:
     """An output redirection: operator (>, >>, &>, >|) and where it writes."""
 
-    op: str
-    target: str
-    text: str
+    __slots__ = ("op", "target", "text")
+
+    def __init__(self, op: str, target: str, text: str) -> None:
+        self.op = op
+        self.target = target
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.op, self.target, self.text) == (other.op, other.target, other.text)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: not hashable
+
+    def __repr__(self) -> str:
+        return f"Redirect(op={self.op!r}, target={self.target!r}, text={self.text!r})"
 
 
-@dataclass
 class Script:
     """Everything a command line will run, found by parsing it."""
 
-    commands: list[Command] = field(default_factory=list)
-    redirects: list[Redirect] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # found while parsing (fork bombs, depth)
-    problems: list[str] = field(default_factory=list)  # parse problems, for warnings
-    statements: int = 0
-    known: set[int] = field(default_factory=set)  # ids of commands already recorded
-    too_deep: bool = False  # nesting went past what the walker follows
+    __slots__ = ("commands", "findings", "known", "problems", "redirects", "statements", "too_deep")
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.redirects: list[Redirect] = []
+        self.findings: list[Finding] = []  # found while parsing (fork bombs, depth)
+        self.problems: list[str] = []  # parse problems, for warnings
+        self.statements = 0
+        self.known: set[int] = set()  # ids of commands already recorded
+        self.too_deep = False  # nesting went past what the walker follows
+
+    def __repr__(self) -> str:
+        return (f"Script(commands={self.commands!r}, findings={self.findings!r}, problems={self.problems!r}, "
+                f"statements={self.statements!r}, too_deep={self.too_deep!r})")
 
 
 class LazyPattern:

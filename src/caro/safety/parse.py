@@ -9,13 +9,15 @@ of the same text is judged too, so `rm -rf /` inside broken syntax is still seen
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Callable
-from typing import Any
 
 from caro import shell_syntax
 from caro.safety import wrappers
 from caro.safety.model import CRITICAL, MODERATE, Command, Finding, LazyPattern, Redirect, Script
+
+TYPE_CHECKING = False  # typing only for the type checker: it is not on the start path
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_NESTING = 12  # bash -c inside eval inside $(…) …: deeper than this is not followed
 MAX_TREE_DEPTH = 150
@@ -572,6 +574,8 @@ _KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until",
 
 def fallback(text: str, script: Script, via: tuple[str, ...]) -> None:
     """A rough split into commands with shlex: used where the real parse failed, so nothing slips by."""
+    import shlex  # only here: not loaded for a command that parses
+
     lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()<>")
     lexer.whitespace_split = True
     lexer.commenters = ""

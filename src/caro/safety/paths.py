@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from caro.safety.model import LazyPattern
@@ -56,16 +55,35 @@ _EXPANSION = LazyPattern(r"\$\{[^}]*\}|\$\([^)]*\)|\$[a-z_][a-z0-9_]*|\$[0-9@*#?
 GLOB = LazyPattern(r"[*?\[]")
 
 
-@dataclass(frozen=True)
 class Scope:
     """What a path reaches. kind: root, home, home-sub, home-deep, system, system-sub, device, cwd, parent,
-    unknown (from an unresolved variable or stdin), file (an ordinary path)."""
+    unknown (from an unresolved variable or stdin), file (an ordinary path). Treated as immutable (a plain
+    class, not a dataclass: this module is imported by every `caro check`)."""
 
-    kind: str
-    path: str
-    sensitive: bool = False  # credentials, keys, shell history
-    critical_file: bool = False
-    maybe_empty: bool = False  # this is what the path means when a variable in it is empty
+    __slots__ = ("critical_file", "kind", "maybe_empty", "path", "sensitive")
+
+    def __init__(self, kind: str, path: str, sensitive: bool = False, critical_file: bool = False,
+                 maybe_empty: bool = False) -> None:
+        self.kind = kind
+        self.path = path
+        self.sensitive = sensitive  # credentials, keys, shell history
+        self.critical_file = critical_file
+        self.maybe_empty = maybe_empty  # this is what the path means when a variable in it is empty
+
+    def _key(self) -> tuple[str, str, bool, bool, bool]:
+        return (self.kind, self.path, self.sensitive, self.critical_file, self.maybe_empty)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Scope(kind={self.kind!r}, path={self.path!r}, sensitive={self.sensitive!r}, "
+                f"critical_file={self.critical_file!r}, maybe_empty={self.maybe_empty!r})")
 
     def describe(self) -> str:
         return {
@@ -109,27 +127,32 @@ def scope(word: str) -> Scope:
     return _scope(word)
 
 
+def _maybe_device(text: str) -> bool:
+    """Whether `text` can be a device path at all: checked before the device pattern is compiled or tried."""
+    return text[:5].lower() == "/dev/" or text.startswith(("//./", "\\\\.\\"))
+
+
 def _scope(word: str) -> Scope:
     path = normalise(word)
     path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
     path = re.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
     if not path:
         return Scope("cwd", word)
-    if _DEVICE.match(path) or _DEVICE.match(word):
+    if (_maybe_device(path) and _DEVICE.match(path)) or (_maybe_device(word) and _DEVICE.match(word)):
         return Scope("device", word)
     sensitive = any(s in path for s in (*SENSITIVE_HOME, "_history", "/etc/shadow", "/etc/sudoers", "id_rsa",
                                          "id_ed25519", "authorized_keys", ".bashrc", ".zshrc", ".profile"))
     drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive)(?=/|$)", path)
     if drive:
         path = path[drive.end():] or "/"
-    sysvar = _SYS_VAR.match(path)
+    sysvar = _SYS_VAR.match(path) if path[:1] in ("%", "$") else None  # each name starts with % or $
     if sysvar:
         return Scope("system", word)
-    home = _HOME_VAR.match(path)
+    home = _HOME_VAR.match(path) if path[:1] in ("~", "$", "%") else None  # each form starts with ~, $ or %
     if home:
         rest = path[home.end():]
         return _home_scope(word, rest, sensitive)
-    if _VAR.search(path):
+    if ("$" in path or "%" in path or "`" in path) and _VAR.search(path):  # each form holds $, % or `
         bare = _EXPANSION.sub("", path)
         if bare != path:
             # `/$DIR` is `/` when DIR is empty: judge the part that is certain
@@ -161,7 +184,7 @@ def _scope(word: str) -> Scope:
         if top == "/var" and not stripped.startswith(("/var/tmp", "/var/folders")) and len(parts) <= 3:
             return Scope("system-sub", word, sensitive)
         return Scope("file", word, sensitive)
-    if _VAR.search(path):
+    if ("$" in path or "%" in path or "`" in path) and _VAR.search(path):  # each form holds $, % or `
         if _VAR.match(path) and (_VAR.fullmatch(path.rstrip("/*")) or path.split("/", 1)[1:] in ([""], ["*"])):
             return Scope("unknown", word)
         return Scope("file", word, sensitive)

@@ -13,10 +13,13 @@ judged by effects.py at its worst.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from caro import shell_syntax
 from caro.safety.model import Command, Script
+
+TYPE_CHECKING = False  # typing only for the type checker: it is not on the start path
+if TYPE_CHECKING:
+    from typing import Any
 
 _ALIASES = {
     "rm": "remove-item", "del": "remove-item", "erase": "remove-item", "rd": "remove-item", "rmdir": "remove-item",

@@ -134,6 +134,8 @@ def _width(pattern: str) -> int:
 
 
 def _wider(prompt: str, commands: list[Command]) -> Finding | None:
+    if "*" not in prompt and "?" not in prompt and "." not in prompt:
+        return None  # every name kept below holds one of these: the pattern is not even compiled
     import fnmatch
 
     named = [p for p in _PATTERN.findall(prompt) if "*" in p or "?" in p or "." in p]

@@ -8,8 +8,6 @@ and a leading prompt sign are presentation, not command, and are removed quietly
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
 
 from caro.safety.model import LazyPattern
 
@@ -30,16 +28,22 @@ _ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u180e\u2061\u2062\u2063\u2064"
 _PROMPT = LazyPattern(r"^[ \t]*(?:\$|PS [^>\n]*>|PS>)[ \t]+")
 
 
-@dataclass
 class Sanitized:
     """The cleaned command plus what was changed and whether anything hid text."""
 
-    command: str
-    warnings: list[str] = field(default_factory=list)
-    hidden: bool = False  # something that displays differently from what runs was removed
-    too_long: bool = False
-    lines: int = 1
-    backticked: str | None = None  # the command with the markdown backticks that were removed, as pasted
+    __slots__ = ("backticked", "command", "hidden", "lines", "too_long", "warnings")
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.warnings: list[str] = []
+        self.hidden = False  # something that displays differently from what runs was removed
+        self.too_long = False
+        self.lines = 1
+        self.backticked: str | None = None  # the command with the markdown backticks that were removed, as pasted
+
+    def __repr__(self) -> str:
+        return (f"Sanitized(command={self.command!r}, warnings={self.warnings!r}, hidden={self.hidden!r}, "
+                f"too_long={self.too_long!r}, lines={self.lines!r}, backticked={self.backticked!r})")
 
 
 def _plural(n: int, word: str) -> str:
@@ -64,7 +68,7 @@ def sanitize(text: str) -> Sanitized:
 
 def _unwrap_markdown(text: str, out: Sanitized) -> str:
     """A fenced block or inline backticks around the whole answer are presentation, not command."""
-    fence = _FENCE.match(text)
+    fence = _FENCE.match(text) if "```" in text else None  # no regex compiled for the usual command
     if fence:
         text = fence.group("body")
         out.warnings.append("removed the markdown code fence around the command")
@@ -90,6 +94,8 @@ def _hidden_kind(ch: str) -> str:
         return "bidirectional-override character"
     if ch in _ZERO_WIDTH:
         return "zero-width character"
+    import unicodedata  # only for characters outside ASCII: not loaded for the usual command
+
     if unicodedata.category(ch) == "Cf":
         return "invisible formatting character"
     return ""
@@ -98,7 +104,9 @@ def _hidden_kind(ch: str) -> str:
 def _remove_hidden(text: str, out: Sanitized) -> str:
     """Remove escape sequences and characters that display differently from what runs; note each kind."""
     removed: dict[str, int] = {}
-    text, ansi = _ANSI.subn("", text)
+    ansi = 0
+    if "\x1b" in text or "\x9b" in text:  # every sequence starts with ESC or 8-bit CSI
+        text, ansi = _ANSI.subn("", text)
     if ansi:
         removed["ANSI escape sequence"] = ansi
     # Decide once per distinct character, then remove them all in one pass (fast on 10 kB input).
@@ -106,6 +114,8 @@ def _remove_hidden(text: str, out: Sanitized) -> str:
     for ch in sorted(set(text)):
         if ch in "\n\t" or 0x20 <= ord(ch) < 0x7F:
             continue
+        import unicodedata  # only for characters outside ASCII: not loaded for the usual command
+
         kind = _hidden_kind(ch)
         if not kind and unicodedata.category(ch) == "Zs":
             # a no-break space looks like a separator but is not one to the shell
@@ -131,7 +141,7 @@ def _strip_prompts(text: str, out: Sanitized) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     prompts = 0
     for i, line in enumerate(lines):
-        new = _PROMPT.sub("", line, count=1)
+        new = _PROMPT.sub("", line, count=1) if "$" in line or "PS" in line else line
         if new != line:
             prompts += 1
             lines[i] = new

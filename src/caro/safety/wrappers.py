@@ -8,7 +8,6 @@ plainly, as `sudo env nice rm -rf /`, or inside `bash -c '…'`. Code carried in
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -74,8 +73,16 @@ def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) 
                    redirects=cmd.redirects, dynamic=cmd.dynamic and start == 0, cwd=cmd.cwd, resolved=cmd.resolved)
 
 
+# Necessary conditions for _INTERP (its versioned names by prefix, the rest whole, `$` allowing a final
+# newline): most programs fail them, and the pattern is then never compiled.
+_INTERP_PREFIXES = ("python", "pypy", "perl", "ruby", "php", "lua")
+_INTERP_NAMES = frozenset({"node", "nodejs", "deno", "bun", "tclsh", "osascript", "r", "rscript", "julia"})
+
+
 @lru_cache(maxsize=1024)
 def is_interpreter(name: str) -> bool:
+    if not (name.startswith(_INTERP_PREFIXES) or name in _INTERP_NAMES or name[:-1] in _INTERP_NAMES):
+        return False
     return bool(_INTERP.match(name))
 
 
@@ -340,6 +347,8 @@ def _env(cmd: Command, nested: Nested) -> list[Command]:
         if arg in ("-u", "--unset", "-C", "--chdir"):
             i += 2
         elif arg in ("-S", "--split-string") and i + 1 < len(argv):
+            import shlex  # only for `env -S`: not loaded on the usual path
+
             try:
                 words = shlex.split(argv[i + 1])
             except ValueError:
