@@ -13,6 +13,7 @@ import re
 
 from caro.catalog import accounting
 from caro.catalog.entities import Entity, Item, Lazy, Word, analyse
+from caro.catalog.literal import literal
 from caro.catalog.slots import (
     SLOT_GROUPS,
     SPECIFIC_KINDS,
@@ -705,11 +706,14 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
         if slot not in raw or (optional and raw[slot] in ("", ".")):
             failed = failed or not optional
             return ""
-        if not accounting.fits(template, m.start(), m.end(), raw[slot]):
+        value = raw[slot]
+        if len(value) > 1 and value.endswith("/") and template[m.end() : m.end() + 1] not in ("", " "):
+            value = value.rstrip("/") or value  # "logs/" in "{dir}.tar.gz" is "logs.tar.gz"
+        if not accounting.fits(template, m.start(), m.end(), value):
             failed = True
             return ""
         shell_glob = not accounting.NAME_TEST.search(template[: m.start()])
-        quoted = _quote(raw[slot], slot, family, context.shell, shell_glob)
+        quoted = _quote(value, slot, family, context.shell, shell_glob)
         failed = failed or quoted is None
         return (" " if optional else "") + (quoted or "")
 
@@ -743,6 +747,9 @@ def _names_the_command(said: set[str], best: Candidate, context: Context) -> boo
 
 def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     """The confident answer for this prompt, or None (decline)."""
+    typed = literal(prompt.strip(), context)
+    if typed is not None:
+        return Match("literal", typed, "Runs the command as you typed it.", 1.0)
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None

@@ -249,7 +249,8 @@ SLOT_TYPES: dict[str, SlotType] = {
     "message": SlotType(("quoted", "word"), lambda e: bool(e.value.strip()) and _one_word(e), anchored=True),
     "host": SlotType(
         ("host", "userhost", "hostport"),
-        lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value),
+        # "user@host:/tmp" already names a remote path: a template adding ":" would make it "/tmp:".
+        lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value) and not (e.kind == "userhost" and ":" in e.value),
         build=None,
     ),
     "url": SlotType(
