@@ -43,8 +43,39 @@ MIN_CONCEPT_HIT = 2.0  # least weight of prompt concepts a phrasing must share: 
 MIN_CONCEPT_HIT_MULTI = 0.8
 
 
-def _least_hit(phrasing: Phrasing) -> float:
+def _least_hit(phrasing: Phrasing, analysis: Analysis | None = None) -> float:
+    if analysis is not None and _shows_a_place(phrasing, analysis):
+        return 0.0
     return MIN_CONCEPT_HIT if len(phrasing.slots) < 2 else MIN_CONCEPT_HIT_MULTI
+
+
+_KNOWN_FILES = frozenset(
+    "/etc/hosts /etc/passwd /etc/group /etc/fstab /etc/hostname /etc/os-release /etc/shells /etc/crontab "
+    "/etc/issue /etc/timezone /etc/environment /proc/cpuinfo /proc/meminfo /proc/version /proc/mounts".split()
+)
+
+
+def _shows_a_place(phrasing: Phrasing, analysis: Analysis) -> bool:
+    """ "print readme.md", "show /etc/hosts": a bare "show" and one file or folder name carry the whole
+    request, when the phrasing says nothing else and the prompt holds nothing else."""
+    if not (
+        phrasing.concepts == {"show"}
+        and len(phrasing.slots) == 1
+        and set(analysis.concepts) == {"show"}
+        and len(analysis.entities) == 1
+    ):
+        return False
+    entity = analysis.entities[0]
+    slot_kind = slot_type(phrasing.slots[0])
+    if slot_kind is slot_type("dir"):
+        return entity.kind == "dir"
+    if slot_kind is slot_type("file"):
+        # A name with an extension, or a well-known file: "/var/log" could be a folder, so not cat.
+        base = entity.value.rstrip("/").rsplit("/", 1)[-1]
+        return entity.kind == "file" or (
+            entity.kind == "path" and not entity.value.endswith("/") and ("." in base[1:] or entity.value in _KNOWN_FILES)
+        )
+    return False
 
 
 FILLER_WEIGHT = 0.4
@@ -552,8 +583,9 @@ def _recall(phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: C
     wanted = sum(weights.get(c, 1.0) for c in phrasing.concepts) + SLOT_WEIGHT * len(phrasing.slots)
     hit = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts)
     recall = (hit + SLOT_WEIGHT * filling.filled) / wanted if wanted else 0.0
-    if hit < _least_hit(phrasing):
-        recall = min(recall, hit / _least_hit(phrasing))
+    least = _least_hit(phrasing, analysis)
+    if hit < least:
+        recall = min(recall, hit / least)
     return recall
 
 
@@ -606,8 +638,9 @@ def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float])
     if not wanted:
         return True
     recall = (hit + SLOT_WEIGHT * len(phrasing.slots)) / wanted
-    if hit < _least_hit(phrasing):
-        recall = min(recall, hit / _least_hit(phrasing))
+    least = _least_hit(phrasing, analysis)
+    if hit < least:
+        recall = min(recall, hit / least)
     beta2 = BETA * BETA
     best = (1 + beta2) * recall / (beta2 + recall) if recall else 0.0
     return best < THRESHOLD - MARGIN
