@@ -17,6 +17,7 @@ from caro.catalog.literal import literal
 from caro.catalog.slots import (
     SLOT_GROUPS,
     SPECIFIC_KINDS,
+    SYSTEM_FILES,
     has_type,
     quote_posix,
     quote_powershell,
@@ -49,12 +50,6 @@ def _least_hit(phrasing: Phrasing, analysis: Analysis | None = None) -> float:
     return MIN_CONCEPT_HIT if len(phrasing.slots) < 2 else MIN_CONCEPT_HIT_MULTI
 
 
-_KNOWN_FILES = frozenset(
-    "/etc/hosts /etc/passwd /etc/group /etc/fstab /etc/hostname /etc/os-release /etc/shells /etc/crontab "
-    "/etc/issue /etc/timezone /etc/environment /proc/cpuinfo /proc/meminfo /proc/version /proc/mounts".split()
-)
-
-
 def _shows_a_place(phrasing: Phrasing, analysis: Analysis) -> bool:
     """ "print readme.md", "show /etc/hosts": a bare "show" and one file or folder name carry the whole
     request, when the phrasing says nothing else and the prompt holds nothing else."""
@@ -73,7 +68,7 @@ def _shows_a_place(phrasing: Phrasing, analysis: Analysis) -> bool:
         # A name with an extension, or a well-known file: "/var/log" could be a folder, so not cat.
         base = entity.value.rstrip("/").rsplit("/", 1)[-1]
         return entity.kind == "file" or (
-            entity.kind == "path" and not entity.value.endswith("/") and ("." in base[1:] or entity.value in _KNOWN_FILES)
+            entity.kind == "path" and not entity.value.endswith("/") and ("." in base[1:] or entity.value in SYSTEM_FILES)
         )
     return False
 

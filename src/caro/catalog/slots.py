@@ -161,6 +161,13 @@ def _start_up_file(value: str) -> bool:
     return base.startswith(".") and (base in _DOT_FILES or bool(_RC_FILE.pattern().match(base)))
 
 
+# Well-known files with no extension: "show /etc/hosts" means cat, never ls.
+SYSTEM_FILES = frozenset(
+    "/etc/hosts /etc/passwd /etc/group /etc/fstab /etc/hostname /etc/os-release /etc/shells /etc/crontab "
+    "/etc/issue /etc/timezone /etc/environment /proc/cpuinfo /proc/meminfo /proc/version /proc/mounts".split()
+)
+
+
 def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
     return lambda e: (
         bool(pattern.match(e.value))
@@ -184,7 +191,8 @@ SLOT_TYPES: dict[str, SlotType] = {
         lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)
         and not _FILE_LIKE.pattern().search(e.value)
         and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES)
-        and not _start_up_file(e.value),
+        and not _start_up_file(e.value)
+        and e.value not in SYSTEM_FILES,
     ),
     "folder": SlotType(("dir",)),
     "file": SlotType(
