@@ -241,3 +241,9 @@ def test_a_remote_path_is_not_taken_for_a_host() -> None:
 def _command(prompt: str) -> str | None:
     found = catalog.match(prompt, LINUX)
     return None if found is None else found.command
+
+
+def test_naming_the_system_the_command_runs_on_is_no_extra_request() -> None:
+    found = catalog.match("install wget on my mac", MACOS)
+    assert found is not None and found.command == "brew install wget"
+    assert catalog.match("install wget on my mac", LINUX) is None  # asked for another system

@@ -773,11 +773,27 @@ def _names_the_command(said: set[str], best: Candidate, context: Context) -> boo
     return chosen is not None and len(said) == 1 and chosen[0] in said
 
 
+# "on my mac", "in ubuntu": the system the request is for, which must be the one the command runs on.
+_PLATFORM_SAID = Lazy(
+    r"\s*\b(?:on|in|for|under)\s+(?:my\s+|this\s+|a\s+|the\s+)?(mac\s?os|mac|osx|os\s?x|linux|ubuntu|debian|windows)"
+    r"(?:\s+(?:machine|box|computer|laptop|server|system))?\b",
+    re.I,
+)
+_PLATFORMS = {"macos": "macos", "mac": "macos", "osx": "macos", "linux": "linux", "ubuntu": "linux", "debian": "linux",
+              "windows": "windows"}
+
+
 def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     """The confident answer for this prompt, or None (decline)."""
     typed = literal(prompt.strip(), context)
     if typed is not None:
         return Match("literal", typed, "Runs the command as you typed it.", 1.0)
+    said = _PLATFORM_SAID.search(prompt)
+    if said is not None:
+        word = said.group(1).lower().replace(" ", "")
+        if _PLATFORMS.get(word) != context.platform:
+            return None  # asked for another system than the one the command runs on
+        prompt = prompt[: said.start()] + prompt[said.end() :]  # "on my mac" here is no request word
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None
