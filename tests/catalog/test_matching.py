@@ -225,7 +225,8 @@ def test_show_or_print_a_file_name_prints_it_but_a_bare_word_or_folder_path_decl
     assert _command("print readme.md") == "cat readme.md"
     assert _command("show /etc/hosts") == "cat /etc/hosts"
     assert _command("whats in my downloads folder") == "ls -la ~/Downloads"
-    assert catalog.match("show /var/log", LINUX) is None  # a folder or a file: cat would be a guess
+    assert _command("show /var/log") == "ls -la /var/log"  # a system folder
+    assert catalog.match("show /srv/app/current", LINUX) is None  # a folder or a file: cat would be a guess
     assert catalog.match("show notes", LINUX) is None
 
 
@@ -247,3 +248,8 @@ def test_naming_the_system_the_command_runs_on_is_no_extra_request() -> None:
     found = catalog.match("install wget on my mac", MACOS)
     assert found is not None and found.command == "brew install wget"
     assert catalog.match("install wget on my mac", LINUX) is None  # asked for another system
+
+
+@pytest.mark.parametrize("prompt", ["cat the file", "show this file", "delete that file"])
+def test_a_file_referred_to_but_never_named_declines(prompt: str) -> None:
+    assert catalog.match(prompt, LINUX) is None

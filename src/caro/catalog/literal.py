@@ -29,7 +29,7 @@ _SUBCOMMANDS = {
     "git": frozenset("status log diff branch show remote".split()),
     "docker": frozenset("ps images".split()),
 }
-_OPTION = Lazy(r"--?[A-Za-z][\w-]*(=[\w./:,%+-]+)?$")
+_OPTION = Lazy(r"--?[A-Za-z0-9][\w-]*(=[\w./:,%+-]+)?$")
 _NUMBER = Lazy(r"\d+$")
 _PATH = Lazy(
     r"(?:[~.]?/[\w./*?@+-]*|~|\.\.?|[\w@+-][\w.@+-]*\.[A-Za-z0-9]{1,8}|[\w.@+-]*\*[\w.*@+-]*/?)$"

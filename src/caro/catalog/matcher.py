@@ -22,6 +22,7 @@ from caro.catalog.slots import (
     quote_posix,
     quote_powershell,
     slot_type,
+    system_folder,
     value_of,
 )
 from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
@@ -63,7 +64,7 @@ def _shows_a_place(phrasing: Phrasing, analysis: Analysis) -> bool:
     entity = analysis.entities[0]
     slot_kind = slot_type(phrasing.slots[0])
     if slot_kind is slot_type("dir"):
-        return entity.kind == "dir"
+        return entity.kind == "dir" or (entity.kind == "path" and system_folder(entity.value))
     if slot_kind is slot_type("file"):
         # A name with an extension, or a well-known file: "/var/log" could be a folder, so not cat.
         base = entity.value.rstrip("/").rsplit("/", 1)[-1]
@@ -773,6 +774,12 @@ def _names_the_command(said: set[str], best: Candidate, context: Context) -> boo
     return chosen is not None and len(said) == 1 and chosen[0] in said
 
 
+_UNNAMED_FILE = Lazy(
+    r"\b(?:the|this|that)\s+file\b(?!\s*(?:system|sizes?|names?|types?|count|permissions|owner|extension))", re.I
+)
+_NAMED_FILE_KINDS = frozenset({"file", "path", "glob", "quoted", "var", "word"})
+
+
 # "on my mac", "in ubuntu": the system the request is for, which must be the one the command runs on.
 _PLATFORM_SAID = Lazy(
     r"\s*\b(?:on|in|for|under)\s+(?:my\s+|this\s+|a\s+|the\s+)?(mac\s?os|mac|osx|os\s?x|linux|ubuntu|debian|windows)"
@@ -797,6 +804,8 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None
+    if _UNNAMED_FILE.search(prompt) and not any(e.kind in _NAMED_FILE_KINDS for e in analysis.entities):
+        return None  # "cat the file", "show this file": one particular file, never named
     found = candidates(analysis, catalog)
     # Only a reading that accounts for every word may answer; one that does not, scoring at least as
     # well, says the request is about something the catalog does not do.

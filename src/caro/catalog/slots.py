@@ -111,6 +111,11 @@ _ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
 _SYSTEM_FOLDERS = Lazy(r"^/(?:tmp|etc|var|usr|opt|home|srv|root|boot|dev|proc|sys|mnt|media|bin|sbin|lib|run)?/?$|^/var/(?:log|tmp|lib|cache|www)/?$|^/usr/(?:local|bin|lib|share)/?$|/$")
 
 
+def system_folder(value: str) -> bool:
+    """ "/tmp", "/var/log", "src/": a path that names a folder by its shape or by convention."""
+    return bool(_SYSTEM_FOLDERS.match(value))
+
+
 # "the usr folder" is /usr or a folder named usr here: too close to call.
 _SYSTEM_NAMES = frozenset(
     {"usr", "etc", "var", "opt", "bin", "sbin", "lib", "boot", "dev", "proc", "sys", "srv", "mnt", "root"}
