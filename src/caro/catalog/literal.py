@@ -15,19 +15,17 @@ if TYPE_CHECKING:
 
 # Programs that mean something typed alone, and that show things without changing them.
 _ALONE = frozenset(
-    "ls pwd top htop df free uptime whoami date cal ps env printenv hostname id groups who w history "
-    "lsblk lscpu lsusb lspci uname nproc ifconfig vmstat tty arch".split()
+    ["ls", "pwd", "top", "htop", "df", "free", "uptime", "whoami", "date", "cal", "ps", "env", "printenv", "hostname", "id", "groups", "who", "w", "history", "lsblk", "lscpu", "lsusb", "lspci", "uname", "nproc", "ifconfig", "vmstat", "tty", "arch"]
 )
 # Programs that need an argument (a file, mostly) and only read it, or create an empty name.
 _WITH_ARGS = frozenset(
-    "ls df du free ps uname cat head tail less more wc stat file tree md5sum sha1sum sha256sum "
-    "sha512sum nl tac diff realpath mkdir touch lsblk".split()
+    ["ls", "df", "du", "free", "ps", "uname", "cat", "head", "tail", "less", "more", "wc", "stat", "file", "tree", "md5sum", "sha1sum", "sha256sum", "sha512sum", "nl", "tac", "diff", "realpath", "mkdir", "touch", "lsblk"]
 )
-_LINUX_ONLY = frozenset("free lsblk lscpu lsusb lspci tac nproc htop sha256sum sha1sum sha512sum md5sum".split())
+_LINUX_ONLY = frozenset(["free", "lsblk", "lscpu", "lsusb", "lspci", "tac", "nproc", "htop", "sha256sum", "sha1sum", "sha512sum", "md5sum"])
 # "git status", "docker ps": a subcommand that only shows.
 _SUBCOMMANDS = {
-    "git": frozenset("status log diff branch show remote".split()),
-    "docker": frozenset("ps images".split()),
+    "git": frozenset(["status", "log", "diff", "branch", "show", "remote"]),
+    "docker": frozenset(["ps", "images"]),
 }
 _OPTION = Lazy(r"--?[A-Za-z0-9][\w-]*(=[\w./:,%+-]+)?$")
 _NUMBER = Lazy(r"\d+$")

@@ -795,12 +795,12 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     typed = literal(prompt.strip(), context)
     if typed is not None:
         return Match("literal", typed, "Runs the command as you typed it.", 1.0)
-    said = _PLATFORM_SAID.search(prompt)
-    if said is not None:
-        word = said.group(1).lower().replace(" ", "")
+    system = _PLATFORM_SAID.search(prompt)
+    if system is not None:
+        word = system.group(1).lower().replace(" ", "")
         if _PLATFORMS.get(word) != context.platform:
             return None  # asked for another system than the one the command runs on
-        prompt = prompt[: said.start()] + prompt[said.end() :]  # "on my mac" here is no request word
+        prompt = prompt[: system.start()] + prompt[system.end() :]  # "on my mac" here is no request word
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None

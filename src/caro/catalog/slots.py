@@ -168,8 +168,7 @@ def _start_up_file(value: str) -> bool:
 
 # Well-known files with no extension: "show /etc/hosts" means cat, never ls.
 SYSTEM_FILES = frozenset(
-    "/etc/hosts /etc/passwd /etc/group /etc/fstab /etc/hostname /etc/os-release /etc/shells /etc/crontab "
-    "/etc/issue /etc/timezone /etc/environment /proc/cpuinfo /proc/meminfo /proc/version /proc/mounts".split()
+    ["/etc/hosts", "/etc/passwd", "/etc/group", "/etc/fstab", "/etc/hostname", "/etc/os-release", "/etc/shells", "/etc/crontab", "/etc/issue", "/etc/timezone", "/etc/environment", "/proc/cpuinfo", "/proc/meminfo", "/proc/version", "/proc/mounts"]
 )
 
 
