@@ -253,3 +253,7 @@ def test_naming_the_system_the_command_runs_on_is_no_extra_request() -> None:
 @pytest.mark.parametrize("prompt", ["cat the file", "show this file", "delete that file"])
 def test_a_file_referred_to_but_never_named_declines(prompt: str) -> None:
     assert catalog.match(prompt, LINUX) is None
+
+
+def test_look_for_searches_rather_than_shows() -> None:
+    assert _command("look for files named Dockerfile") == "find . -name Dockerfile"

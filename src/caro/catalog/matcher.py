@@ -777,6 +777,7 @@ def _names_the_command(said: set[str], best: Candidate, context: Context) -> boo
 _UNNAMED_FILE = Lazy(
     r"\b(?:the|this|that)\s+file\b(?!\s*(?:system|sizes?|names?|types?|count|permissions|owner|extension))", re.I
 )
+_LOOK_FOR = Lazy(r"\blook(?:ing)?\s+for\b", re.I)
 _NAMED_FILE_KINDS = frozenset({"file", "path", "glob", "quoted", "var", "word"})
 
 
@@ -801,6 +802,7 @@ def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
         if _PLATFORMS.get(word) != context.platform:
             return None  # asked for another system than the one the command runs on
         prompt = prompt[: system.start()] + prompt[system.end() :]  # "on my mac" here is no request word
+    prompt = _LOOK_FOR.sub("search for", prompt)  # "look for X" searches; "look at X" shows
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None
