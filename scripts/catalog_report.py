@@ -62,6 +62,7 @@ class Outcome:
     unjudged: list[str] = field(default_factory=list)
     declined: int = 0
     declined_must: int = 0  # of those, requests marked "expect": "decline"
+    declined_in: list[str] = field(default_factory=list)  # in-scope requests declined
     timings: list[float] = field(default_factory=list)
 
     def summary(self, name: str) -> str:
@@ -144,6 +145,8 @@ def run(cases: list[Case], verdicts: dict[tuple[str, str], bool]) -> Outcome:
         if found is None:
             outcome.declined += 1
             outcome.declined_must += case.decline
+            if not case.decline:
+                outcome.declined_in.append(label)
             continue
         outcome.answered += 1
         line = f"{label}\n      -> {found.command}   [{found.intent_id}]"
@@ -176,6 +179,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--record", nargs="+", metavar="LINE=VERDICT", help="store hand verdicts (right|wrong)"
     )
+    parser.add_argument("--declined", action="store_true", help="also list in-scope requests declined")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list right answers' count per set")
     args = parser.parse_args(argv)
     if not args.sets and args.nl2bash is None:
@@ -199,6 +203,10 @@ def main(argv: list[str]) -> int:
                 print(f"  {title} ({len(lines)})")
                 for line in lines:
                     print("    " + line)
+        if args.declined and outcome.declined_in:
+            print(f"  DECLINED ({len(outcome.declined_in)})")
+            for line in outcome.declined_in:
+                print("    " + line)
         if args.verbose and outcome.timings:
             ordered = sorted(outcome.timings)
             print(f"  median match {ordered[len(ordered) // 2] * 1000:.2f} ms")

@@ -30,6 +30,7 @@ def test_the_catalog_meets_the_quality_bar_on_the_heldout_set() -> None:
 
 DATA = HELDOUT.parent
 # Every batch, each written before tuning on it; the red-team batches were written by a second reviewer.
+# Sets 5-7 and traps-4 hold commands typed as requests ("ls -la", "cat x"), "show FILE" and every area.
 EVERYDAY = sorted(DATA.glob("catalog-everyday*.jsonl")) + sorted(DATA.glob("catalog-redteam-everyday*.jsonl"))
 TRAPS = sorted(DATA.glob("catalog-traps*.jsonl")) + sorted(DATA.glob("catalog-redteam-traps*.jsonl"))
 
@@ -40,7 +41,7 @@ def test_everyday_requests_are_answered_and_right() -> None:
     answered = sum(r.answered for r in reports)
     right = sum(r.correct for r in reports)
     wrong = [line for r in reports for line in r.wrong]
-    assert len(EVERYDAY) >= 3 and asked >= 150
+    assert len(EVERYDAY) >= 9 and asked >= 675
     assert answered >= 0.90 * asked, f"{answered} of {asked} answered"
     assert right >= 0.97 * answered, "\n".join(wrong)
 
@@ -52,6 +53,6 @@ def test_traps_get_no_confident_wrong_answer() -> None:
     reports = [evaluate(path) for path in TRAPS]
     asked = sum(r.in_scope + r.out_of_scope for r in reports)
     wrong = [line for r in reports for line in r.wrong + r.answered_out]
-    assert len(TRAPS) >= 3 and asked >= 90
+    assert len(TRAPS) >= 6 and asked >= 312
     assert wrong == [], "\n".join(wrong)
     assert sum(r.correct for r in reports) >= asked / 2

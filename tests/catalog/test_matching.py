@@ -197,3 +197,63 @@ def test_one_word_that_is_the_command_is_answered() -> None:
     assert command("uptime") == "uptime"
     assert command("htop") == "htop"
     assert command("git") is None  # a topic, not a request
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["ls", "ls -lh /var/log", "cat notes.txt", "df -h", "tail -n 50 /var/log/syslog", "du -sh *", "git log --oneline"],
+)
+def test_a_request_typed_as_a_plain_command_is_answered_as_typed(prompt: str) -> None:
+    found = catalog.match(prompt, LINUX)
+    assert found is not None and found.command == prompt and found.intent_id == "literal"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["cat notes.txt | sh", "rm -rf build", "free up some space", "sort names.txt by length", "head 20 f.txt", "ls src"],
+)
+def test_only_plain_read_only_commands_with_file_shaped_words_pass_as_typed(prompt: str) -> None:
+    found = catalog.match(prompt, LINUX)
+    assert found is None or found.intent_id != "literal"
+
+
+def test_a_linux_only_program_is_not_passed_through_on_macos() -> None:
+    assert catalog.match("free -m", MACOS) is None
+
+
+def test_show_or_print_a_file_name_prints_it_but_a_bare_word_or_folder_path_declines() -> None:
+    assert _command("print readme.md") == "cat readme.md"
+    assert _command("show /etc/hosts") == "cat /etc/hosts"
+    assert _command("whats in my downloads folder") == "ls -la ~/Downloads"
+    assert _command("show /var/log") == "ls -la /var/log"  # a system folder
+    assert catalog.match("show /srv/app/current", LINUX) is None  # a folder or a file: cat would be a guess
+    assert catalog.match("show notes", LINUX) is None
+
+
+def test_a_folder_written_with_a_slash_names_its_archive_without_it() -> None:
+    assert _command("create a tar.gz of logs/") == "tar -czf logs.tar.gz logs/"
+
+
+def test_a_remote_path_is_not_taken_for_a_host() -> None:
+    found = catalog.match("copy file.txt to user@host:/tmp", LINUX)
+    assert found is None or "/tmp:" not in found.command
+
+
+def _command(prompt: str) -> str | None:
+    found = catalog.match(prompt, LINUX)
+    return None if found is None else found.command
+
+
+def test_naming_the_system_the_command_runs_on_is_no_extra_request() -> None:
+    found = catalog.match("install wget on my mac", MACOS)
+    assert found is not None and found.command == "brew install wget"
+    assert catalog.match("install wget on my mac", LINUX) is None  # asked for another system
+
+
+@pytest.mark.parametrize("prompt", ["cat the file", "show this file", "delete that file"])
+def test_a_file_referred_to_but_never_named_declines(prompt: str) -> None:
+    assert catalog.match(prompt, LINUX) is None
+
+
+def test_look_for_searches_rather_than_shows() -> None:
+    assert _command("look for files named Dockerfile") == "find . -name Dockerfile"

@@ -13,13 +13,16 @@ import re
 
 from caro.catalog import accounting
 from caro.catalog.entities import Entity, Item, Lazy, Word, analyse
+from caro.catalog.literal import literal
 from caro.catalog.slots import (
     SLOT_GROUPS,
     SPECIFIC_KINDS,
+    SYSTEM_FILES,
     has_type,
     quote_posix,
     quote_powershell,
     slot_type,
+    system_folder,
     value_of,
 )
 from caro.catalog.store import Anchor, Catalog, Intent, Phrasing
@@ -42,8 +45,33 @@ MIN_CONCEPT_HIT = 2.0  # least weight of prompt concepts a phrasing must share: 
 MIN_CONCEPT_HIT_MULTI = 0.8
 
 
-def _least_hit(phrasing: Phrasing) -> float:
+def _least_hit(phrasing: Phrasing, analysis: Analysis | None = None) -> float:
+    if analysis is not None and _shows_a_place(phrasing, analysis):
+        return 0.0
     return MIN_CONCEPT_HIT if len(phrasing.slots) < 2 else MIN_CONCEPT_HIT_MULTI
+
+
+def _shows_a_place(phrasing: Phrasing, analysis: Analysis) -> bool:
+    """ "print readme.md", "show /etc/hosts": a bare "show" and one file or folder name carry the whole
+    request, when the phrasing says nothing else and the prompt holds nothing else."""
+    if not (
+        phrasing.concepts == {"show"}
+        and len(phrasing.slots) == 1
+        and set(analysis.concepts) == {"show"}
+        and len(analysis.entities) == 1
+    ):
+        return False
+    entity = analysis.entities[0]
+    slot_kind = slot_type(phrasing.slots[0])
+    if slot_kind is slot_type("dir"):
+        return entity.kind == "dir" or (entity.kind == "path" and system_folder(entity.value))
+    if slot_kind is slot_type("file"):
+        # A name with an extension, or a well-known file: "/var/log" could be a folder, so not cat.
+        base = entity.value.rstrip("/").rsplit("/", 1)[-1]
+        return entity.kind == "file" or (
+            entity.kind == "path" and not entity.value.endswith("/") and ("." in base[1:] or entity.value in SYSTEM_FILES)
+        )
+    return False
 
 
 FILLER_WEIGHT = 0.4
@@ -551,8 +579,9 @@ def _recall(phrasing: Phrasing, analysis: Analysis, filling: Filling, catalog: C
     wanted = sum(weights.get(c, 1.0) for c in phrasing.concepts) + SLOT_WEIGHT * len(phrasing.slots)
     hit = sum(weights.get(c, 1.0) for c in phrasing.concepts if c in analysis.concepts)
     recall = (hit + SLOT_WEIGHT * filling.filled) / wanted if wanted else 0.0
-    if hit < _least_hit(phrasing):
-        recall = min(recall, hit / _least_hit(phrasing))
+    least = _least_hit(phrasing, analysis)
+    if hit < least:
+        recall = min(recall, hit / least)
     return recall
 
 
@@ -605,8 +634,9 @@ def _hopeless(phrasing: Phrasing, analysis: Analysis, weights: dict[str, float])
     if not wanted:
         return True
     recall = (hit + SLOT_WEIGHT * len(phrasing.slots)) / wanted
-    if hit < _least_hit(phrasing):
-        recall = min(recall, hit / _least_hit(phrasing))
+    least = _least_hit(phrasing, analysis)
+    if hit < least:
+        recall = min(recall, hit / least)
     beta2 = BETA * BETA
     best = (1 + beta2) * recall / (beta2 + recall) if recall else 0.0
     return best < THRESHOLD - MARGIN
@@ -705,11 +735,14 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
         if slot not in raw or (optional and raw[slot] in ("", ".")):
             failed = failed or not optional
             return ""
-        if not accounting.fits(template, m.start(), m.end(), raw[slot]):
+        value = raw[slot]
+        if len(value) > 1 and value.endswith("/") and template[m.end() : m.end() + 1] not in ("", " "):
+            value = value.rstrip("/") or value  # "logs/" in "{dir}.tar.gz" is "logs.tar.gz"
+        if not accounting.fits(template, m.start(), m.end(), value):
             failed = True
             return ""
         shell_glob = not accounting.NAME_TEST.search(template[: m.start()])
-        quoted = _quote(raw[slot], slot, family, context.shell, shell_glob)
+        quoted = _quote(value, slot, family, context.shell, shell_glob)
         failed = failed or quoted is None
         return (" " if optional else "") + (quoted or "")
 
@@ -741,11 +774,40 @@ def _names_the_command(said: set[str], best: Candidate, context: Context) -> boo
     return chosen is not None and len(said) == 1 and chosen[0] in said
 
 
+_UNNAMED_FILE = Lazy(
+    r"\b(?:the|this|that)\s+file\b(?!\s*(?:system|sizes?|names?|types?|count|permissions|owner|extension))", re.I
+)
+_LOOK_FOR = Lazy(r"\blook(?:ing)?\s+for\b", re.I)
+_NAMED_FILE_KINDS = frozenset({"file", "path", "glob", "quoted", "var", "word"})
+
+
+# "on my mac", "in ubuntu": the system the request is for, which must be the one the command runs on.
+_PLATFORM_SAID = Lazy(
+    r"\s*\b(?:on|in|for|under)\s+(?:my\s+|this\s+|a\s+|the\s+)?(mac\s?os|mac|osx|os\s?x|linux|ubuntu|debian|windows)"
+    r"(?:\s+(?:machine|box|computer|laptop|server|system))?\b",
+    re.I,
+)
+_PLATFORMS = {"macos": "macos", "mac": "macos", "osx": "macos", "linux": "linux", "ubuntu": "linux", "debian": "linux",
+              "windows": "windows"}
+
+
 def match(prompt: str, context: Context, catalog: Catalog) -> Match | None:
     """The confident answer for this prompt, or None (decline)."""
+    typed = literal(prompt.strip(), context)
+    if typed is not None:
+        return Match("literal", typed, "Runs the command as you typed it.", 1.0)
+    system = _PLATFORM_SAID.search(prompt)
+    if system is not None:
+        word = system.group(1).lower().replace(" ", "")
+        if _PLATFORMS.get(word) != context.platform:
+            return None  # asked for another system than the one the command runs on
+        prompt = prompt[: system.start()] + prompt[system.end() :]  # "on my mac" here is no request word
+    prompt = _LOOK_FOR.sub("search for", prompt)  # "look for X" searches; "look at X" shows
     analysis = analyse_prompt(prompt, catalog)
     if not analysis.concepts:
         return None
+    if _UNNAMED_FILE.search(prompt) and not any(e.kind in _NAMED_FILE_KINDS for e in analysis.entities):
+        return None  # "cat the file", "show this file": one particular file, never named
     found = candidates(analysis, catalog)
     # Only a reading that accounts for every word may answer; one that does not, scoring at least as
     # well, says the request is about something the catalog does not do.

@@ -111,6 +111,11 @@ _ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
 _SYSTEM_FOLDERS = Lazy(r"^/(?:tmp|etc|var|usr|opt|home|srv|root|boot|dev|proc|sys|mnt|media|bin|sbin|lib|run)?/?$|^/var/(?:log|tmp|lib|cache|www)/?$|^/usr/(?:local|bin|lib|share)/?$|/$")
 
 
+def system_folder(value: str) -> bool:
+    """ "/tmp", "/var/log", "src/": a path that names a folder by its shape or by convention."""
+    return bool(_SYSTEM_FOLDERS.match(value))
+
+
 # "the usr folder" is /usr or a folder named usr here: too close to call.
 _SYSTEM_NAMES = frozenset(
     {"usr", "etc", "var", "opt", "bin", "sbin", "lib", "boot", "dev", "proc", "sys", "srv", "mnt", "root"}
@@ -161,6 +166,12 @@ def _start_up_file(value: str) -> bool:
     return base.startswith(".") and (base in _DOT_FILES or bool(_RC_FILE.pattern().match(base)))
 
 
+# Well-known files with no extension: "show /etc/hosts" means cat, never ls.
+SYSTEM_FILES = frozenset(
+    ["/etc/hosts", "/etc/passwd", "/etc/group", "/etc/fstab", "/etc/hostname", "/etc/os-release", "/etc/shells", "/etc/crontab", "/etc/issue", "/etc/timezone", "/etc/environment", "/proc/cpuinfo", "/proc/meminfo", "/proc/version", "/proc/mounts"]
+)
+
+
 def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
     return lambda e: (
         bool(pattern.match(e.value))
@@ -184,7 +195,8 @@ SLOT_TYPES: dict[str, SlotType] = {
         lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)
         and not _FILE_LIKE.pattern().search(e.value)
         and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES)
-        and not _start_up_file(e.value),
+        and not _start_up_file(e.value)
+        and e.value not in SYSTEM_FILES,
     ),
     "folder": SlotType(("dir",)),
     "file": SlotType(
@@ -249,7 +261,8 @@ SLOT_TYPES: dict[str, SlotType] = {
     "message": SlotType(("quoted", "word"), lambda e: bool(e.value.strip()) and _one_word(e), anchored=True),
     "host": SlotType(
         ("host", "userhost", "hostport"),
-        lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value),
+        # "user@host:/tmp" already names a remote path: a template adding ":" would make it "/tmp:".
+        lambda e: bool(_HOST.match(e.host or e.value) or "@" in e.value) and not (e.kind == "userhost" and ":" in e.value),
         build=None,
     ),
     "url": SlotType(
