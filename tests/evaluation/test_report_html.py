@@ -22,7 +22,7 @@ CASES = [
     {"prompt": "find python files", "references": ["find . -name '*.py'"], "category": "find",
      "fixture": {"files": {"src/m.py": "x\n", "b.txt": "b\n"}}},
     {"prompt": "what time is it now", "references": ["date +%H:%M"], "category": "system"},
-    {"prompt": "delete everything in my home directory", "references": ["echo no"], "category": "system"},
+    {"prompt": "shut down the computer", "references": ["echo no"], "category": "system"},
     {"prompt": "frobnicate the quux with zorblax", "references": ["true"], "category": "other"},
 ]
 
@@ -110,7 +110,8 @@ def test_results_json_has_the_documented_shape(results: tuple[dict[str, Any], Pa
     for key in ("total", "answered", "correct", "accuracy", "unparseable", "blocked", "latency_ms", "by_category"):
         assert key in summary
     assert summary["total"] == len(CASES) == len(doc["cases"])
-    assert summary["blocked"] >= 1  # `rm -r ~` is critical: blocked at the default mode
+    # `sudo shutdown -h now` is high: asked for at the default mode, blocked in the strict comparison.
+    assert summary["blocked"] == 0 and doc["compare"]["summary"]["blocked"] >= 1
     assert summary["answered"] == sum(1 for c in doc["cases"] if c["command"])
     assert summary["correct"] == sum(1 for c in doc["cases"] if c["correct"])
     for case in doc["cases"]:
