@@ -19,7 +19,7 @@ from caro.safety.model import Command, Found, LazyPattern
 Nested = Callable[[str, str, str, Command], list[Command]]
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"}
-_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|tclsh|osascript|r|rscript|julia)$")
+_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|i?python[\d.]*|perl[\d.]*|ruby[\d.]*|jruby|truffleruby|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|luajit|tclsh[\d.]*|wish|osascript|r|rscript|julia|elixir|scala|groovy|kotlin|kotlinc|jshell|raku|rakudo|guile|racket|sbcl|clojure|clj|bb|gjs|qjs|jjs|swift|crystal|escript|erl|ocaml|runghc|pike|gst|nim)$")
 POWERSHELLS = {"powershell", "pwsh"}
 
 # Options that take a value, per wrapper (short letters, long names).
@@ -247,6 +247,8 @@ def code_strings(cmd: Command) -> list[str]:
     """The code given to an interpreter with -c / -e / -r (Python, Perl, Ruby, Node, PHP)."""
     out: list[str] = []
     args = cmd.argv
+    if len(args) > 2 and args[1] == "eval" and not args[2].startswith("-"):
+        out.append(args[2])  # `deno eval '…'`, `bun eval '…'`
     for i, arg in enumerate(args[1:], 1):
         flag = arg.lstrip("-")
         if (arg.startswith("-") and not arg.startswith("--") and flag and flag[-1] in "cerE" and i + 1 < len(args)) or (arg in ("--eval", "--command", "-p", "--print") and i + 1 < len(args)):
