@@ -292,6 +292,8 @@ def _write_finding(cmd: Command, target: str, append: bool) -> list[Finding]:
                                     "administrator rights.")]
     if sc.kind in ("system", "system-sub", "root") or low.startswith(("/proc/", "/sys/", "hklm:", "registry::")):
         return [said(cmd, HIGH, f"writes into the system path {target}.")]
+    if sc.kind == "home":
+        return [said(cmd, HIGH, f"overwrites {target}: every file it matches in your home folder.")]
     if sc.sensitive:
         if any(k in low for k in ("authorized_keys", "_history", ".ssh/", "sudoers")):
             return [said(cmd, HIGH, f"{'adds to' if append else 'overwrites'} {target}: keys, logins or shell history.")]
@@ -308,7 +310,26 @@ def redirect_findings(cmd: Command, red: Redirect) -> list[Finding]:
         return [said(cmd, HIGH, f"sends data to the network address {red.target}.")]
     if ">" not in red.op:
         return []
-    return _write_finding(cmd, red.target, ">>" in red.op)
+    found = _write_finding(cmd, red.target, ">>" in red.op)
+    if found and cmd.name in ("echo", "printf", "cat") and (scope(red.target).sensitive or "cron" in target):
+        found += _planted(cmd, red.target)
+    return found
+
+
+def _planted(cmd: Command, target: str) -> list[Finding]:
+    """`echo 'rm -rf ~' >> ~/.profile`: text written into a file the shell or cron runs is judged as the command
+    it will become there."""
+    from caro.safety.parse import parse
+
+    text = " ".join(cmd.args) if cmd.name != "cat" else (cmd.stdin_text or "")
+    text = re.sub(r"^(?:[\d*/,-]+\s+){5}", "", text.strip())  # a crontab line's five time fields
+    if not text or len(text) > 2000:
+        return []
+    worst = max((f.level for c in parse(text, "bash", fallback_on_error=False).commands for f in judge(c)), default=0)
+    if worst < HIGH:
+        return []
+    return [said(cmd, CRITICAL, f"writes a command into {target}, which runs it later (at every shell start or "
+                                "on schedule); that command is judged as if it ran.")]
 
 
 def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list[Finding]:
@@ -1247,3 +1268,29 @@ def text_findings(text: str) -> list[Finding]:
     if match:
         return [Finding(CRITICAL, f"{match.group(0)}: a fork bomb, which starts processes without end and freezes the machine.")]
     return []
+
+
+_EX_WRITE = LazyPattern(r"(?:^|[|:\s])(?:w|wq|x|xit|wa|wall|wqa|xa|write|update|up|sav|saveas)!?(?:\s|$|\|)")
+
+
+@rule("vim", "vi", "nvim", "ex", "view", "vim.basic", "vim.tiny", "awk", "gawk")
+def _scripted_edits(cmd: Command) -> list[Finding]:
+    """`vim -es -c '%d' -c wq /etc/fstab`, `ex -sc '%d|x' /etc/passwd`, `gawk -i inplace …`: an editor driven by
+    commands that save, or awk editing in place, writes the files it is given."""
+    from caro.safety.options import _values
+
+    if cmd.name in ("awk", "gawk"):
+        args = cmd.args
+        inplace = any(args[i] in ("-i", "--include") and i + 1 < len(args) and args[i + 1] == "inplace"
+                      for i in range(len(args))) or "-iinplace" in args
+        if not inplace:
+            return []
+        operands = [a for a in args if not a.startswith("-") and a != "inplace"][1:]
+        return _writes_into(cmd, operands) or [said(cmd, MODERATE, "edits the files it is given in place.")]
+    scripts = _values(cmd.argv, ("-c", "--cmd")) + [a[1:] for a in cmd.argv[1:] if a.startswith("+")]
+    scripts += [cmd.argv[i + 1] for i, a in enumerate(cmd.argv[:-1]) if re.fullmatch(r"-[a-z]*c", a)]
+    if not any(_EX_WRITE.search(" " + t) for t in scripts):
+        return []
+    skip = {i + 1 for i, a in enumerate(cmd.argv) if re.fullmatch(r"-[a-z]*c|--cmd", a)}
+    operands = [a for i, a in enumerate(cmd.argv[1:], 1) if i not in skip and not a.startswith(("-", "+"))]
+    return _writes_into(cmd, operands) or [said(cmd, MODERATE, "runs editor commands that save the files it is given.")]
