@@ -310,6 +310,10 @@ def redirect_findings(cmd: Command, red: Redirect) -> list[Finding]:
         return [said(cmd, HIGH, f"sends data to the network address {red.target}.")]
     if ">" not in red.op:
         return []
+    if red.target == "{}" and cmd.found is not None:  # `find ~ -exec sh -c ': > "$1"' _ {} \;`
+        return [said(cmd, deletion_level(scope(root), True), f"overwrites every file it finds under "
+                                                             f"{scope(root).describe()} ({root}).")
+                for root in cmd.found.roots[:3] if root]
     found = _write_finding(cmd, red.target, ">>" in red.op)
     if found and cmd.name in ("echo", "printf", "cat") and (scope(red.target).sensitive or "cron" in target):
         found += _planted(cmd, red.target)

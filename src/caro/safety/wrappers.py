@@ -553,8 +553,32 @@ def _parallel(cmd: Command, nested: Nested) -> list[Command]:
 def _shell(cmd: Command, nested: Nested) -> list[Command]:
     has_c, i = shell_code_option(cmd)
     if has_c and i < len(cmd.argv):
-        return nested(cmd.argv[i], f"{cmd.name} -c", "bash", cmd)
+        code = _positional(cmd.argv[i], cmd.argv[i + 1:])
+        inner = nested(code, f"{cmd.name} -c", "bash", cmd)
+        if cmd.found is not None:  # `find / -exec sh -c '… "$1"' _ {} \;`: what it finds reaches the script
+            for c in inner:
+                if c.found is None and ("{}" in c.argv or any(r.target == "{}" for r in c.redirects)):
+                    c.found = cmd.found
+        return inner
     return []
+
+
+_POSITIONAL = re.compile(r'"\$(?:\{(\d)\}|(\d)|([@*]))"|\$(?:\{(\d)\}|(\d)|([@*]))')
+
+
+def _positional(code: str, params: list[str]) -> str:
+    """`sh -c 'rm -rf "$1"' _ /`: the words after the script are $0, $1, …; put them where the script uses them."""
+    if not params or "$" not in code:
+        return code
+
+    def value(match: re.Match[str]) -> str:
+        digit = next((g for g in match.groups() if g), "")
+        words = params[1:] if digit in "@*" else params[int(digit):int(digit) + 1]
+        if not words:
+            return match.group(0)
+        return " ".join(w if w == "{}" else shlex.quote(w) for w in words)
+
+    return _POSITIONAL.sub(value, code)
 
 
 def _string_runner(cmd: Command, nested: Nested) -> list[Command]:
