@@ -348,8 +348,10 @@ _TEXT_TAKERS = frozenset("""echo printf grep egrep fgrep zgrep rg ag ack jq yq l
     read sed awk gawk mawk nawk say espeak printenv""".split())
 _MESSAGE = frozenset(("-m", "--message", "--msg", "--title", "--body", "--description", "--comment", "--subject",
                       "--summary", "--note", "-F", "--notes"))
-_ESCAPE = re.compile(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;)\s*")
+_ESCAPE = re.compile(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",
+                     re.IGNORECASE)
 _QUOTED = re.compile(r"'([^']{3,})'|\"([^\"]{3,})\"")
+_CMDLET = re.compile(r"\b[A-Za-z]+-[A-Za-z]+\b")
 _WORD = re.compile(r"(?:^|[\s;&|(`!])([A-Za-z][\w.+-]*)")
 
 
@@ -385,8 +387,8 @@ def embedded_commands(cmd: Command, nested: Nested) -> list[Command]:
     pull`): when read on its own it would be high or critical, it is judged as if it runs."""
     from caro.safety import rules, wrappers
 
-    if (cmd.name in _TEXT_TAKERS or cmd.dynamic or cmd.windows or not cmd.name or len(cmd.via) > 8
-            or wrappers.is_interpreter(cmd.name)):
+    if (cmd.name in _TEXT_TAKERS or cmd.dynamic or not cmd.name or len(cmd.via) > 8
+            or wrappers.is_interpreter(cmd.name) or cmd.name in ("write-host", "write-output", "echo", "select-string")):
         return []  # an interpreter's code is read by code.py
     from caro.safety.parse import parse
 
@@ -394,14 +396,15 @@ def embedded_commands(cmd: Command, nested: Nested) -> list[Command]:
     out: list[Command] = []
     seen: set[str] = set()
     for text in _candidates(cmd)[:6]:
-        if text in seen or not any(table.get(w, "") not in ("", knowledge.READ) or w in ("rm", "eval")
+        if text in seen or not any(table.get(w.lower(), "") not in ("", knowledge.READ) or w in ("rm", "eval")
                                    for w in _WORD.findall(text)):
             continue
         seen.add(text)
-        alone = parse(text, "bash", fallback_on_error=False).commands
+        shell = ("powershell" if _CMDLET.search(text) else "cmd") if cmd.windows else "bash"
+        alone = parse(text, shell, fallback_on_error=False).commands
         if not any(f.level >= HIGH for c in alone if c.name not in _TEXT_TAKERS for f in rules.judge(c)):
             continue
-        found = nested(text, f"{cmd.name or 'a setting'}, which may run it", "bash", cmd)
+        found = nested(text, f"{cmd.name or 'a setting'}, which may run it", shell, cmd)
         for inner in found:
             inner.guessed = True
         out += found

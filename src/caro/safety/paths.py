@@ -119,7 +119,7 @@ def _scope(word: str) -> Scope:
         return Scope("device", word)
     sensitive = any(s in path for s in (*SENSITIVE_HOME, "_history", "/etc/shadow", "/etc/sudoers", "id_rsa",
                                          "id_ed25519", "authorized_keys", ".bashrc", ".zshrc", ".profile"))
-    drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive)(?=/|$)", path)
+    drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive|/mnt/[a-z])(?=/|$)", path)  # /mnt/c: WSL's C:
     if drive:
         path = path[drive.end():] or "/"
     sysvar = _SYS_VAR.match(path)

@@ -309,6 +309,11 @@ def _cmd_for(loop: re.Match[str], script: Script, via: tuple[str, ...], parent: 
     roots = (root.strip('"'),) if root and recursive else (".",)
     pattern = items.strip()
     narrowed = pattern not in ("*", "*.*", "")
+    folders = [i.strip('"') for i in pattern.split() if "\\" in i or "/" in i or ":" in i]
+    if not recursive and folders:  # `for /d %d in (C:\Users\*) do …`: the set names the folder it lists
+        roots = tuple(re.split(r"[\\/]", f.rstrip("\\/"))[0] + "\\" if re.fullmatch(r"[A-Za-z]:[\\/]?[^\\/]*", f)
+                      else re.sub(r"[\\/][^\\/]*$", "", f) for f in folders)
+        narrowed = any(re.split(r"[\\/]", f)[-1] not in ("*", "*.*", "") for f in folders)
     before = len(script.commands)
     parse_into(body.replace(var, "{}"), "cmd", script, (*via, "for"), parent, nest + 1)
     made = script.commands[before:]
