@@ -154,6 +154,9 @@ _DATABASES = frozenset({"psql", "mysql", "mariadb", "sqlite3", "mongo", "mongosh
 
 # Words that name a deletion in a command-line tool's operands (`terragrunt run-all destroy`, `influx bucket
 # delete`, `pulumi stack rm`), and options that take away the question or widen it to everything.
+_SQL_DESTROY = LazyPattern(r"(?i)\b(?:drop\s+(?:database|table|schema|keyspace|collection|user|index)|truncate\s+(?:table\s+)?\w|"
+                           r"delete\s+from\s+\w+\s*(?:;|$)|flushall|flushdb)\b|dropDatabase\s*\(")
+_NOT_SQL = frozenset(("echo", "printf", "grep", "rg", "cat", "less", "man"))
 _DESTROY = frozenset(("destroy", "delete", "rm", "remove", "purge", "drop", "dropdb", "wipe", "erase", "nuke",
                       "flush", "flushall", "flushdb", "truncate", "terminate", "teardown", "obliterate", "rb",
                       "delete-all", "remove-all", "destroy-all"))
@@ -172,7 +175,10 @@ def destroy_verb(cmd: Command, known: bool, classes: set[str]) -> str | None:
             known and knowledge.INSTALL in classes):
         return None
     operands = [a for a in cmd.args[:6] if not a.startswith("-")][:3]
-    verb = next((w.lower() for w in operands if w.lower() in _DESTROY), None)
+    words = [p for w in operands for p in w.lower().split(":")]  # `dokku apps:destroy`
+    verb = next((w for w in words if w in _DESTROY), None)
+    if verb is None and not known and cmd.name not in _NOT_SQL and _SQL_DESTROY.search(" ".join(cmd.args)):
+        return "drop"  # `snowsql -q 'DROP DATABASE prod'`: destructive SQL given to a client caro does not know
     if verb is None:
         flags = {a.split("=", 1)[0].lower() for a in cmd.args if a.startswith("-")}
         if not known and flags & {"--purge", "-purge"}:

@@ -364,7 +364,7 @@ def _candidates(cmd: Command) -> list[str]:
         if " " not in arg or (i and args[i - 1] in _MESSAGE) or arg.startswith(tuple(m + "=" for m in _MESSAGE)):
             continue
         texts = [arg]
-        if arg.startswith("-") and "=" in arg:
+        if "=" in arg.split(" ", 1)[0]:  # `--script-shell=…`, `ui.merge=…`, `key:editor-cmd=…`
             texts.append(arg.split("=", 1)[1])
         texts += [a or b for a, b in _QUOTED.findall(arg)]
         for text in texts:

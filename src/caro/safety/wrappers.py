@@ -717,6 +717,7 @@ def _handlers() -> dict[str, Handler]:
 
 
 _HANDLERS: dict[str, Handler] = {}
+_SHELL_VARS = frozenset(("$SHELL", "${SHELL}", "$BASH", "${BASH}", "$0"))
 
 
 def is_wrapper(name: str) -> bool:
@@ -732,6 +733,8 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:
     if not _HANDLERS:
         _HANDLERS.update(_handlers())
     handler = _HANDLERS.get(cmd.name)
+    if handler is None and cmd.argv[:1] and cmd.argv[0] in _SHELL_VARS:  # `${SHELL} -c '…'`: the user's shell
+        handler = _shell
     out: list[Command] = []
     if handler is not None:
         if cmd.name == "busybox" and cmd.argv[1:2] == ["sh"]:
