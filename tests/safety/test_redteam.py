@@ -71,6 +71,12 @@ def test_deletion_words_are_high(command: str) -> None:
     ("ex -sc '%d|x' /etc/passwd", "critical"),
     ("awk -i inplace '0' /etc/hosts", "critical"),
     ("tee ~/* < /dev/null", "high"),
+    ("crontab < /dev/null", "high"),                    # an empty new table deletes every job
+    ("echo | crontab -", "high"),
+    ("find . -maxdepth 0 -fprint /etc/passwd", "critical"),  # an output file named in an option
+    ("hg --config ui.merge='rm -rf ~' merge", "critical"),
+    ("${SHELL} -c 'rm -rf ~'", "critical"),
+    ("snowsql -q 'DROP DATABASE prod'", "high"),
     ("php -r 'array_map(\"unlink\", glob(\"/etc/*\"));'", "critical"),
     ("elixir -e 'System.cmd(\"rm\", [\"-rf\", \"/\"])'", "critical"),
     ("deno eval \"Deno.removeSync('/', {recursive: true})\"", "critical"),
@@ -97,6 +103,9 @@ def test_windows_forms() -> None:
     ("find . -name '*.txt' -exec sh -c 'wc -l \"$1\"' _ {} \\;", "safe"),
     ("python3 -c \"print('rm -rf /')\"", "safe"),
     ("scala -e 'println(1)'", "safe"),
+    ("crontab mycron.txt", "moderate"),
+    ("find . -name '*.py' -fprint list.txt", "moderate"),
+    ("$SHELL -c 'ls'", "safe"),
 ])
 def test_look_alikes_keep_their_level(command: str, level: str) -> None:
     assert assess(command).risk == level, assess(command)

@@ -343,9 +343,11 @@ def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
 
 # Programs whose arguments are text to print, search or file away, not to run (`echo 'rm -rf ~'`,
 # `grep 'rm -rf' notes`), and options that carry a message (`git commit -m 'rm -rf build'`).
-_TEXT_TAKERS = frozenset("""echo printf grep egrep fgrep zgrep rg ag ack jq yq logger notify-send cowsay figlet toilet
-    banner wall tldr man apropos whatis help type which whence hash unalias test [ [[ : expr true false history fc
-    read sed awk gawk mawk nawk say espeak printenv""".split())
+_TEXT_TAKERS = frozenset((
+    "echo", "printf", "grep", "egrep", "fgrep", "zgrep", "rg", "ag", "ack", "jq", "yq", "logger", "notify-send",
+    "cowsay", "figlet", "toilet", "banner", "wall", "tldr", "man", "apropos", "whatis", "help", "type", "which",
+    "whence", "hash", "unalias", "test", "[", "[[", ":", "expr", "true", "false", "history", "fc", "read", "sed",
+    "awk", "gawk", "mawk", "nawk", "say", "espeak", "printenv"))
 _MESSAGE = frozenset(("-m", "--message", "--msg", "--title", "--body", "--description", "--comment", "--subject",
                       "--summary", "--note", "-F", "--notes"))
 _ESCAPE = re.compile(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",

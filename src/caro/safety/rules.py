@@ -234,11 +234,16 @@ def _windows_delete(cmd: Command) -> list[Finding]:
 
 @rule("find")
 def _find(cmd: Command) -> list[Finding]:
+    args = cmd.args
+    outputs = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-fprint", "-fprint0", "-fls")]
+    outputs += [args[i + 1] for i, a in enumerate(args[:-2]) if a == "-fprintf"]
+    written = _writes_into(cmd, outputs)  # `find . -fprint /etc/passwd` overwrites the file it prints into
     if "-delete" not in cmd.args:
-        return []
+        return written
     context = wrappers.find_context(cmd)
     probe = Command(argv=["find", "{}"], text=cmd.text, via=cmd.via, found=context)
-    return [Finding(f.level, f.reason.replace("find {}", cmd.label(), 1)) for f in judge_deletion(probe, ["{}"], True)]
+    return written + [Finding(f.level, f.reason.replace("find {}", cmd.label(), 1))
+                      for f in judge_deletion(probe, ["{}"], True)]
 
 
 @rule("rsync")
@@ -344,7 +349,7 @@ def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list
 
 
 @rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "sed",
-      "perl-i")
+      "perl-i", "clear-content", "clc")
 def _writers(cmd: Command) -> list[Finding]:
     short, long, operands = flags(cmd.args)
     name = cmd.name
@@ -359,7 +364,7 @@ def _writers(cmd: Command) -> list[Finding]:
         if operands and operands[0] == "/dev/null" and len(operands) > 1 and scope(operands[-1]).sensitive:
             found.append(said(cmd, HIGH, f"points {operands[-1]} at /dev/null, silently discarding what is saved there."))
         return found + (_writes_into(cmd, operands[-1:]) if len(operands) > 1 else [])
-    if name in ("set-content", "add-content", "out-file"):
+    if name in ("set-content", "add-content", "out-file", "clear-content", "clc"):
         targets = [a for a in cmd.args if not a.startswith("-")][:1]
         return _writes_into(cmd, targets, name == "add-content")
     if len(operands) > 1:
@@ -642,7 +647,13 @@ def _crontab(cmd: Command) -> list[Finding]:
     if "r" in short:
         level = MODERATE if "i" in short else HIGH
         return [said(cmd, level, "deletes all your scheduled cron jobs at once, without a backup.")]
-    if operands or cmd.upstream or cmd.stdin_text is not None:
+    source = operands[:1] + [r.target for r in cmd.redirects if r.op.startswith("<")][:1]
+    empty = (any(s in ("/dev/null", "nul") for s in source) or (cmd.stdin_text is not None and not cmd.stdin_text.strip())
+             or any(u.name in ("true", ":") or (u.name in ("echo", "printf") and not "".join(u.args).strip("-n '\""))
+                    or (u.name == "cat" and u.args == ["/dev/null"]) for u in cmd.upstream))
+    if empty:  # `crontab < /dev/null`, `echo | crontab -`: the new table is empty
+        return [said(cmd, HIGH, "replaces your whole crontab with nothing: every scheduled job is deleted.")]
+    if source or cmd.upstream or cmd.stdin_text is not None:
         return [said(cmd, MODERATE, "replaces your whole crontab (your scheduled jobs).")]
     return []
 

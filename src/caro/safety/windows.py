@@ -306,7 +306,7 @@ def _cmd_for(loop: re.Match[str], script: Script, via: tuple[str, ...], parent: 
 
     switches, root, var, items, body = loop.groups()
     recursive = "/r" in switches.lower()
-    roots = (root.strip('"'),) if root and recursive else (".",)
+    roots: tuple[str, ...] = (root.strip('"'),) if root and recursive else (".",)
     pattern = items.strip()
     narrowed = pattern not in ("*", "*.*", "")
     folders = [i.strip('"') for i in pattern.split() if "\\" in i or "/" in i or ":" in i]
