@@ -172,8 +172,9 @@ def destroy_verb(cmd: Command, known: bool, classes: set[str]) -> str | None:
     (`--force`, `--yes`) where its table calls the form read-only, or with one that widens it to everything
     (`--all`, `-purge`)."""
     if cmd.windows or not cmd.args or cmd.name in ("=", "rm", "git", "docker", "kubectl", "find") or (
-            known and knowledge.INSTALL in classes):
-        return None
+            known and (knowledge.INSTALL in classes or not _DESTROY.intersection(
+                p for a in cmd.args[:6] for p in a.lower().split(":")))):
+        return None  # a known program without a deletion word among its first words: the common case
     operands = [a for a in cmd.args[:6] if not a.startswith("-")][:3]
     words = [p for w in operands for p in w.lower().split(":")]  # `dokku apps:destroy`
     verb = next((w for w in words if w in _DESTROY), None)

@@ -353,6 +353,7 @@ _MESSAGE = frozenset(("-m", "--message", "--msg", "--title", "--body", "--descri
 _ESCAPE = re.compile(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",
                      re.IGNORECASE)
 _QUOTED = re.compile(r"'([^']{3,})'|\"([^\"]{3,})\"")
+_NOT_RUN = frozenset(("write-host", "write-output", "select-string"))
 _CMDLET = re.compile(r"\b[A-Za-z]+-[A-Za-z]+\b")
 _WORD = re.compile(r"(?:^|[\s;&|(`!])([A-Za-z][\w.+-]*)")
 
@@ -387,17 +388,22 @@ def embedded_commands(cmd: Command, nested: Nested) -> list[Command]:
     """A command line carried as an argument, option value or setting of any program that does not just print or
     search its text (`git rebase -x 'rm -rf ~'`, `mutt -e 'set sendmail="rm -rf ~"'`, `X_COMMAND='rm -rf ~' git
     pull`): when read on its own it would be high or critical, it is judged as if it runs."""
+    if cmd.name in _TEXT_TAKERS or cmd.dynamic or not cmd.name or len(cmd.via) > 8 or cmd.name in _NOT_RUN:
+        return []
+    candidates = _candidates(cmd)[:6] if cmd.stdin_text or any(" " in a for a in cmd.argv[1:]) else []
+    tails = _tails(cmd) if cmd.name != "=" else []
+    if not candidates and not tails:
+        return []  # the common case: nothing that reads as a command line
     from caro.safety import rules, wrappers
 
-    if (cmd.name in _TEXT_TAKERS or cmd.dynamic or not cmd.name or len(cmd.via) > 8
-            or wrappers.is_interpreter(cmd.name) or cmd.name in ("write-host", "write-output", "echo", "select-string")):
+    if wrappers.is_interpreter(cmd.name):
         return []  # an interpreter's code is read by code.py
     from caro.safety.parse import parse
 
     table = knowledge.programs()
     out: list[Command] = []
     seen: set[str] = set()
-    for text in _candidates(cmd)[:6]:
+    for text in candidates:
         if text in seen or not any(table.get(w.lower(), "") not in ("", knowledge.READ) or w in ("rm", "eval")
                                    for w in _WORD.findall(text)):
             continue
@@ -416,7 +422,7 @@ def embedded_commands(cmd: Command, nested: Nested) -> list[Command]:
         return out
     from caro.safety.wrappers import derive
 
-    for i in _tails(cmd):
+    for i in tails:
         inner = derive(cmd, i, f"{cmd.name}, which may run it")
         inner.rename()
         if any(f.level >= HIGH for f in rules.judge(inner)):
