@@ -220,6 +220,8 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
                 argv[0] = ALIASES.get(argv[0].lower(), argv[0])
             cmd = Command(argv=argv, text=" ".join(words), via=via, upstream=list(feed), windows=True,
                           redirects=list(redirects))
+            if shell == "cmd" and re.search(r"%[^%\s]+%|![^!\s]+!", argv[0]):
+                cmd.dynamic = True  # `!x! /s /q C:\`, `%p% …`: a program name that is only known when it runs
             made = add_command(cmd, script, nest)
             feed = feed + made if piped else []
         elif not piped:
