@@ -110,6 +110,8 @@ def scope(word: str) -> Scope:
 
 
 def _scope(word: str) -> Scope:
+    if word.startswith(("$(", "`", "\"$(", "\"`")) and "mktemp" not in word:  # mktemp prints a new path in /tmp
+        return Scope("unknown", word)  # output caro could not work out: any path, the root included
     path = normalise(word)
     path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
     path = re.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
