@@ -93,6 +93,11 @@ def test_windows_forms() -> None:
     assert assess('for /d %d in (C:\\Users\\*) do rd /s /q "%d"', shell="cmd").risk == "critical"
     assert assess("wsl rm -rf /mnt/c", shell="cmd").risk == "critical"
     assert assess('cmd /v /c "set x=rd&& !x! /s /q C:\\"', shell="cmd").risk == "critical"  # computed name
+    assert assess("xcopy C:\\empty C:\\Windows /e /y /h", shell="cmd").risk == "high"
+    assert assess("xcopy src dst /e", shell="cmd").risk == "moderate"
+    assert assess("wbadmin delete catalog -quiet", shell="cmd").risk == "high"
+    assert assess("Get-LocalUser | Remove-LocalUser", shell="powershell").risk == "high"
+    assert assess("Remove-LocalUser -Name guest1", shell="powershell").risk == "moderate"
 
 
 @pytest.mark.parametrize(("command", "level"), [

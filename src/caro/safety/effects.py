@@ -171,7 +171,8 @@ def destroy_verb(cmd: Command, known: bool, classes: set[str]) -> str | None:
     operands say `delete`/`destroy`/`purge`…, and a known one that says so with a flag that skips the question
     (`--force`, `--yes`) where its table calls the form read-only, or with one that widens it to everything
     (`--all`, `-purge`)."""
-    if cmd.windows or not cmd.args or cmd.name in ("=", "rm", "git", "docker", "kubectl", "find") or (
+    if (cmd.windows and (known or "-" in cmd.name)) or not cmd.args or cmd.name in ("=", "rm", "git", "docker",
+                                                                                   "kubectl", "find") or (
             known and (knowledge.INSTALL in classes or not _DESTROY.intersection(
                 p for a in cmd.args[:6] for p in a.lower().split(":")))):
         return None  # a known program without a deletion word among its first words: the common case

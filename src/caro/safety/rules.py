@@ -349,7 +349,7 @@ def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list
 
 
 @rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "sed",
-      "perl-i", "clear-content", "clc")
+      "perl-i", "clear-content", "clc", "xcopy", "copy")
 def _writers(cmd: Command) -> list[Finding]:
     short, long, operands = flags(cmd.args)
     name = cmd.name
@@ -364,6 +364,8 @@ def _writers(cmd: Command) -> list[Finding]:
         if operands and operands[0] == "/dev/null" and len(operands) > 1 and scope(operands[-1]).sensitive:
             found.append(said(cmd, HIGH, f"points {operands[-1]} at /dev/null, silently discarding what is saved there."))
         return found + (_writes_into(cmd, operands[-1:]) if len(operands) > 1 else [])
+    if name in ("xcopy", "copy") and cmd.windows:  # `xcopy C:\empty C:\Windows /e /y`: the last path is written
+        return _writes_into(cmd, [a for a in cmd.args if not a.startswith("/")][1:][-1:])
     if name in ("set-content", "add-content", "out-file", "clear-content", "clc"):
         targets = [a for a in cmd.args if not a.startswith("-")][:1]
         return _writes_into(cmd, targets, name == "add-content")
@@ -754,7 +756,9 @@ def _accounts(cmd: Command) -> list[Finding]:
     if name == "setcap" and re.search(r"cap_(?:setuid|setgid|sys_admin|dac_override|sys_ptrace|chown)", joined):
         return [said(cmd, HIGH, "grants a program root-level capabilities.")]
     if name in ("userdel", "deluser", "groupdel", "remove-localuser"):
-        level = HIGH if "-r" in lower or "--remove-home" in lower or "root" in lower else MODERATE
+        everyone = name == "remove-localuser" and not args and bool(cmd.upstream)  # `Get-LocalUser | Remove-LocalUser`
+        level = HIGH if ("-r" in lower or "--remove-home" in lower or everyone
+                         or {"root", "administrator", "admin", "$user", "$env:username"} & set(lower)) else MODERATE
         return [said(cmd, level, "deletes an account (with -r, its home folder too).")]
     if name == "visudo":
         return [said(cmd, MODERATE, "edits who may use sudo.")]
