@@ -379,9 +379,18 @@ def _candidates(cmd: Command) -> list[str]:
 
 def _tails(cmd: Command) -> list[int]:
     """Positions where a destructive program's name starts the rest of the arguments (`git bisect run rm -rf ~`)."""
-    table = knowledge.programs()
-    return [i for i, arg in enumerate(cmd.argv[1:-1], 1)
-            if table.get(arg.rsplit("/", 1)[-1]) in (knowledge.DELETE, knowledge.SYSTEM, knowledge.KILL)][:2]
+    if len(cmd.argv) < 3:
+        return []
+    if not _DESTRUCTIVE:
+        table = knowledge.programs()
+        _DESTRUCTIVE.update(n for n, c in table.items() if c in (knowledge.DELETE, knowledge.SYSTEM, knowledge.KILL))
+    middle = cmd.argv[1:-1]
+    if _DESTRUCTIVE.isdisjoint(middle) and not any("/" in a for a in middle):
+        return []  # the common case, decided by one set operation
+    return [i for i, arg in enumerate(middle, 1) if arg.rsplit("/", 1)[-1] in _DESTRUCTIVE][:2]
+
+
+_DESTRUCTIVE: set[str] = set()  # programs that delete, change the system or stop processes; filled on first use
 
 
 def embedded_commands(cmd: Command, nested: Nested) -> list[Command]:
