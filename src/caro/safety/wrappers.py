@@ -8,6 +8,7 @@ plainly, as `sudo env nice rm -rf /`, or inside `bash -c '…'`. Code carried in
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -569,7 +570,6 @@ def _positional(code: str, params: list[str]) -> str:
     """`sh -c 'rm -rf "$1"' _ /`: the words after the script are $0, $1, …; put them where the script uses them."""
     if not params or "$" not in code:
         return code
-    import shlex
 
     def value(match: re.Match[str]) -> str:
         digit = next((g for g in match.groups() if g), "")
