@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 D = {}
 D["runner"] = r"""
 firejail rm -rf ~
@@ -738,7 +739,7 @@ mkdir build|moderate|cmd
 copy a.txt b.txt|moderate|cmd
 del temp.txt|moderate|cmd
 """.strip().splitlines()
-out = open("/work/wt/safety2/data/safety/redteam.jsonl", "w")
+out = open(Path(__file__).with_name("redteam.jsonl"), "w", encoding="utf-8")
 n = 0
 for fam, lines in D.items():
     shell = {"windows_cmd": "cmd", "windows_ps": "powershell"}.get(fam)
