@@ -19,7 +19,8 @@ from caro.safety.wrappers import code_strings, is_interpreter
 _EFFECTS = [
     ("runs commands", LazyPattern(
         r"\b(?:system|popen|spawn\w*|exec\w*|shell_exec|passthru|proc_open|subprocess|child_process|qx|Open3"
-        r"|Runtime|ProcessBuilder|pty|os\.execute|io\.popen|IO\.popen|Kernel)\b|%x[\(\[{]|`[^`]+`|\bdo shell script\b")),
+        r"|Runtime|ProcessBuilder|pty|os\.execute|io\.popen|IO\.popen|Kernel|System\.cmd|sys\.process|os:cmd"
+        r"|shell-command|run-program|uiop|\.execute)\b|%x[\(\[{]|`[^`]+`|\bdo shell script\b|\bProcess\s*\(")),
     ("deletes files", LazyPattern(
         r"\b(?:rm|rmtree|unlink\w*|remove(?:_tree|dirs|Sync)?|rmdir\w*|rm_r\w*|rm_f|rmSync|delete(?:_?file|Sync)?|"
         r"truncate|purge|shred|FileUtils|File::Path|shutil|unlinkSync)\s*[\(\s'\"]|\bshutil\b|\bFileUtils\b|\bFile::Path\b")),
@@ -98,6 +99,17 @@ def code_of(cmd: Command) -> list[str]:
     return code
 
 
+_CALLABLE = LazyPattern(r"['\"](?:unlink|rmdir|system|exec|shell_exec|passthru|popen|proc_open|rmtree|remove|"
+                        r"removedirs|kill|fork|pcntl_fork|eval|assert|create_function)['\"]")
+
+
+def _callable_name(match: re.Match[str]) -> str:
+    """A string that is only a dangerous function's name is still a call (`array_map("unlink", …)`,
+    `call_user_func('system', …)`, `getattr(os, 'remove')`): keep it as a name, drop other strings."""
+    text = match.group(0)
+    return text[1:-1] + " (" if _CALLABLE.fullmatch(text) else "''"
+
+
 def _awk_effects(program: str) -> list[str]:
     found = []
     if re.search(r"\bsystem\s*\(", program):
@@ -119,7 +131,7 @@ def findings(cmd: Command, downloads: bool) -> list[Finding]:
     if lang == "awk":
         effects = list(dict.fromkeys(_awk_effects(joined)))
     else:
-        names = _STRINGS.sub("''", joined)  # effects are names in the code, not words inside its strings
+        names = _STRINGS.sub(_callable_name, joined)  # effects are names in the code, not words in its strings
         effects = [what for what, pattern in _EFFECTS if pattern.search(names)]
         if "writes files" not in effects and _OPEN_WRITE.search(joined):
             effects.append("writes files")  # open(path, 'w'): the mode is a string, so look at the raw code

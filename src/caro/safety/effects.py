@@ -122,6 +122,11 @@ def class_findings(cmd: Command, own: list[Finding], computed: bool) -> list[Fin
         cls = _USER_PROGRAMS[cmd.argv[0]]
         return [] if cls == knowledge.READ else [said(cmd, MODERATE, f"{knowledge.VERBS[cls]} (your {cmd.argv[0]}).")]
     classes, known = knowledge.classify(cmd)
+    verb = destroy_verb(cmd, known, classes)
+    if verb and not any(f.level >= HIGH for f in own):
+        what = f"caro does not know what {cmd.name} does, and its words say it" if not known else "its words say it"
+        return [said(cmd, HIGH, f"{what} deletes or destroys ('{verb}'); what such a command removes on a server, "
+                                "cluster or cloud is usually gone for good.")]
     if not known:
         bare = re.sub(r"[\d.]+$", "", cmd.name)
         if bare and bare != cmd.name and knowledge.known(bare):
@@ -145,3 +150,47 @@ def class_findings(cmd: Command, own: list[Finding], computed: bool) -> list[Fin
 
 _DATABASES = frozenset({"psql", "mysql", "mariadb", "sqlite3", "mongo", "mongosh", "redis-cli", "valkey-cli", "sqlcmd",
                         "duckdb", "cqlsh", "clickhouse-client", "influx", "etcdctl", "consul"})
+
+
+# Words that name a deletion in a command-line tool's operands (`terragrunt run-all destroy`, `influx bucket
+# delete`, `pulumi stack rm`), and options that take away the question or widen it to everything.
+_SQL_DESTROY = LazyPattern(r"(?i)\b(?:drop\s+(?:database|table|schema|keyspace|collection|user|index)|truncate\s+(?:table\s+)?\w|"
+                           r"delete\s+from\s+\w+\s*(?:;|$)|flushall|flushdb)\b|dropDatabase\s*\(")
+_NOT_SQL = frozenset(("echo", "printf", "grep", "rg", "cat", "less", "man"))
+_DESTROY = frozenset(("destroy", "delete", "rm", "remove", "purge", "drop", "dropdb", "wipe", "erase", "nuke",
+                      "flush", "flushall", "flushdb", "truncate", "terminate", "teardown", "obliterate", "rb",
+                      "delete-all", "remove-all", "destroy-all"))
+_FORCE = frozenset(("--force", "-force", "--yes", "-yes", "--auto-approve", "-auto-approve", "--confirm",
+                    "--non-interactive", "--quiet", "-quiet", "--purge", "-purge", "--all", "-all", "--recursive",
+                    "--no-prompt", "--assume-yes", "--terragrunt-non-interactive", "--prefix", "--cascade"))
+_WIDE_FLAGS = frozenset(("--all", "-all", "--all-namespaces", "--purge", "-purge", "--recursive", "--prefix"))
+
+
+def destroy_verb(cmd: Command, known: bool, classes: set[str]) -> str | None:
+    """The deletion word of a command-line tool whose table entry did not foresee it: any unknown program whose
+    operands say `delete`/`destroy`/`purge`…, and a known one that says so with a flag that skips the question
+    (`--force`, `--yes`) where its table calls the form read-only, or with one that widens it to everything
+    (`--all`, `-purge`)."""
+    if (cmd.windows and (known or "-" in cmd.name)) or not cmd.args or cmd.name in ("=", "rm", "git", "docker",
+                                                                                   "kubectl", "find") or (
+            known and (knowledge.INSTALL in classes or not _DESTROY.intersection(
+                p for a in cmd.args[:6] for p in a.lower().split(":")))):
+        return None  # a known program without a deletion word among its first words: the common case
+    operands = [a for a in cmd.args[:6] if not a.startswith("-")][:3]
+    words = [p for w in operands for p in w.lower().split(":")]  # `dokku apps:destroy`
+    verb = next((w for w in words if w in _DESTROY), None)
+    if verb is None and not known and cmd.name not in _NOT_SQL and _SQL_DESTROY.search(" ".join(cmd.args)):
+        return "drop"  # `snowsql -q 'DROP DATABASE prod'`: destructive SQL given to a client caro does not know
+    if verb is None:
+        flags = {a.split("=", 1)[0].lower() for a in cmd.args if a.startswith("-")}
+        if not known and flags & {"--purge", "-purge"}:
+            return "purge"
+        return None
+    if not known:
+        return verb
+    flags = {a.split("=", 1)[0].lower() for a in cmd.args if a.startswith("-")}
+    if flags & _WIDE_FLAGS or (flags & _FORCE and not classes - {knowledge.READ, knowledge.WRITE}):
+        return verb
+    if classes == {knowledge.READ} and cmd.name in knowledge.subcommands() and verb != operands[0].lower():
+        return verb  # `terraform state rm …`: the table reads `state` as read-only; its next word deletes
+    return None

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from caro.safety import knowledge
-from caro.safety.model import Command
+from caro.safety.model import HIGH, Command
 
 Nested = Callable[[str, str, str, Command], list[Command]]
 
@@ -282,7 +282,7 @@ def hidden_commands(cmd: Command, nested: Nested, *, handled: bool = False) -> l
     """Commands carried in `cmd`'s options or scripts, parsed and judged as if typed."""
     entry = HIDDEN.get(cmd.name)
     if entry is None:
-        return [] if handled else guessed_commands(cmd, nested)
+        return ([] if handled else guessed_commands(cmd, nested)) + embedded_commands(cmd, nested)
     extract, label = entry
     out: list[Command] = []
     shell = "cmd" if cmd.name in ("schtasks", "forfiles") else "bash"
@@ -295,7 +295,7 @@ def hidden_commands(cmd: Command, nested: Nested, *, handled: bool = False) -> l
         out += nested(text, f"{label}", shell, cmd)
     if cmd.name == "forfiles":
         _found_by_forfiles(cmd, out)
-    return out
+    return out + embedded_commands(cmd, nested)
 
 
 def _found_by_forfiles(cmd: Command, inner: list[Command]) -> None:
@@ -338,4 +338,104 @@ def guessed_commands(cmd: Command, nested: Nested) -> list[Command]:
                 inner.rename()
             inner.guessed = True
             out.append(inner)
+    return out
+
+
+# Programs whose arguments are text to print, search or file away, not to run (`echo 'rm -rf ~'`,
+# `grep 'rm -rf' notes`), and options that carry a message (`git commit -m 'rm -rf build'`).
+_TEXT_TAKERS = frozenset((
+    "echo", "printf", "grep", "egrep", "fgrep", "zgrep", "rg", "ag", "ack", "jq", "yq", "logger", "notify-send",
+    "cowsay", "figlet", "toilet", "banner", "wall", "tldr", "man", "apropos", "whatis", "help", "type", "which",
+    "whence", "hash", "unalias", "test", "[", "[[", ":", "expr", "true", "false", "history", "fc", "read", "sed",
+    "awk", "gawk", "mawk", "nawk", "say", "espeak", "printenv"))
+_MESSAGE = frozenset(("-m", "--message", "--msg", "--title", "--body", "--description", "--comment", "--subject",
+                      "--summary", "--note", "-F", "--notes"))
+_ESCAPE = re.compile(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",
+                     re.IGNORECASE)
+_QUOTED = re.compile(r"'([^']{3,})'|\"([^\"]{3,})\"")
+_NOT_RUN = frozenset(("write-host", "write-output", "select-string"))
+_CMDLET = re.compile(r"\b[A-Za-z]+-[A-Za-z]+\b")
+_WORD = re.compile(r"(?:^|[\s;&|(`!])([A-Za-z][\w.+-]*)")
+
+
+def _candidates(cmd: Command) -> list[str]:
+    """Texts in `cmd`'s arguments that may be command lines: whole words with spaces, option values after `=`,
+    quoted strings inside a word, each without a leading shell escape (`!`, `:!`, `.shell`, `\\!`)."""
+    out: list[str] = []
+    args = cmd.argv[1:] if cmd.name != "=" else [cmd.argv[1].partition("=")[2]] if len(cmd.argv) > 1 else []
+    for i, arg in enumerate(args):
+        if " " not in arg or (i and args[i - 1] in _MESSAGE) or arg.startswith(tuple(m + "=" for m in _MESSAGE)):
+            continue
+        texts = [arg]
+        if "=" in arg.split(" ", 1)[0]:  # `--script-shell=…`, `ui.merge=…`, `key:editor-cmd=…`
+            texts.append(arg.split("=", 1)[1])
+        texts += [a or b for a, b in _QUOTED.findall(arg)]
+        for text in texts:
+            out.append(_ESCAPE.sub("", text))
+    if cmd.stdin_text and cmd.name != "=":  # `ed -s f <<< '!rm -rf ~'`: a program's input may be its commands
+        out += [_ESCAPE.sub("", line) for line in cmd.stdin_text.splitlines()[:4] if " " in line]
+    return out
+
+
+def _tails(cmd: Command) -> list[int]:
+    """Positions where a destructive program's name starts the rest of the arguments (`git bisect run rm -rf ~`)."""
+    if len(cmd.argv) < 3:
+        return []
+    if not _DESTRUCTIVE:
+        table = knowledge.programs()
+        _DESTRUCTIVE.update(n for n, c in table.items() if c in (knowledge.DELETE, knowledge.SYSTEM, knowledge.KILL))
+    middle = cmd.argv[1:-1]
+    if _DESTRUCTIVE.isdisjoint(middle) and not any("/" in a for a in middle):
+        return []  # the common case, decided by one set operation
+    return [i for i, arg in enumerate(middle, 1) if arg.rsplit("/", 1)[-1] in _DESTRUCTIVE][:2]
+
+
+_DESTRUCTIVE: set[str] = set()  # programs that delete, change the system or stop processes; filled on first use
+
+
+def embedded_commands(cmd: Command, nested: Nested) -> list[Command]:
+    """A command line carried as an argument, option value or setting of any program that does not just print or
+    search its text (`git rebase -x 'rm -rf ~'`, `mutt -e 'set sendmail="rm -rf ~"'`, `X_COMMAND='rm -rf ~' git
+    pull`): when read on its own it would be high or critical, it is judged as if it runs."""
+    if cmd.name in _TEXT_TAKERS or cmd.dynamic or not cmd.name or len(cmd.via) > 8 or cmd.name in _NOT_RUN:
+        return []
+    candidates = _candidates(cmd)[:6] if cmd.stdin_text or any(" " in a for a in cmd.argv[1:]) else []
+    tails = _tails(cmd) if cmd.name != "=" else []
+    if not candidates and not tails:
+        return []  # the common case: nothing that reads as a command line
+    from caro.safety import rules, wrappers
+
+    if wrappers.is_interpreter(cmd.name):
+        return []  # an interpreter's code is read by code.py
+    from caro.safety.parse import parse
+
+    table = knowledge.programs()
+    out: list[Command] = []
+    seen: set[str] = set()
+    for text in candidates:
+        if text in seen or not any(table.get(w.lower(), "") not in ("", knowledge.READ) or w in ("rm", "eval")
+                                   for w in _WORD.findall(text)):
+            continue
+        seen.add(text)
+        shell = ("powershell" if _CMDLET.search(text) else "cmd") if cmd.windows else "bash"
+        alone = parse(text, shell, fallback_on_error=False).commands
+        if not any(f.level >= HIGH for c in alone if c.name not in _TEXT_TAKERS for f in rules.judge(c)):
+            continue
+        found = nested(text, f"{cmd.name or 'a setting'}, which may run it", shell, cmd)
+        for inner in found:
+            inner.guessed = True
+        out += found
+        if len(out) >= 6:
+            break
+    if cmd.name == "=" or knowledge.classify(cmd)[0] & {knowledge.WRAPPER}:
+        return out
+    from caro.safety.wrappers import derive
+
+    for i in tails:
+        inner = derive(cmd, i, f"{cmd.name}, which may run it")
+        inner.rename()
+        if any(f.level >= HIGH for f in rules.judge(inner)):
+            inner.guessed = True
+            out.append(inner)
+            break
     return out

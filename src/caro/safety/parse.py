@@ -221,8 +221,16 @@ class _Walker:
         value = node.child_by_field_name("value")
         if name is not None:
             setting = f"{self.text(name)}={self.value(value) if value is not None else ''}"
-            self.script.commands.append(Command(argv=["=", setting], text=self.text(node), via=self.via))
+            self.add(Command(argv=["=", setting], text=self.text(node), via=self.via))
         return self.substitutions(node)
+
+    def assignment_record(self, node: Any) -> list[Command]:
+        """`GIT_SSH_COMMAND='rm -rf ~' git pull`: a prefix setting, kept so its value can be read as a command."""
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is None or value is None or " " not in self.text(value):
+            return []
+        return self.add(Command(argv=["=", f"{self.text(name)}={self.value(value)}"], text=self.text(node), via=self.via))
 
     def declaration(self, node: Any, upstream: list[Command]) -> list[Command]:
         words = [self.text(c) for c in node.children]
@@ -322,6 +330,7 @@ class _Walker:
             kind = child.type
             if kind == "variable_assignment":
                 inner += self.substitutions(child)
+                inner += self.assignment_record(child)
                 continue
             if kind in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
                 redirect_nodes.append(child)

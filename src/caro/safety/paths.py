@@ -133,6 +133,8 @@ def _maybe_device(text: str) -> bool:
 
 
 def _scope(word: str) -> Scope:
+    if word.startswith(("$(", "`", "\"$(", "\"`")) and "mktemp" not in word:  # mktemp prints a new path in /tmp
+        return Scope("unknown", word)  # output caro could not work out: any path, the root included
     path = normalise(word)
     path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
     path = re.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
@@ -142,7 +144,7 @@ def _scope(word: str) -> Scope:
         return Scope("device", word)
     sensitive = any(s in path for s in (*SENSITIVE_HOME, "_history", "/etc/shadow", "/etc/sudoers", "id_rsa",
                                          "id_ed25519", "authorized_keys", ".bashrc", ".zshrc", ".profile"))
-    drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive)(?=/|$)", path)
+    drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive|/mnt/[a-z])(?=/|$)", path)  # /mnt/c: WSL's C:
     if drive:
         path = path[drive.end():] or "/"
     sysvar = _SYS_VAR.match(path) if path[:1] in ("%", "$") else None  # each name starts with % or $

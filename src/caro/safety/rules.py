@@ -234,11 +234,16 @@ def _windows_delete(cmd: Command) -> list[Finding]:
 
 @rule("find")
 def _find(cmd: Command) -> list[Finding]:
+    args = cmd.args
+    outputs = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-fprint", "-fprint0", "-fls")]
+    outputs += [args[i + 1] for i, a in enumerate(args[:-2]) if a == "-fprintf"]
+    written = _writes_into(cmd, outputs)  # `find . -fprint /etc/passwd` overwrites the file it prints into
     if "-delete" not in cmd.args:
-        return []
+        return written
     context = wrappers.find_context(cmd)
     probe = Command(argv=["find", "{}"], text=cmd.text, via=cmd.via, found=context)
-    return [Finding(f.level, f.reason.replace("find {}", cmd.label(), 1)) for f in judge_deletion(probe, ["{}"], True)]
+    return written + [Finding(f.level, f.reason.replace("find {}", cmd.label(), 1))
+                      for f in judge_deletion(probe, ["{}"], True)]
 
 
 @rule("rsync")
@@ -292,6 +297,8 @@ def _write_finding(cmd: Command, target: str, append: bool) -> list[Finding]:
                                     "administrator rights.")]
     if sc.kind in ("system", "system-sub", "root") or low.startswith(("/proc/", "/sys/", "hklm:", "registry::")):
         return [said(cmd, HIGH, f"writes into the system path {target}.")]
+    if sc.kind == "home":
+        return [said(cmd, HIGH, f"overwrites {target}: every file it matches in your home folder.")]
     if sc.sensitive:
         if any(k in low for k in ("authorized_keys", "_history", ".ssh/", "sudoers")):
             return [said(cmd, HIGH, f"{'adds to' if append else 'overwrites'} {target}: keys, logins or shell history.")]
@@ -308,7 +315,30 @@ def redirect_findings(cmd: Command, red: Redirect) -> list[Finding]:
         return [said(cmd, HIGH, f"sends data to the network address {red.target}.")]
     if ">" not in red.op:
         return []
-    return _write_finding(cmd, red.target, ">>" in red.op)
+    if red.target == "{}" and cmd.found is not None:  # `find ~ -exec sh -c ': > "$1"' _ {} \;`
+        return [said(cmd, deletion_level(scope(root), True), f"overwrites every file it finds under "
+                                                             f"{scope(root).describe()} ({root}).")
+                for root in cmd.found.roots[:3] if root]
+    found = _write_finding(cmd, red.target, ">>" in red.op)
+    if found and cmd.name in ("echo", "printf", "cat") and (scope(red.target).sensitive or "cron" in target):
+        found += _planted(cmd, red.target)
+    return found
+
+
+def _planted(cmd: Command, target: str) -> list[Finding]:
+    """`echo 'rm -rf ~' >> ~/.profile`: text written into a file the shell or cron runs is judged as the command
+    it will become there."""
+    from caro.safety.parse import parse
+
+    text = " ".join(cmd.args) if cmd.name != "cat" else (cmd.stdin_text or "")
+    text = re.sub(r"^(?:[\d*/,-]+\s+){5}", "", text.strip())  # a crontab line's five time fields
+    if not text or len(text) > 2000:
+        return []
+    worst = max((f.level for c in parse(text, "bash", fallback_on_error=False).commands for f in judge(c)), default=0)
+    if worst < HIGH:
+        return []
+    return [said(cmd, CRITICAL, f"writes a command into {target}, which runs it later (at every shell start or "
+                                "on schedule); that command is judged as if it ran.")]
 
 
 def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list[Finding]:
@@ -319,7 +349,7 @@ def _writes_into(cmd: Command, targets: list[str], append: bool = False) -> list
 
 
 @rule("tee", "cp", "install", "ln", "set-content", "add-content", "out-file", "copy-item", "sed",
-      "perl-i")
+      "perl-i", "clear-content", "clc", "xcopy", "copy")
 def _writers(cmd: Command) -> list[Finding]:
     short, long, operands = flags(cmd.args)
     name = cmd.name
@@ -334,7 +364,9 @@ def _writers(cmd: Command) -> list[Finding]:
         if operands and operands[0] == "/dev/null" and len(operands) > 1 and scope(operands[-1]).sensitive:
             found.append(said(cmd, HIGH, f"points {operands[-1]} at /dev/null, silently discarding what is saved there."))
         return found + (_writes_into(cmd, operands[-1:]) if len(operands) > 1 else [])
-    if name in ("set-content", "add-content", "out-file"):
+    if name in ("xcopy", "copy") and cmd.windows:  # `xcopy C:\empty C:\Windows /e /y`: the last path is written
+        return _writes_into(cmd, [a for a in cmd.args if not a.startswith("/")][1:][-1:])
+    if name in ("set-content", "add-content", "out-file", "clear-content", "clc"):
         targets = [a for a in cmd.args if not a.startswith("-")][:1]
         return _writes_into(cmd, targets, name == "add-content")
     if len(operands) > 1:
@@ -617,7 +649,13 @@ def _crontab(cmd: Command) -> list[Finding]:
     if "r" in short:
         level = MODERATE if "i" in short else HIGH
         return [said(cmd, level, "deletes all your scheduled cron jobs at once, without a backup.")]
-    if operands or cmd.upstream or cmd.stdin_text is not None:
+    source = operands[:1] + [r.target for r in cmd.redirects if r.op.startswith("<")][:1]
+    empty = (any(s in ("/dev/null", "nul") for s in source) or (cmd.stdin_text is not None and not cmd.stdin_text.strip())
+             or any(u.name in ("true", ":") or (u.name in ("echo", "printf") and not "".join(u.args).strip("-n '\""))
+                    or (u.name == "cat" and u.args == ["/dev/null"]) for u in cmd.upstream))
+    if empty:  # `crontab < /dev/null`, `echo | crontab -`: the new table is empty
+        return [said(cmd, HIGH, "replaces your whole crontab with nothing: every scheduled job is deleted.")]
+    if source or cmd.upstream or cmd.stdin_text is not None:
         return [said(cmd, MODERATE, "replaces your whole crontab (your scheduled jobs).")]
     return []
 
@@ -718,7 +756,9 @@ def _accounts(cmd: Command) -> list[Finding]:
     if name == "setcap" and re.search(r"cap_(?:setuid|setgid|sys_admin|dac_override|sys_ptrace|chown)", joined):
         return [said(cmd, HIGH, "grants a program root-level capabilities.")]
     if name in ("userdel", "deluser", "groupdel", "remove-localuser"):
-        level = HIGH if "-r" in lower or "--remove-home" in lower or "root" in lower else MODERATE
+        everyone = name == "remove-localuser" and not args and bool(cmd.upstream)  # `Get-LocalUser | Remove-LocalUser`
+        level = HIGH if ("-r" in lower or "--remove-home" in lower or everyone
+                         or {"root", "administrator", "admin", "$user", "$env:username"} & set(lower)) else MODERATE
         return [said(cmd, level, "deletes an account (with -r, its home folder too).")]
     if name == "visudo":
         return [said(cmd, MODERATE, "edits who may use sudo.")]
@@ -1247,3 +1287,29 @@ def text_findings(text: str) -> list[Finding]:
     if match:
         return [Finding(CRITICAL, f"{match.group(0)}: a fork bomb, which starts processes without end and freezes the machine.")]
     return []
+
+
+_EX_WRITE = LazyPattern(r"(?:^|[|:\s])(?:w|wq|x|xit|wa|wall|wqa|xa|write|update|up|sav|saveas)!?(?:\s|$|\|)")
+
+
+@rule("vim", "vi", "nvim", "ex", "view", "vim.basic", "vim.tiny", "awk", "gawk")
+def _scripted_edits(cmd: Command) -> list[Finding]:
+    """`vim -es -c '%d' -c wq /etc/fstab`, `ex -sc '%d|x' /etc/passwd`, `gawk -i inplace …`: an editor driven by
+    commands that save, or awk editing in place, writes the files it is given."""
+    from caro.safety.options import _values
+
+    if cmd.name in ("awk", "gawk"):
+        args = cmd.args
+        inplace = any(args[i] in ("-i", "--include") and i + 1 < len(args) and args[i + 1] == "inplace"
+                      for i in range(len(args))) or "-iinplace" in args
+        if not inplace:
+            return []
+        operands = [a for a in args if not a.startswith("-") and a != "inplace"][1:]
+        return _writes_into(cmd, operands) or [said(cmd, MODERATE, "edits the files it is given in place.")]
+    scripts = _values(cmd.argv, ("-c", "--cmd")) + [a[1:] for a in cmd.argv[1:] if a.startswith("+")]
+    scripts += [cmd.argv[i + 1] for i, a in enumerate(cmd.argv[:-1]) if re.fullmatch(r"-[a-z]*c", a)]
+    if not any(_EX_WRITE.search(" " + t) for t in scripts):
+        return []
+    skip = {i + 1 for i, a in enumerate(cmd.argv) if re.fullmatch(r"-[a-z]*c|--cmd", a)}
+    operands = [a for i, a in enumerate(cmd.argv[1:], 1) if i not in skip and not a.startswith(("-", "+"))]
+    return _writes_into(cmd, operands) or [said(cmd, MODERATE, "runs editor commands that save the files it is given.")]

@@ -457,6 +457,8 @@ _SENDERS = {"curl", "wget", "http", "https", "xh", "nc", "ncat", "netcat", "soca
 
 def _reads_secret(cmds: list[Command]) -> str | None:
     for up in cmds:
+        if up.name in ("env", "printenv", "set", "declare") and not up.args:
+            return "every environment variable (tokens and passwords among them)"
         hit = next((a for a in up.argv if _SECRET.search(a) and not a.endswith(".pub")), None)
         if hit:
             return hit

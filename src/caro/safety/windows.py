@@ -220,6 +220,8 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
                 argv[0] = ALIASES.get(argv[0].lower(), argv[0])
             cmd = Command(argv=argv, text=" ".join(words), via=via, upstream=list(feed), windows=True,
                           redirects=list(redirects))
+            if shell == "cmd" and re.search(r"%[^%\s]+%|![^!\s]+!", argv[0]):
+                cmd.dynamic = True  # `!x! /s /q C:\`, `%p% …`: a program name that is only known when it runs
             made = add_command(cmd, script, nest)
             feed = feed + made if piped else []
         elif not piped:
@@ -306,9 +308,14 @@ def _cmd_for(loop: re.Match[str], script: Script, via: tuple[str, ...], parent: 
 
     switches, root, var, items, body = loop.groups()
     recursive = "/r" in switches.lower()
-    roots = (root.strip('"'),) if root and recursive else (".",)
+    roots: tuple[str, ...] = (root.strip('"'),) if root and recursive else (".",)
     pattern = items.strip()
     narrowed = pattern not in ("*", "*.*", "")
+    folders = [i.strip('"') for i in pattern.split() if "\\" in i or "/" in i or ":" in i]
+    if not recursive and folders:  # `for /d %d in (C:\Users\*) do …`: the set names the folder it lists
+        roots = tuple(re.split(r"[\\/]", f.rstrip("\\/"))[0] + "\\" if re.fullmatch(r"[A-Za-z]:[\\/]?[^\\/]*", f)
+                      else re.sub(r"[\\/][^\\/]*$", "", f) for f in folders)
+        narrowed = any(re.split(r"[\\/]", f)[-1] not in ("*", "*.*", "") for f in folders)
     before = len(script.commands)
     parse_into(body.replace(var, "{}"), "cmd", script, (*via, "for"), parent, nest + 1)
     made = script.commands[before:]

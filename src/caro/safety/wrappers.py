@@ -18,7 +18,7 @@ from caro.safety.model import Command, Found, LazyPattern
 Nested = Callable[[str, str, str, Command], list[Command]]
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"}
-_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|tclsh|osascript|r|rscript|julia)$")
+_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|i?python[\d.]*|perl[\d.]*|ruby[\d.]*|jruby|truffleruby|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|luajit|tclsh[\d.]*|wish|osascript|r|rscript|julia|elixir|scala|groovy|kotlin|kotlinc|jshell|raku|rakudo|guile|racket|sbcl|clojure|clj|bb|gjs|qjs|jjs|swift|crystal|escript|erl|ocaml|runghc|pike|gst|nim)$")
 POWERSHELLS = {"powershell", "pwsh"}
 
 # Options that take a value, per wrapper (short letters, long names).
@@ -254,6 +254,8 @@ def code_strings(cmd: Command) -> list[str]:
     """The code given to an interpreter with -c / -e / -r (Python, Perl, Ruby, Node, PHP)."""
     out: list[str] = []
     args = cmd.argv
+    if len(args) > 2 and args[1] == "eval" and not args[2].startswith("-"):
+        out.append(args[2])  # `deno eval '…'`, `bun eval '…'`
     for i, arg in enumerate(args[1:], 1):
         flag = arg.lstrip("-")
         if (arg.startswith("-") and not arg.startswith("--") and flag and flag[-1] in "cerE" and i + 1 < len(args)) or (arg in ("--eval", "--command", "-p", "--print") and i + 1 < len(args)):
@@ -560,8 +562,32 @@ def _parallel(cmd: Command, nested: Nested) -> list[Command]:
 def _shell(cmd: Command, nested: Nested) -> list[Command]:
     has_c, i = shell_code_option(cmd)
     if has_c and i < len(cmd.argv):
-        return nested(cmd.argv[i], f"{cmd.name} -c", "bash", cmd)
+        code = _positional(cmd.argv[i], cmd.argv[i + 1:])
+        inner = nested(code, f"{cmd.name} -c", "bash", cmd)
+        if cmd.found is not None:  # `find / -exec sh -c '… "$1"' _ {} \;`: what it finds reaches the script
+            for c in inner:
+                if c.found is None and ("{}" in c.argv or any(r.target == "{}" for r in c.redirects)):
+                    c.found = cmd.found
+        return inner
     return []
+
+
+_POSITIONAL = re.compile(r'"\$(?:\{(\d)\}|(\d)|([@*]))"|\$(?:\{(\d)\}|(\d)|([@*]))')
+
+
+def _positional(code: str, params: list[str]) -> str:
+    """`sh -c 'rm -rf "$1"' _ /`: the words after the script are $0, $1, …; put them where the script uses them."""
+    if not params or "$" not in code:
+        return code
+
+    def value(match: re.Match[str]) -> str:
+        digit = next((g for g in match.groups() if g), "")
+        words = params[1:] if digit in "@*" else params[int(digit):int(digit) + 1]
+        if not words:
+            return match.group(0)
+        return " ".join(w if w == "{}" else shlex.quote(w) for w in words)
+
+    return _POSITIONAL.sub(value, code)
 
 
 def _string_runner(cmd: Command, nested: Nested) -> list[Command]:
@@ -700,6 +726,7 @@ def _handlers() -> dict[str, Handler]:
 
 
 _HANDLERS: dict[str, Handler] = {}
+_SHELL_VARS = frozenset(("$SHELL", "${SHELL}", "$BASH", "${BASH}", "$0"))
 
 
 def is_wrapper(name: str) -> bool:
@@ -715,6 +742,8 @@ def unwrap(cmd: Command, nested: Nested) -> list[Command]:
     if not _HANDLERS:
         _HANDLERS.update(_handlers())
     handler = _HANDLERS.get(cmd.name)
+    if handler is None and cmd.argv[:1] and cmd.argv[0] in _SHELL_VARS:  # `${SHELL} -c '…'`: the user's shell
+        handler = _shell
     out: list[Command] = []
     if handler is not None:
         if cmd.name == "busybox" and cmd.argv[1:2] == ["sh"]:
