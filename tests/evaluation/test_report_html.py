@@ -119,7 +119,8 @@ def test_results_json_has_the_documented_shape(results: tuple[dict[str, Any], Pa
     by_prompt = {c["prompt"]: c for c in doc["cases"]}
     assert by_prompt["list files"]["correct"] and by_prompt["list files"]["method"] == "exact"
     assert by_prompt["frobnicate the quux with zorblax"]["method"] == "unanswered"
-    assert by_prompt["delete everything in my home directory"]["method"] == "blocked"
+    strict = {c["prompt"]: c for c in doc["compare"]["cases"]}
+    assert strict["shut down the computer"]["method"] == "blocked"
     assert doc["compare"]["config"]["safety"] == "strict"
     need(shutil.which("bwrap") is not None, "needs bubblewrap (apt-get install bubblewrap)")
     assert summary["sandbox"]["available"]
