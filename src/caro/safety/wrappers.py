@@ -18,7 +18,6 @@ from caro.safety.model import Command, Found, LazyPattern
 Nested = Callable[[str, str, str, Command], list[Command]]
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"}
-_INTERP = LazyPattern(r"^(?:python[\d.]*|pypy[\d.]*|i?python[\d.]*|perl[\d.]*|ruby[\d.]*|jruby|truffleruby|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|luajit|tclsh[\d.]*|wish|osascript|r|rscript|julia|elixir|scala|groovy|kotlin|kotlinc|jshell|raku|rakudo|guile|racket|sbcl|clojure|clj|bb|gjs|qjs|jjs|swift|crystal|escript|erl|ocaml|runghc|pike|gst|nim)$")
 POWERSHELLS = {"powershell", "pwsh"}
 
 # Options that take a value, per wrapper (short letters, long names).
@@ -73,17 +72,20 @@ def derive(cmd: Command, start: int, label: str, argv: list[str] | None = None) 
                    redirects=cmd.redirects, dynamic=cmd.dynamic and start == 0, cwd=cmd.cwd, resolved=cmd.resolved)
 
 
-# Necessary conditions for _INTERP (its versioned names by prefix, the rest whole, `$` allowing a final
-# newline): most programs fail them, and the pattern is then never compiled.
-_INTERP_PREFIXES = ("python", "pypy", "perl", "ruby", "php", "lua")
-_INTERP_NAMES = frozenset({"node", "nodejs", "deno", "bun", "tclsh", "osascript", "r", "rscript", "julia"})
+# Interpreters that run code given on their command line: names that take a version suffix
+# (python3.12, lua5.4, tclsh8.6) and names that are matched whole. Plain sets: no pattern to compile.
+_INTERP_VERSIONED = frozenset({"python", "ipython", "pypy", "perl", "ruby", "php", "lua", "tclsh"})
+_INTERP_NAMES = frozenset({
+    "jruby", "truffleruby", "node", "nodejs", "deno", "bun", "luajit", "wish", "osascript", "r", "rscript",
+    "julia", "elixir", "scala", "groovy", "kotlin", "kotlinc", "jshell", "raku", "rakudo", "guile", "racket",
+    "sbcl", "clojure", "clj", "bb", "gjs", "qjs", "jjs", "swift", "crystal", "escript", "erl", "ocaml",
+    "runghc", "pike", "gst", "nim",
+})
 
 
 @lru_cache(maxsize=1024)
 def is_interpreter(name: str) -> bool:
-    if not (name.startswith(_INTERP_PREFIXES) or name in _INTERP_NAMES or name[:-1] in _INTERP_NAMES):
-        return False
-    return bool(_INTERP.match(name))
+    return name in _INTERP_NAMES or name.rstrip("0123456789.") in _INTERP_VERSIONED
 
 
 def shell_code_option(cmd: Command) -> tuple[bool, int]:
@@ -585,6 +587,8 @@ def _positional(code: str, params: list[str]) -> str:
         words = params[1:] if digit in "@*" else params[int(digit):int(digit) + 1]
         if not words:
             return match.group(0)
+        import shlex  # only where a script takes positional words: not loaded on the usual path
+
         return " ".join(w if w == "{}" else shlex.quote(w) for w in words)
 
     return _POSITIONAL.sub(value, code)
