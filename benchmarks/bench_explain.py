@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT / "src"))
 from _common import machine  # noqa: E402
-from caro.explain import explain  # noqa: E402
 from caro.safety import assess  # noqa: E402
+from caro.terminal.explain import explain  # noqa: E402
 
 COMMANDS = [
     "ps aux | grep -i nginx > procs.txt 2>/dev/null",

@@ -48,7 +48,7 @@ def run(settings: Settings, request: GenerationRequest, *, notify: bool,
     explicitly); the fallbacks are always recorded for -v and -o json. Under -v each step is one line.
     `on_backend` hears the display name of each backend as it is tried (the spinner's label).
     """
-    from caro import ui
+    from caro.terminal import ui
 
     order = backends.plan(settings)
     fallbacks: list[Fallback] = []

@@ -308,7 +308,8 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 def _load_settings(args: argparse.Namespace, *, tolerant: bool = False) -> Settings:
     """Settings from defaults, file, environment and flags. `tolerant`: a config file that cannot be
     used is set aside in `settings.problem` (for the tools that help fix it) instead of stopping here."""
-    from caro import config, ui
+    from caro import config
+    from caro.terminal import ui
 
     settings = config.load(_flags(args), path=args.config or None, tolerant=tolerant)
     for warning in settings.warnings:
@@ -318,8 +319,8 @@ def _load_settings(args: argparse.Namespace, *, tolerant: bool = False) -> Setti
 
 def _read_prompt(args: argparse.Namespace) -> str:
     """The request: -p, else the words, else piped stdin."""
-    from caro import ui
     from caro.errors import UsageError
+    from caro.terminal import ui
 
     if args.prompt is not None and args.prompt_words:
         raise UsageError("give the request either with -p or as words, not both",
@@ -358,8 +359,8 @@ def _emit(data: dict[str, Any], fmt: str) -> None:
 
 
 def _show_error(exc: Exception, verbose: bool) -> None:
-    from caro import ui
     from caro.errors import CaroError, UserDeclined
+    from caro.terminal import ui
 
     if isinstance(exc, UserDeclined) and getattr(exc, "cancelled", False):
         return  # the user's own choice, already acknowledged by the menu: not an error
@@ -374,7 +375,7 @@ def _show_error(exc: Exception, verbose: bool) -> None:
 def _render_plain(result: Result, verbose: bool) -> None:
     """stdout gets the command alone, and only one that may run (safe for `eval "$(caro ...)"`);
     a blocked command and the verdict go to stderr."""
-    from caro import ui
+    from caro.terminal import ui
 
     if result.command is not None and result.blocked:
         ui.err(f"  blocked: {result.command}")
@@ -409,7 +410,7 @@ def _approve(result: Result, args: argparse.Namespace, settings: Settings, inter
     if args.yes and (args.execute or interactive):
         return True, command
     # The menu needs a person at both ends: with stdout captured (`cmd=$(caro ...)`) nothing is asked.
-    from caro import ui
+    from caro.terminal import ui
 
     interactive = interactive and ui.is_tty(sys.stdout)
     if not interactive:
@@ -419,8 +420,8 @@ def _approve(result: Result, args: argparse.Namespace, settings: Settings, inter
                 "Rerun with -y to approve it, or run it yourself after reading it.",
             )
         return False, command
-    from caro import interactive as menu
     from caro import safety
+    from caro.terminal import interactive as menu
 
     shell = _shell(settings)
 
@@ -445,7 +446,8 @@ def run_prompt(argv: list[str]) -> int:
     """`caro [OPTIONS] PROMPT...`: generate, judge, render, maybe run."""
     started = time.perf_counter()
     args = parse_simply(argv) or _parse(build_parser(), argv)
-    from caro import flow, ui
+    from caro import flow
+    from caro.terminal import ui
 
     prompt = _read_prompt(args)
     settings = _load_settings(args)
@@ -453,7 +455,7 @@ def run_prompt(argv: list[str]) -> int:
     log = ui.Log(args.verbose)
     # Questions need a terminal on both ends; machine output never asks.
     interactive = fmt == "plain" and ui.is_tty(sys.stdin) and ui.is_tty(sys.stderr)
-    from caro import progress
+    from caro.terminal import progress
 
     # A spinner with elapsed time (and streamed text) on a terminal; silent under -v, pipes and -o json.
     with progress.spinner("asking", output=fmt, enabled=False if args.verbose else None) as spin:
@@ -486,7 +488,7 @@ def run_prompt(argv: list[str]) -> int:
             result.executed = True
             shell = _shell(settings)
             result.exit_code = execution.run(command, shell, stdout_to_stderr=fmt != "plain")
-            from caro import history
+            from caro.terminal import history
 
             history.record_with_settings(command, shell, settings)
             code = result.exit_code
@@ -510,7 +512,7 @@ def run_prompt(argv: list[str]) -> int:
 
 def _explain(command: str, settings: Settings) -> None:
     """--explain: the command part by part, on stderr (stdout keeps the command alone)."""
-    from caro import explain, ui
+    from caro.terminal import explain, ui
 
     parts = explain.explain(command, shell=_shell(settings), mode=settings.safety)
     ui.err(explain.render(parts, colour=ui.use_colour(sys.stderr)))

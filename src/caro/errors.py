@@ -14,7 +14,7 @@
     ├── BlockedError               exit 4  the safety engine blocks the command
     └── UserDeclined               exit 5  the user said no
 
-    caro.download.DownloadError    exit 6  `caro models pull` could not download (codes download_failed,
+    caro.local_models.download.DownloadError    exit 6  `caro models pull` could not download (codes download_failed,
                                            offline, checksum_mismatch); inside the backend chain it is an
                                            unavailable backend like any other.
 

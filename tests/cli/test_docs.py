@@ -57,7 +57,7 @@ def test_catalog_docs_show_the_real_error(caro) -> None:  # type: ignore[no-unty
 
 
 def test_readme_menu_is_the_real_menu() -> None:
-    from caro.interactive import _ITEMS
+    from caro.terminal.interactive import _ITEMS
 
     readme = (ROOT / "README.md").read_text()
     menu_line = "  ".join(f"[{key}] {name}" for key, name in _ITEMS) + "   Enter = cancel ›"
@@ -83,7 +83,8 @@ def test_readme_puts_the_everyday_reference_before_the_long_guides() -> None:
 
 
 def test_every_exit_code_and_error_code_is_documented() -> None:
-    from caro import download, errors
+    from caro import errors
+    from caro.local_models import download
 
     output = (ROOT / "docs" / "output.md").read_text()
     classes = [cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.CaroError)]

@@ -42,8 +42,8 @@ raise SystemExit(code)
 # Never on any everyday path: other parsers and model stacks, the network stack above sockets.
 NEVER = ["bashlex", "yaml", "llama_cpp", "torch", "transformers", "numpy", "tomli", "http.client", "email",
          "ssl", "urllib.request", "asyncio", "concurrent", "multiprocessing", "subprocess", "sqlite3",
-         "xml", "caro.training", "caro.evaluation", "caro.backends.embedded", "caro.interactive",
-         "caro.history"]
+         "xml", "caro.training", "caro.evaluation", "caro.backends.embedded", "caro.terminal.interactive",
+         "caro.terminal.history"]
 # Costly standard-library modules with a cheaper way (plain classes for dataclasses, os.path for pathlib,
 # a few lines for URL splitting); inspect, ast and tokenize come with dataclasses; importlib.resources
 # brings tempfile, random and zipfile.
@@ -54,7 +54,7 @@ HEAVY_STDLIB = ["dataclasses", "inspect", "ast", "tokenize", "pathlib", "urllib"
 # draws for -o json or off a terminal; typing and contextlib have cheaper ways.
 NO_ARGPARSE = ["argparse", "gettext", "shutil", "threading", "typing", "contextlib"]
 # Everything a request needs: not for the paths that make no request.
-REQUEST = ["caro.flow", "caro.chain", "caro.backends", "caro.safety", "caro.catalog", "caro.explain",
+REQUEST = ["caro.flow", "caro.chain", "caro.backends", "caro.safety", "caro.catalog", "caro.terminal.explain",
            "tree_sitter", "tree_sitter._binding", "tree_sitter_bash", "socket", "caro.http"]
 
 PATHS: dict[str, tuple[list[str], list[str]]] = {
@@ -71,12 +71,12 @@ PATHS: dict[str, tuple[list[str], list[str]]] = {
     # tree-sitter's compiled modules are loaded without their packages (whose __init__ imports typing and
     # importlib.resources): `tree_sitter._binding` is expected, `tree_sitter` is not.
     "check": (["check", "ls -la"], [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "caro.flow", "caro.chain", "caro.backends",
-                                     "caro.catalog", "caro.explain", "socket", "caro.http", "tree_sitter",
+                                     "caro.catalog", "caro.terminal.explain", "socket", "caro.http", "tree_sitter",
                                      "tree_sitter_bash"]),
     # A catalog answer: no network, no other backend.
     "catalog": (["-b", "builtin", "-o", "json", "list docker containers"],
                 [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "socket", "caro.http", "caro.backends.lmstudio",
-                 "caro.backends.ollama", "caro.backends.openai_compat", "caro.explain", "tree_sitter",
+                 "caro.backends.ollama", "caro.backends.openai_compat", "caro.terminal.explain", "tree_sitter",
                  "tree_sitter_bash"]),
     # An offline explanation: the parser, the table of programs and the safety engine, no backend.
     "explain": (["explain", "--offline", "tar -xzf a.tgz -C /opt && ls /opt | wc -l"],
@@ -89,7 +89,7 @@ PATHS: dict[str, tuple[list[str], list[str]]] = {
 # A request answered by LM Studio (the stand-in in tests/backends): its client and nothing of the others.
 LMSTUDIO = (["-o", "json", "list docker containers"],
             [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "caro.catalog", "caro.backends.ollama", "caro.backends.builtin",
-             "caro.explain", "tree_sitter", "tree_sitter_bash"])
+             "caro.terminal.explain", "tree_sitter", "tree_sitter_bash"])
 
 
 def search_path() -> str:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from caro import config, gguf_meta, models
+from caro import config
 from caro.backends.embedded import EmbeddedBackend
+from caro.local_models import gguf_meta, models
 from tests.conftest import CaroRunner
 from tests.embedded.conftest import header_only_gguf
 from tests.helpers import need

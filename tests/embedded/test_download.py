@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from caro import download, models
+from caro.local_models import download, models
 from tests.conftest import CaroRunner
 from tests.embedded.conftest import Hub, HubFile, header_only_gguf
 from tests.helpers import free_port

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from caro import config, gguf_meta
+from caro import config
 from caro.backends import embedded
 from caro.backends.base import GenerationRequest, RawOutput
 from caro.context import Context
 from caro.errors import BackendUnavailable
+from caro.local_models import gguf_meta
 from caro.parsing import parse
 from tests.conftest import CaroRunner
 from tests.embedded.conftest import header_only_gguf

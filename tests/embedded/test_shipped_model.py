@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from caro import models
+from caro.local_models import models
 from tests.conftest import CaroRunner
 from tests.helpers import need
 

@@ -63,7 +63,7 @@ def test_rates() -> None:
 
 
 def test_a_command_edited_in_the_menu_is_judged_against_the_request() -> None:
-    from caro.interactive import _default_check
+    from caro.terminal.interactive import _default_check
 
     edited = _default_check("bash", "list python files")("find . -name '*.py' -exec chmod 000 {} +")
     assert edited.requires_confirmation

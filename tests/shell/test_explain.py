@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from caro.explain import explain, programs, render
+from caro.terminal.explain import explain, programs, render
 
 
 def _parts(command: str) -> list[tuple[str, str, int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from caro import history
+from caro.terminal import history
 from tests.shell.conftest import PROMPTS, Terminal, need
 
 

@@ -100,7 +100,7 @@ def test_no_menu_when_stdout_is_captured(start_shell: Callable[..., Terminal]) -
 def test_colour_follows_risk_and_no_color(start_shell: Callable[..., Terminal]) -> None:
     code = (
         "import sys\n"
-        "from caro.interactive import choose\n"
+        "from caro.terminal.interactive import choose\n"
         "print(choose('pwd', 'high', True, '', 'bash'), file=sys.stderr)\n"
     )
     term = start_shell("bash", env={"NO_COLOR": ""})

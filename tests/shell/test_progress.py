@@ -10,7 +10,7 @@ import pytest
 
 SCRIPT = """
 import sys, time
-from caro import progress
+from caro.terminal import progress
 with progress.spinner("lmstudio", output=sys.argv[1]) as spin:
     spin.feed("docker ")
     spin.feed("ps -a")

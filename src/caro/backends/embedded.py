@@ -121,7 +121,7 @@ class EmbeddedBackend:
 
     def _discover(self) -> Any:
         if self._discovery is None:
-            from caro import models
+            from caro.local_models import models
 
             self._discovery = models.discover(self.settings)
             self._apply_model_override(self._discovery)
@@ -130,7 +130,7 @@ class EmbeddedBackend:
     def _apply_model_override(self, discovery: Any) -> None:
         """`--model` names a GGUF path or a catalogue model present locally; otherwise it is another
         backend's model name and discovery stands."""
-        from caro import models
+        from caro.local_models import models
 
         wanted = str(self.settings["model"] or "").strip()
         if not wanted:
@@ -159,7 +159,7 @@ class EmbeddedBackend:
                 INSTALL_HINT,
                 elapsed_ms=(time.perf_counter() - started) * 1000,
             )
-        from caro import models
+        from caro.local_models import models
 
         discovery = self._discover()
         elapsed = (time.perf_counter() - started) * 1000
@@ -190,7 +190,7 @@ class EmbeddedBackend:
             if discovery.found is not None:
                 facts["model_path"] = str(discovery.found.path)
                 facts["source"] = discovery.found.reason
-                from caro import models
+                from caro.local_models import models
 
                 choice = models.adapter_for(self.settings, discovery.found.path)
                 facts["adapter_path"] = str(choice.path) if choice.path else None
@@ -215,7 +215,7 @@ class EmbeddedBackend:
         )
 
     def _adapter(self, model: Path, request: GenerationRequest | None = None) -> Path | None:
-        from caro import models
+        from caro.local_models import models
 
         choice = models.adapter_for(self.settings, model)
         if request is not None:

@@ -38,8 +38,9 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from caro import context, safety, ui
+    from caro import context, safety
     from caro.errors import EXIT_BLOCKED, EXIT_OK
+    from caro.terminal import ui
 
     command = _command(args)
     ctx = context.build(settings)
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_plain(verdict: Verdict, mode: str) -> None:
-    from caro import ui
+    from caro.terminal import ui
 
     if verdict.blocked:
         decision = f"blocked at safety mode '{mode}'"

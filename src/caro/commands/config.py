@@ -40,7 +40,7 @@ def _path(settings: Settings) -> int:
     else:
         print(settings.path)
         if problem is not None:
-            from caro import ui
+            from caro.terminal import ui
 
             ui.note(f"warning: {problem.message}")
             if problem.hint:

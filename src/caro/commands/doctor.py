@@ -194,7 +194,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_environment(env: dict[str, Any]) -> None:
-    from caro import ui
+    from caro.terminal import ui
 
     out = sys.stdout
 
@@ -232,7 +232,8 @@ def _print_environment(env: dict[str, Any]) -> None:
 
 def _print_plain(rows: list[dict[str, Any]], plan: list[str], answering: str | None, settings: Settings,
                  *, verbose: bool) -> None:
-    from caro import backends, ui
+    from caro import backends
+    from caro.terminal import ui
 
     out = sys.stdout
     for row in rows:

@@ -70,7 +70,8 @@ def model_summary(command: str, settings: Settings) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from caro import context, explain, safety
+    from caro import context, safety
+    from caro.terminal import explain
 
     command = _command(args)
     shell = context.build(settings).shell
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         sys.stdout.write(yaml.safe_dump(result.as_dict(), sort_keys=False, allow_unicode=True))
     else:
-        from caro import ui
+        from caro.terminal import ui
 
         print(explain.render(result, colour=ui.use_colour(sys.stdout)))
     return 0

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from caro.models import lmstudio_models_dir
+    from caro.local_models.models import lmstudio_models_dir
     from caro.training.lmstudio_import import import_gguf
 
     models_dir = args.models_dir or lmstudio_models_dir()

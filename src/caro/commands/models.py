@@ -40,7 +40,7 @@ def _emit(data: Any, settings: Settings) -> None:
 
 
 def _list(settings: Settings, *, verbose: bool) -> int:
-    from caro import models
+    from caro.local_models import models
 
     rows, discovery = models.list_models(settings)
     present = {row.path.name.lower() for row in rows}
@@ -91,7 +91,7 @@ def _list(settings: Settings, *, verbose: bool) -> int:
 
 
 def _pull(settings: Settings, name: str, *, force: bool) -> int:
-    from caro import download, models
+    from caro.local_models import download, models
 
     entry = models.catalog_entry(name or models.DEFAULT_MODEL)
     if entry is None:

@@ -37,7 +37,7 @@ def dequantise(gguf: Path, cache_dir: Path, say: Callable[[str], None] = lambda 
     if (target / MARKER).exists():
         say(f"base model: {gguf.name}, de-quantised earlier into {target}")
         return target
-    from caro.gguf_meta import read
+    from caro.local_models.gguf_meta import read
 
     info = read(gguf)
     say(f"de-quantising {gguf.name} ({info.quantization}, {info.size / 1e6:.0f} MB) into a "

@@ -66,7 +66,7 @@ def check_gguf(path: Path) -> None:
 
 def file_kind(path: Path) -> tuple[str, str]:
     """('adapter' | 'model', the chat template's answer style) from the GGUF header."""
-    from caro.gguf_meta import NotGGUF, read
+    from caro.local_models.gguf_meta import NotGGUF, read
     from caro.prompting import answer_style
 
     try:

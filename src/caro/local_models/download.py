@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from caro.errors import EXIT_DOWNLOAD, BackendUnavailable
-from caro.models import CatalogEntry, human_size
+from caro.local_models.models import CatalogEntry, human_size
 
 CHUNK = 1 << 20
 USER_AGENT = "caro (model download)"

@@ -244,7 +244,7 @@ def discover(settings: Settings, *, home: Path | None = None) -> Discovery:
                 return result
             result.problem = f"model_path {path} ({where}) is a folder with no .gguf file in it"
         elif path.is_file():
-            from caro import gguf_meta
+            from caro.local_models import gguf_meta
 
             if gguf_meta.is_gguf(path):
                 steps.append(f"model_path ({where}): {path}")
@@ -311,7 +311,7 @@ class Listed:
 
 def list_models(settings: Settings, *, home: Path | None = None) -> tuple[list[Listed], Discovery]:
     """Every GGUF caro can see (model_path, LM Studio's folder, caro's folder), with the selected one marked."""
-    from caro import gguf_meta
+    from caro.local_models import gguf_meta
 
     discovery = discover(settings, home=home)
     chosen = discovery.found.path.resolve() if discovery.found else None

@@ -2,7 +2,7 @@
 in plain words, what it reads and what it changes, and the safety engine's verdict with its reasons.
 
 The words come from a built-in table of common programs and their flags (data/explain_programs.json,
-read by `caro.explain_programs`); the structure comes from caro's one shell parser, tree-sitter-bash
+read by `caro.terminal.explain_programs`); the structure comes from caro's one shell parser, tree-sitter-bash
 (`caro.shell_syntax`, the same parse the safety engine uses): pipelines, lists, redirections,
 here-documents, command, process and arithmetic substitution, loops, `if`, `case`, `[[ ]]`, functions,
 and wrappers that run another command (sudo, env, timeout, xargs, find -exec, sh -c ...). A model's own
@@ -12,8 +12,8 @@ summary can be added by the caller (`model_summary`).
 from __future__ import annotations
 
 from caro import shell_syntax
-from caro.explain_programs import SimpleCommand, describe_operand, programs
-from caro.ui import RISK_COLOURS
+from caro.terminal.explain_programs import SimpleCommand, describe_operand, programs
+from caro.terminal.ui import RISK_COLOURS
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
 if TYPE_CHECKING:

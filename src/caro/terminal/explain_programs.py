@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from caro.explain import Explanation
+    from caro.terminal.explain import Explanation
 
     Entry = dict[str, Any]
 
@@ -33,7 +33,7 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://")
 @lru_cache(maxsize=1)
 def programs() -> dict[str, Entry]:
     """The built-in descriptions: program name -> entry (summary, flags, args, reads, changes...)."""
-    path = os.path.join(os.path.dirname(__file__), "data", "explain_programs.json")
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "explain_programs.json")
     with open(path, encoding="utf-8") as handle:
         data: dict[str, Entry] = json.load(handle)
     data.pop("_comment", None)

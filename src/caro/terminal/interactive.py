@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from caro.ui import RISK_COLOURS, use_colour
+from caro.terminal.ui import RISK_COLOURS, use_colour
 
 if TYPE_CHECKING:
     from caro.safety import Verdict
@@ -196,7 +196,7 @@ class _Menu:
         self.err.write(f"  copied to {how}.\n")
 
     def explain(self) -> None:
-        from caro.explain import explain, render
+        from caro.terminal.explain import explain, render
 
         self.err.write(render(explain(self.command, shell=self.shell, check=self.check), colour=self.colour) + "\n")
 

@@ -1,0 +1,1 @@
+"""Local model files for the embedded backend: known models and discovery, downloads, GGUF metadata."""
