@@ -107,6 +107,7 @@ def test_cut_explanation_is_closed_but_a_cut_command_is_not() -> None:
 # ------------------------------------------------------------------------------------------ real inference
 
 
+@pytest.mark.slow
 @needs_llama
 def test_smollm2_constrained_output_parses_every_time(smollm2: Path) -> None:
     backend = embedded.EmbeddedBackend(_settings(smollm2))
@@ -120,6 +121,7 @@ def test_smollm2_constrained_output_parses_every_time(smollm2: Path) -> None:
         assert raw.tool_calls and raw.tool_calls[0].name == "run_shell_command"
 
 
+@pytest.mark.slow
 @needs_llama
 def test_loaded_model_is_reused_within_a_process(smollm2: Path) -> None:
     log: list[str] = []
@@ -136,6 +138,7 @@ def test_loaded_model_is_reused_within_a_process(smollm2: Path) -> None:
     assert any("embedded model discovery: model_path" in line for line in log)
 
 
+@pytest.mark.slow
 @needs_llama
 def test_small_token_budget_still_yields_a_complete_command(smollm2: Path) -> None:
     backend = embedded.EmbeddedBackend(_settings(smollm2, max_tokens=40, temperature=1.5))
@@ -209,6 +212,7 @@ def test_caro_backend_embedded_end_to_end(caro: CaroRunner, smollm2: Path) -> No
     assert done.returncode in (0, 4), done.stderr  # 4 only if the safety engine blocked what it wrote
 
 
+@pytest.mark.slow
 @needs_llama
 def test_lmstudio_down_embedded_answers_and_fallback_is_listed(caro: CaroRunner, smollm2: Path) -> None:
     env = {"CARO_MODEL_PATH": str(smollm2), "CARO_LMSTUDIO_URL": f"http://127.0.0.1:{free_port()}/v1"}
@@ -238,6 +242,7 @@ def test_raw_output_shape_is_the_protocol() -> None:
     assert parse(raw).command == "ls"
 
 
+@pytest.mark.slow
 @needs_llama
 def test_fixed_prompt_prefix_is_cached_on_disk_between_runs(caro: CaroRunner, smollm2: Path,
                                                             isolated_home: Path) -> None:

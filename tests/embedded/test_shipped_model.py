@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from caro.local_models import models
 from tests.conftest import CaroRunner
 from tests.helpers import need
@@ -21,6 +23,7 @@ def test_the_adapter_and_its_model_card_are_in_the_package() -> None:
         assert fact in card
 
 
+@pytest.mark.slow
 def test_shipped_adapter_loads_by_default_and_answers(caro: CaroRunner, smollm2: Path, llama: None,
                                                       isolated_home: Path) -> None:
     need(SHIPPED.path.is_file(), "the shipped adapter")

@@ -81,6 +81,7 @@ def test_the_key_can_be_changed_with_caro_key(
     assert [c for c in calls if "init" not in c] == [f"called: --shell {shell} -- show current directory"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shell", SHELLS)
 def test_the_line_shows_that_caro_is_working(shell: str, start_shell: Callable[..., Terminal], tmp_path: Path) -> None:
     """While caro works the terminal says so (caro is slowed down by a wrapper script to see it)."""

@@ -40,6 +40,7 @@ def test_synth_writes_thousands_of_valid_examples_that_do_not_leak(caro, tmp_pat
             assert max(similarity(grams, g) for g in guarded) < NEAR_DUPLICATE, row["prompt"]
 
 
+@pytest.mark.slow
 def test_examples_are_the_catalogs_answers_with_filled_slots() -> None:
     guard = synth.Guard([])
     rows = list(synth.synthesize(guard, per_phrasing=1, seed=7))

@@ -355,7 +355,7 @@ def human_size(size: float) -> str:
 
 # ------------------------------------------------------------------------------------------------ adapters
 
-ADAPTERS_DIR = Path(__file__).resolve().parent / "data" / "adapters"
+ADAPTERS_DIR = Path(__file__).resolve().parent.parent / "data" / "adapters"  # src/caro/data/adapters
 
 
 @dataclass(frozen=True)
