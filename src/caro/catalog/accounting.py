@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from caro.catalog.entities import EVERYWHERE, Entity, Lazy, Word
+from caro.catalog.entities import EVERYWHERE, PROPER_FILES, Entity, Lazy, Word
 
 TYPE_CHECKING = False  # not typing's: this module is on the catalog's start path
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 ACCOUNT_WEIGHT = 1.0
 # Words that qualify the task: whatever their weight, one left over means another task.
 QUALIFIERS = frozenset(
-    {"only", "each", "both", "total", "byte", "first", "last", "everi", "per", "separat", "individu", "just"}
+    {"only", "each", "both", "total", "byte", "first", "last", "everi", "per", "separat", "individu", "just",
+     "also"}
 )
 # Qualifiers a phrasing may only match when the request says them as well.
 _SCOPE = QUALIFIERS | {"recursiv", "subdir", "larg", "small", "contain", "ignor"}
@@ -93,6 +94,21 @@ _destructive_cache: dict[str, bool] = {}
 def _posix_template(intent: Intent) -> str:
     commands = intent.commands
     return " ; ".join(commands[key] for key in ("linux", "macos", "posix", "any", "windows") if key in commands)
+
+
+# One thing, said in the singular: "the largest file", "which process uses the most memory".
+_ONE_THING = frozenset({"file", "folder", "directory", "dir", "process", "container", "image", "commit", "entry",
+                        "item", "one"})
+_COUNTED = Lazy(r"\{(?:count|rows)\b")
+
+
+def _one_asked_many_shown(intent: Intent, analysis: Analysis, filling: Filling) -> list[str]:
+    """A command that shows N of something (a count the request did not give, so its default of ten)
+    when the request asks for one thing: "show me the largest file" is not the ten largest."""
+    if "count" in filling.values or "rows" in filling.values or not _COUNTED.search(_posix_template(intent)):
+        return []
+    raws = {item.raw.lower() for item in analysis.items if isinstance(item, Word)}
+    return ["count:one"] if raws & _ONE_THING else []
 
 
 def implied(intent: Intent) -> frozenset[str]:
@@ -199,8 +215,11 @@ def unaccounted(
     if any(c in lexicon.actions and c not in _VIEWS for c in phrasing.concepts):
         # "find links that ..." is not "create a link": a general verb beside another verb's task is left over.
         left += [c for c in said_concepts & lexicon.generic if c not in phrasing.concepts]
+    left += _one_asked_many_shown(intent, analysis, filling)
     if destructive(intent):
         left += [f"{slot}={entity.value}" for slot, entity in filling.values.items() if not entity.verbatim]
+        # "the readme" is some README file, not a file called `readme`: a reading, not a target.
+        left += [f"{slot}={e.value}" for slot, e in filling.values.items() if e.kind == "word" and e.value in PROPER_FILES]
         left += [f"particular:{e.value}" for e in filling.values.values() if _particular(analysis, e)]
         left += [
             f"{slot}={entity.value}"

@@ -764,6 +764,7 @@ def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | N
     if (
         lexicon.is_stopword(lowered)
         or lowered in _NOT_FOLDER_NAMES
+        or lowered in PLACING
         or lowered in _FOLDERISH_NOUNS
         or _DESCRIBING.pattern().search(lowered)
     ):
@@ -892,6 +893,8 @@ def _word(raw: str, lexicon: Lexicon) -> Word:
     return Word(word, raw, lexicon.concept(word))
 
 
+# Words that place a thing rather than name it: "every directory below here" names no folder "below".
+PLACING = frozenset({"below", "above", "beneath", "underneath", "here", "there", "everywhere", "anywhere"})
 # Files known by a bare name (no extension): a file slot may take these words, and written as a name
 # ("the Makefile", "README") they are files.
 PROPER_FILES = frozenset(
@@ -963,7 +966,8 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
     for item in items:
         if isinstance(item, Word) and item.text in PROPER_FILES and _written_as_name(item.raw, not out):
             item = Entity("file", item.raw)  # "Makefile", "Dockerfile", "README"
-        if isinstance(item, Word) and out and _names(out[-1]) and item.concept and not item.raw.isdigit():
+        if (isinstance(item, Word) and out and _names(out[-1]) and item.concept and not item.raw.isdigit()
+                and item.text not in PLACING):
             item = Entity("word", item.raw, concept=item.concept)  # "folders named cache": a name
             item.named = True
         if isinstance(item, Word) and item.text in _FOLDERISH_NOUNS and out:

@@ -12,7 +12,7 @@ import itertools
 import re
 
 from caro.catalog import accounting
-from caro.catalog.entities import Entity, Item, Lazy, Word, analyse
+from caro.catalog.entities import PLACING, Entity, Item, Lazy, Word, analyse
 from caro.catalog.literal import literal
 from caro.catalog.slots import (
     SLOT_GROUPS,
@@ -168,6 +168,16 @@ _NOT_NAMES = frozenset(
         "branches",
         "commits",
         "tags",
+        *PLACING,
+        # The machine and its parts, said as common nouns: "where the shell looks for programs".
+        "shell",
+        "system",
+        "computer",
+        "machine",
+        "terminal",
+        # "hidden files too": words that add to the task, never a name.
+        "too",
+        "also",
     }
 )
 # Verbs too general to introduce text to search for: "find suspicious files" names no search text.

@@ -271,10 +271,12 @@ SLOT_TYPES: dict[str, SlotType] = {
     "user": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "group": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "mode": SlotType(("mode", "num"), lambda e: bool(_MODE.match(e.value))),
-    # A variable's name ("JAVA_HOME" from "$JAVA_HOME"); "$X/sub" is a path, not a name.
+    # A variable's name ("JAVA_HOME" from "$JAVA_HOME"); "$X/sub" is a path, not a name. A bare word is a
+    # variable only written as one (upper case: "PATH"); "every variable set" names no variable "set".
     "var": SlotType(
         ("var", "word", "quoted"),
-        lambda e: bool(_VAR.match(e.value)) and (e.kind != "var" or "/" not in e.written),
+        lambda e: (bool(_VAR.match(e.value)) and (e.kind != "var" or "/" not in e.written)
+                   and (e.kind != "word" or e.value != e.value.lower())),
         anchored=True,
     ),
     "process": _name_type(),
