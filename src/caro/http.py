@@ -16,8 +16,8 @@ Failures are `HTTPError` subclasses; backends translate them into caro.errors wi
 
 from __future__ import annotations
 
+import _socket  # socket.py's C core; socket.py itself spends milliseconds building enum tables at import
 import json
-import socket
 import time
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
@@ -185,14 +185,14 @@ class _Deadline:
         return min(step, left)
 
 
-def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.socket:
+def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> _socket.socket:
     hosts = [ep.host]
     if ep.original_host.lower() == "localhost":
         hosts.append("::1")  # for servers that bind IPv6 loopback only
     first: HTTPError | None = None  # reported when every address fails: the IPv4 one users expect
     for host in hosts:
         try:
-            sock = _connect(host, ep.port, deadline.limit(connect_timeout, "connect"))
+            sock = _connect(host, ep.port, deadline.limit(connect_timeout, "connect"), plain=ep.scheme == "http")
         except ConnectionRefusedError:
             first = first or ConnectError(f"connection refused on {_hostport(host, ep.port)}", refused=True)
             continue
@@ -200,18 +200,19 @@ def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.s
             first = first or Timeout(f"no answer from {_hostport(host, ep.port)} within {connect_timeout:g} s",
                                      phase="connect")
             continue
-        except socket.gaierror as exc:
+        except _socket.gaierror as exc:
             raise ConnectError(f"cannot resolve host {host!r}: {exc.strerror or exc}") from None
         except OSError as exc:
             first = first or ConnectError(f"cannot connect to {_hostport(host, ep.port)}: {exc.strerror or exc}")
             continue
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
         if ep.scheme == "https":
             import ssl  # only for https: ssl costs tens of milliseconds to import
 
             context = ssl.create_default_context()
             try:
-                sock = context.wrap_socket(sock, server_hostname=ep.original_host)
+                # _connect made this one with the socket module, whose sockets ssl wraps
+                sock = context.wrap_socket(sock, server_hostname=ep.original_host)  # type: ignore[arg-type]
             except (ssl.SSLError, OSError) as exc:
                 sock.close()
                 raise ConnectError(f"TLS handshake with {ep.original_host} failed: {exc}") from None
@@ -220,11 +221,13 @@ def _dial(ep: Endpoint, connect_timeout: float, deadline: _Deadline) -> socket.s
     raise first
 
 
-def _connect(host: str, port: int, timeout: float) -> socket.socket:
+def _connect(host: str, port: int, timeout: float, plain: bool) -> _socket.socket:
     """Connect without a DNS lookup for IP literals. (getaddrinfo on a str host imports the idna codec,
-    about 5 ms, on every run; hostnames go as ASCII bytes for the same reason.)"""
-    if _is_ip(host):
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    about 5 ms, on every run; hostnames go as ASCII bytes for the same reason.) A plain-HTTP connection to
+    an IP literal, the usual local server, needs no more than `_socket`; TLS and name lookups take the
+    `socket` module, whose socket class `ssl` wraps."""
+    if _is_ip(host) and plain:
+        sock = _socket.socket(_socket.AF_INET6 if ":" in host else _socket.AF_INET, _socket.SOCK_STREAM)
         sock.settimeout(timeout)
         try:
             sock.connect((host, port))
@@ -232,6 +235,8 @@ def _connect(host: str, port: int, timeout: float) -> socket.socket:
             sock.close()
             raise
         return sock
+    import socket
+
     name = host.encode("ascii") if host.isascii() else host.encode("idna")
     return socket.create_connection((name, port), timeout=timeout)  # type: ignore[arg-type]
 
@@ -250,7 +255,7 @@ def _hostport(host: str, port: int) -> str:
 class _Reader:
     """Buffered reads from a socket with per-read timeouts and a byte budget."""
 
-    def __init__(self, sock: socket.socket, read_timeout: float, deadline: _Deadline, limit: int) -> None:
+    def __init__(self, sock: _socket.socket, read_timeout: float, deadline: _Deadline, limit: int) -> None:
         self.sock = sock
         self.read_timeout = read_timeout
         self.deadline = deadline
@@ -310,7 +315,7 @@ class _Reader:
 class _Exchange:
     """One request on one connection: status and headers read, body available as bytes or chunks."""
 
-    def __init__(self, sock: socket.socket, reader: _Reader, response: Response) -> None:
+    def __init__(self, sock: _socket.socket, reader: _Reader, response: Response) -> None:
         self.sock = sock
         self.reader = reader
         self.response = response

@@ -189,6 +189,16 @@ def test_the_cached_index_matches_exactly_like_a_fresh_compile(tmp_path: Path) -
         ]
 
 
+def test_a_new_cache_file_replaces_the_files_of_earlier_versions(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in ("catalog-00000000.bin", "catalog-deadbeef.bin"):
+        (cache / name).write_bytes(b"an earlier catalog")
+    (cache / "availability.json").write_text("{}")
+    store.load(cache_dir=cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["availability.json", f"catalog-{store.signature()}.bin"]
+
+
 def test_a_corrupt_cache_file_is_replaced(tmp_path: Path) -> None:
     path = tmp_path / f"catalog-{store.signature()}.bin"
     path.write_bytes(b"\x00not marshal")

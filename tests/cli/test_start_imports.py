@@ -87,9 +87,10 @@ PATHS: dict[str, tuple[list[str], list[str]]] = {
 
 
 # A request answered by LM Studio (the stand-in in tests/backends): its client and nothing of the others.
+# Plain HTTP to a loopback address needs only `_socket`: socket.py builds enum tables at import.
 LMSTUDIO = (["-o", "json", "list docker containers"],
             [*NEVER, *HEAVY_STDLIB, *NO_ARGPARSE, "caro.catalog", "caro.backends.ollama", "caro.backends.builtin",
-             "caro.terminal.explain", "tree_sitter", "tree_sitter_bash"])
+             "caro.terminal.explain", "tree_sitter", "tree_sitter_bash", "socket", "selectors"])
 
 
 def search_path() -> str:

@@ -8,9 +8,12 @@ so case and punctuation inside paths, names and quoted text survive.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from caro.catalog.text import Lexicon
+from caro.patterns import LazyPattern
+
+Lazy = LazyPattern  # the catalog's name for it
 
 _NUMBER_WORDS = {
     "a": 1,
@@ -421,37 +424,6 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Lazy:
-    """A regular expression compiled on first use."""
-
-    __slots__ = ("_compiled", "flags", "source")
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self.source = source
-        self.flags = flags
-        self._compiled: re.Pattern[str] | None = None
-
-    def pattern(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(self.source, self.flags)
-        return self._compiled
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern().finditer(text)
-
-    def match(self, text: str) -> re.Match[str] | None:
-        return self.pattern().match(text)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern().search(text)
-
-    def findall(self, text: str) -> list[str]:
-        return self.pattern().findall(text)
-
-    def sub(self, replacement: str | Callable[[re.Match[str]], str], text: str) -> str:
-        return self.pattern().sub(replacement, text)
-
-
 # Words joined by a slash are words ("files/directories"), not a path.
 _COMMON_PATH = Lazy(
     r"^(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?)"
@@ -600,7 +572,7 @@ def normalise_formats(text: str) -> str:
     """ "tar.gz" as a format name (not inside a file name) becomes one word, "targz"."""
     if "tar." not in text.lower():
         return text
-    return _FORMATS.pattern().sub(lambda m: m.group(1) + m.group(2), text)
+    return _FORMATS.compiled.sub(lambda m: m.group(1) + m.group(2), text)
 
 
 _POSSESSIVE = Lazy(r"\b([A-Za-z]+)'s\b")
@@ -613,7 +585,7 @@ def _expand(prompt: str, lexicon: Lexicon) -> str:
     """Contractions and possessives expanded, outside quoted text only: a quoted value is kept as typed."""
     if not any(q in prompt for q in "\"'`“"):
         return _expand_part(prompt, lexicon)
-    parts = _QUOTED_PART.pattern().split(prompt)
+    parts = _QUOTED_PART.compiled.split(prompt)
     return "".join(part if i % 2 else _expand_part(part, lexicon) for i, part in enumerate(parts))
 
 
@@ -623,10 +595,10 @@ def _expand_part(prompt: str, lexicon: Lexicon) -> str:
     if not any(hint in lowered for hint in _CONTRACTION_HINTS):
         return text
     if "'" in text:
-        text = _POSSESSIVE.pattern().sub(
+        text = _POSSESSIVE.compiled.sub(
             lambda m: m.group(0) if m.group(0).lower() in lexicon.contractions else m.group(1), text
         )
-    return _CONTRACTION_RE.pattern().sub(
+    return _CONTRACTION_RE.compiled.sub(
         lambda m: lexicon.contractions.get(m.group(0).lower(), m.group(0)), text
     )
 
@@ -754,7 +726,7 @@ def _place(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
 def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     name = match.group(group)
     lowered = name.lower()
-    if group == 2 and match.group(1) is None and _DESCRIBING.pattern().search(lowered):
+    if group == 2 and match.group(1) is None and _DESCRIBING.compiled.search(lowered):
         return None  # "the directory modified ...": a word of the request, not a folder's name
     if lowered in _PLACES:
         # "in the current directory" is a place; "change the working directory" is words of the request.
@@ -766,7 +738,7 @@ def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | N
         or lowered in _NOT_FOLDER_NAMES
         or lowered in PLACING
         or lowered in _FOLDERISH_NOUNS
-        or _DESCRIBING.pattern().search(lowered)
+        or _DESCRIBING.compiled.search(lowered)
     ):
         return None
     return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))

@@ -163,7 +163,7 @@ _DOT_FILES = frozenset({".profile", ".bash_profile", ".gitconfig", ".gitignore",
 def _start_up_file(value: str) -> bool:
     """ "~/.bashrc", ".gitconfig": a file, never a folder to list."""
     base = value.rstrip("/").rsplit("/", 1)[-1].lower()
-    return base.startswith(".") and (base in _DOT_FILES or bool(_RC_FILE.pattern().match(base)))
+    return base.startswith(".") and (base in _DOT_FILES or bool(_RC_FILE.compiled.match(base)))
 
 
 # Well-known files with no extension: "show /etc/hosts" means cat, never ls.
@@ -175,8 +175,8 @@ SYSTEM_FILES = frozenset(
 def _name_ok(pattern: Lazy) -> Callable[[Entity], bool]:
     return lambda e: (
         bool(pattern.match(e.value))
-        and not _FILE_LIKE.pattern().search(e.value)
-        and not _RC_FILE.pattern().match(e.value)
+        and not _FILE_LIKE.compiled.search(e.value)
+        and not _RC_FILE.compiled.match(e.value)
     )
 
 
@@ -192,8 +192,8 @@ SLOT_TYPES: dict[str, SlotType] = {
     # A folder: never a document or an archive ("links to path/to/foo.txt" names a file).
     "dir": SlotType(
         ("dir", "path", "quoted", "var", "word"),
-        lambda e: not _ARCHIVE_LIKE.pattern().search(e.value)
-        and not _FILE_LIKE.pattern().search(e.value)
+        lambda e: not _ARCHIVE_LIKE.compiled.search(e.value)
+        and not _FILE_LIKE.compiled.search(e.value)
         and not (e.kind in ("dir", "word") and e.value.lower() in _SYSTEM_NAMES)
         and not _start_up_file(e.value)
         and e.value not in SYSTEM_FILES,
@@ -206,7 +206,7 @@ SLOT_TYPES: dict[str, SlotType] = {
     # A folder's name for find -type d: a name, not a document ("myfile.txt").
     "dirname": SlotType(
         ("file", "path", "quoted", "word"),
-        lambda e: (e.kind != "word" or e.named) and _one_word(e) and not _FILE_LIKE.pattern().search(e.value),
+        lambda e: (e.kind != "word" or e.named) and _one_word(e) and not _FILE_LIKE.compiled.search(e.value),
     ),
     "path": SlotType(_PATHS, _path_ok),
     "src": SlotType(_PATHS, _path_ok),

@@ -172,7 +172,7 @@ def _phrasing(text: str, lexicon: Lexicon) -> Phrasing:
     after: dict[str, Anchor] = {}
     pending: str | None = None
     required: list[str] = []
-    for token in _PHRASE_TOKEN.pattern().findall(normalise_formats(text)):
+    for token in _PHRASE_TOKEN.compiled.findall(normalise_formats(text)):
         must = token.startswith("+")
         token = token.lstrip("+")
         if token.startswith("{"):
@@ -264,6 +264,9 @@ def load(data_dir: Folder = DATA_FOLDER, cache_dir: Folder | None = None) -> Cat
         with open(partial, "wb") as handle:
             handle.write(marshal.dumps(_freeze(catalog)))
         os.replace(partial, path)  # atomic: a parallel caro never reads half a file
+        for name in os.listdir(cache_dir):  # earlier versions' files: only this one is ever read again
+            if name.startswith("catalog-") and name.endswith(".bin") and name != os.path.basename(path):
+                os.remove(os.path.join(cache_dir, name))
     except OSError:
         pass  # a read-only home only costs speed
     return catalog
@@ -381,7 +384,7 @@ def compile_catalog(data_dir: Folder = DATA_FOLDER) -> Catalog:
     for _, document in documents:
         for raw in document["intents"]:
             for text in raw["say"]:
-                words = _PHRASE_TOKEN.pattern().findall(normalise_formats(text))
+                words = _PHRASE_TOKEN.compiled.findall(normalise_formats(text))
                 lexicon.known.update(w.lower().lstrip("+") for w in words if not w.startswith("{"))
     intents = [
         _intent(raw, document.get("domain", name), lexicon, name)

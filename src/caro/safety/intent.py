@@ -56,8 +56,14 @@ def _triggers(source: str) -> frozenset[str]:
     return frozenset(words)
 
 
-# A pattern is compiled and tried only when the request mentions one of its words.
-_COMPILED = [(LazyPattern(p, re.IGNORECASE), what, _triggers(p)) for p, what in _DESTRUCTIVE]
+# A pattern is compiled and tried only when the request mentions one of its words (built on first use).
+_COMPILED: list[tuple[LazyPattern, str, frozenset[str]]] = []
+
+
+def _patterns() -> list[tuple[LazyPattern, str, frozenset[str]]]:
+    if not _COMPILED:
+        _COMPILED.extend((LazyPattern(p, re.IGNORECASE), what, _triggers(p)) for p, what in _DESTRUCTIVE)
+    return _COMPILED
 
 
 def intent_findings(prompt: str | None) -> list[Finding]:
@@ -66,7 +72,7 @@ def intent_findings(prompt: str | None) -> list[Finding]:
         return []
     text = " ".join(prompt.split())[:2000]
     lowered = text.lower()
-    for pattern, what, triggers in _COMPILED:
+    for pattern, what, triggers in _patterns():
         if triggers and not any(word in lowered for word in triggers):
             continue
         match = pattern.search(text)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from caro.patterns import LazyPattern as LazyPattern  # the safety modules take it from here
 
 # Plain classes with __slots__, not dataclasses, and typing only for the type checker: every `caro check`
 # and every answer imports this module, and dataclasses (with inspect, ast, tokenize) and typing would cost
 # more than the whole engine.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-    from typing import Any
-
 RISKS = ("safe", "moderate", "high", "critical")
 SAFE, MODERATE, HIGH, CRITICAL = range(4)
 
@@ -193,42 +189,3 @@ class Script:
     def __repr__(self) -> str:
         return (f"Script(commands={self.commands!r}, findings={self.findings!r}, problems={self.problems!r}, "
                 f"statements={self.statements!r}, too_deep={self.too_deep!r})")
-
-
-class LazyPattern:
-    """A regular expression compiled on first use: most rules never run for a given command, and
-    compiling every pattern up front would cost each caro run tens of milliseconds."""
-
-    __slots__ = ("_compiled", "_flags", "_source")
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self._source = source
-        self._flags = flags
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def compiled(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
-        return self._compiled
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.compiled.search(text)
-
-    def match(self, text: str) -> re.Match[str] | None:
-        return self.compiled.match(text)
-
-    def fullmatch(self, text: str) -> re.Match[str] | None:
-        return self.compiled.fullmatch(text)
-
-    def findall(self, text: str) -> list[Any]:
-        return self.compiled.findall(text)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.compiled.finditer(text)
-
-    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        return self.compiled.sub(repl, text, count=count)
-
-    def subn(self, repl: str, text: str) -> tuple[str, int]:
-        return self.compiled.subn(repl, text)

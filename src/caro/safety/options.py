@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from caro.safety import knowledge
-from caro.safety.model import HIGH, Command
+from caro.safety.model import HIGH, Command, LazyPattern
 
 Nested = Callable[[str, str, str, Command], list[Command]]
 
@@ -350,12 +350,12 @@ _TEXT_TAKERS = frozenset((
     "awk", "gawk", "mawk", "nawk", "say", "espeak", "printenv"))
 _MESSAGE = frozenset(("-m", "--message", "--msg", "--title", "--body", "--description", "--comment", "--subject",
                       "--summary", "--note", "-F", "--notes"))
-_ESCAPE = re.compile(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",
+_ESCAPE = LazyPattern(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",
                      re.IGNORECASE)
-_QUOTED = re.compile(r"'([^']{3,})'|\"([^\"]{3,})\"")
+_QUOTED = LazyPattern(r"'([^']{3,})'|\"([^\"]{3,})\"")
 _NOT_RUN = frozenset(("write-host", "write-output", "select-string"))
-_CMDLET = re.compile(r"\b[A-Za-z]+-[A-Za-z]+\b")
-_WORD = re.compile(r"(?:^|[\s;&|(`!])([A-Za-z][\w.+-]*)")
+_CMDLET = LazyPattern(r"\b[A-Za-z]+-[A-Za-z]+\b")
+_WORD = LazyPattern(r"(?:^|[\s;&|(`!])([A-Za-z][\w.+-]*)")
 
 
 def _candidates(cmd: Command) -> list[str]:

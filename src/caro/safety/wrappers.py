@@ -574,7 +574,7 @@ def _shell(cmd: Command, nested: Nested) -> list[Command]:
     return []
 
 
-_POSITIONAL = re.compile(r'"\$(?:\{(\d)\}|(\d)|([@*]))"|\$(?:\{(\d)\}|(\d)|([@*]))')
+_POSITIONAL = LazyPattern(r'"\$(?:\{(\d)\}|(\d)|([@*]))"|\$(?:\{(\d)\}|(\d)|([@*]))')
 
 
 def _positional(code: str, params: list[str]) -> str:

@@ -1,0 +1,169 @@
+"""Regular expressions on the start path: compiled on first use, and compiled once per interpreter.
+
+Most of caro's patterns are never used by a given request, so none is compiled at import (`LazyPattern`).
+The ones a request does use cost `re.compile` its pure-Python parser and code generator, a few hundred
+microseconds each, at every start. What that work produces is a list of integers that the C engine
+(`_sre`) turns into a pattern in microseconds; once the CLI has called `keep_in(caro's cache folder)`,
+caro keeps those lists in `regex-<interpreter>.bin` there (marshal), so the next start parses no pattern
+it has seen before.
+
+A list is kept only when the pattern it makes is equal to `re.compile`'s (pattern equality compares the
+compiled code), and the file is named for the exact interpreter version, so another Python never reads
+it. Anything unexpected (a damaged file, an interpreter whose internals differ) falls back to
+`re.compile`.
+"""
+
+from __future__ import annotations
+
+import _sre  # type: ignore[import-not-found]  # the C engine re.compile hands its code to
+import marshal
+import os
+import re
+import sys
+
+TYPE_CHECKING = False  # not typing's: this module is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+_folder: str | None = None
+_entries: dict[tuple[str, int], tuple[Any, ...]] | None = None  # (source, flags) -> _sre.compile's arguments
+_changed = False
+
+
+def keep_in(folder: str) -> None:
+    """Keep compiled patterns in `folder` (caro's cache) for this and later runs."""
+    global _folder
+    _folder = folder
+
+
+def cache_file(folder: str) -> str:
+    """One file per interpreter version (and marshal format): another Python never reads it."""
+    tag = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{marshal.version}"
+    return os.path.join(folder, f"regex-{tag}.bin")
+
+
+def compile(source: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(source, flags)`, from the kept code when there is some."""
+    if _folder is None or _sre.CODESIZE != 4:
+        return re.compile(source, flags)
+    entries = _entries if _entries is not None else _read()
+    flags = int(flags)  # a RegexFlag is not marshallable; its value is
+    entry = entries.get((source, flags))
+    if entry is not None:
+        try:
+            made: re.Pattern[str] = _sre.compile(source, entry[0], list(memoryview(entry[1]).cast("I")), *entry[2:])
+            return made
+        except Exception:
+            pass
+    pattern = re.compile(source, flags)
+    arguments = _arguments(source, flags, pattern)
+    if arguments is not None:
+        global _changed
+        if not _changed:
+            import atexit
+
+            atexit.register(_save)
+            _changed = True
+        entries[(source, flags)] = arguments
+    return pattern
+
+
+def _read() -> dict[tuple[str, int], tuple[Any, ...]]:
+    global _entries
+    _entries = {}
+    if _folder is not None:
+        try:
+            with open(cache_file(_folder), "rb") as handle:
+                loaded = marshal.loads(handle.read())
+            if isinstance(loaded, dict):
+                _entries = loaded
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    return _entries
+
+
+def _arguments(source: str, flags: int, pattern: re.Pattern[str]) -> tuple[Any, ...] | None:
+    """What re.compile passed to `_sre.compile` for this pattern (as re/_compiler.py builds it), or None
+    when rebuilding it does not give exactly `pattern` (another interpreter's internals)."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(source, flags)
+        code = _compiler._code(parsed, flags)
+        state = parsed.state
+        indexgroup: list[str | None] = [None] * state.groups
+        for name, index in state.groupdict.items():
+            indexgroup[index] = name
+        arguments = (int(flags | state.flags), code, state.groups - 1, dict(state.groupdict), tuple(indexgroup))
+        if _sre.compile(source, *arguments) != pattern:
+            return None
+        words = b"".join(word.to_bytes(4, sys.byteorder) for word in code)
+        return (arguments[0], words, *arguments[2:])
+    except Exception:
+        return None
+
+
+def _save() -> None:
+    """At exit, when this run compiled something new: merge with the file (another caro may have added to
+    it meanwhile) and replace it atomically."""
+    if _folder is None or _entries is None:
+        return
+    path = cache_file(_folder)
+    try:
+        os.makedirs(_folder, exist_ok=True)
+        merged: dict[tuple[str, int], tuple[Any, ...]] = {}
+        try:
+            with open(path, "rb") as handle:
+                found = marshal.loads(handle.read())
+            if isinstance(found, dict):
+                merged.update(found)
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        merged.update(_entries)
+        data = marshal.dumps(merged)
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "wb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except (OSError, ValueError):
+        pass  # a read-only home only costs speed
+
+
+class LazyPattern:
+    """A regular expression compiled on first use: most patterns never run for a given request, and
+    compiling every one up front would cost each caro run tens of milliseconds."""
+
+    __slots__ = ("_compiled", "_flags", "_source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source = source
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = compile(self._source, self._flags)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def findall(self, text: str) -> list[Any]:
+        return self.compiled.findall(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
+        return self.compiled.sub(repl, text, count=count)
+
+    def subn(self, repl: str, text: str) -> tuple[str, int]:
+        return self.compiled.subn(repl, text)
