@@ -32,12 +32,10 @@ def _run(code: str, home: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def kept(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """patterns.keep_in(tmp_path) for one test, then back to no cache."""
+    """patterns.keep_in(tmp_path) for one test, then back to the default."""
     patterns.keep_in(str(tmp_path))
-    patterns._entries = None
     yield tmp_path
-    patterns._folder = None
-    patterns._entries = None
+    patterns.keep_in(None)
 
 
 def test_kept_code_makes_the_same_pattern(kept: Path) -> None:
@@ -81,10 +79,18 @@ def test_a_damaged_file_only_costs_speed(kept: Path) -> None:
     assert patterns.compile(r"x+").fullmatch("xxx")
 
 
-def test_without_a_folder_nothing_is_kept() -> None:
-    assert patterns._folder is None
+def test_without_a_folder_nothing_is_kept(kept: Path) -> None:
+    patterns.keep_in("")
     assert patterns.compile(r"k(e)pt").search("kept")
     assert patterns._entries is None  # nothing read, nothing recorded to write
+
+
+def test_the_default_folder_is_caros_cache(tmp_path: Path) -> None:
+    home = tmp_path / "caro-home"
+    home.mkdir()
+    done = _run("from caro import patterns\nassert patterns.compile(r'd(e)fault').match('default')\n", home)
+    assert done.returncode == 0, done.stderr
+    assert Path(patterns.cache_file(str(home / "cache"))).is_file()
 
 
 def test_the_cli_keeps_what_a_check_compiled(tmp_path: Path) -> None:

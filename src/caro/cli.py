@@ -308,11 +308,10 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 def _load_settings(args: argparse.Namespace, *, tolerant: bool = False) -> Settings:
     """Settings from defaults, file, environment and flags. `tolerant`: a config file that cannot be
     used is set aside in `settings.problem` (for the tools that help fix it) instead of stopping here."""
-    from caro import config, patterns
+    from caro import config
     from caro.terminal import ui
 
     settings = config.load(_flags(args), path=args.config or None, tolerant=tolerant)
-    patterns.keep_in(settings.cache_location)  # compiled regular expressions, for the next start
     for warning in settings.warnings:
         ui.note(f"warning: {warning}")
     return settings

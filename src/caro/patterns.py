@@ -3,9 +3,9 @@
 Most of caro's patterns are never used by a given request, so none is compiled at import (`LazyPattern`).
 The ones a request does use cost `re.compile` its pure-Python parser and code generator, a few hundred
 microseconds each, at every start. What that work produces is a list of integers that the C engine
-(`_sre`) turns into a pattern in microseconds; once the CLI has called `keep_in(caro's cache folder)`,
-caro keeps those lists in `regex-<interpreter>.bin` there (marshal), so the next start parses no pattern
-it has seen before.
+(`_sre`) turns into a pattern in microseconds; caro keeps those lists in
+`$CARO_HOME/cache/regex-<interpreter>.bin` (marshal), so the next start parses no pattern it has seen
+before.
 
 A list is kept only when the pattern it makes is equal to `re.compile`'s (pattern equality compares the
 compiled code), and the file is named for the exact interpreter version, so another Python never reads
@@ -26,15 +26,24 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
 
-_folder: str | None = None
+_folder: str | None = None  # None: not decided yet ($CARO_HOME/cache on first use); "": keep nothing
 _entries: dict[tuple[str, int], tuple[Any, ...]] | None = None  # (source, flags) -> _sre.compile's arguments
 _changed = False
 
 
-def keep_in(folder: str) -> None:
-    """Keep compiled patterns in `folder` (caro's cache) for this and later runs."""
+def keep_in(folder: str | None) -> None:
+    """Keep compiled patterns in `folder` ("": keep none; None: caro's cache, the default)."""
+    global _folder, _entries
+    _folder, _entries = folder, None
+
+
+def _where() -> str:
     global _folder
-    _folder = folder
+    if _folder is None:
+        from caro.config import _home_str
+
+        _folder = os.path.join(_home_str(os.environ), "cache")
+    return _folder
 
 
 def cache_file(folder: str) -> str:
@@ -45,7 +54,7 @@ def cache_file(folder: str) -> str:
 
 def compile(source: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(source, flags)`, from the kept code when there is some."""
-    if _folder is None or _sre.CODESIZE != 4:
+    if not _where() or _sre.CODESIZE != 4:
         return re.compile(source, flags)
     entries = _entries if _entries is not None else _read()
     flags = int(flags)  # a RegexFlag is not marshallable; its value is
@@ -72,7 +81,7 @@ def compile(source: str, flags: int = 0) -> re.Pattern[str]:
 def _read() -> dict[tuple[str, int], tuple[Any, ...]]:
     global _entries
     _entries = {}
-    if _folder is not None:
+    if _folder:
         try:
             with open(cache_file(_folder), "rb") as handle:
                 loaded = marshal.loads(handle.read())
@@ -107,8 +116,10 @@ def _arguments(source: str, flags: int, pattern: re.Pattern[str]) -> tuple[Any, 
 def _save() -> None:
     """At exit, when this run compiled something new: merge with the file (another caro may have added to
     it meanwhile) and replace it atomically."""
-    if _folder is None or _entries is None:
+    if not _folder or _entries is None:
         return
+    if not os.path.isdir(os.path.dirname(_folder)):
+        return  # caro's home is gone (a temporary one, removed before exit): nothing to keep it in
     path = cache_file(_folder)
     try:
         os.makedirs(_folder, exist_ok=True)
