@@ -63,7 +63,7 @@ def compile(source: str, flags: int = 0) -> re.Pattern[str]:
         try:
             made: re.Pattern[str] = _sre.compile(source, entry[0], list(memoryview(entry[1]).cast("I")), *entry[2:])
             return made
-        except Exception:
+        except Exception:  # _sre validates the code it is given: a damaged entry is compiled again below
             pass
     pattern = re.compile(source, flags)
     arguments = _arguments(source, flags, pattern)
@@ -109,7 +109,7 @@ def _arguments(source: str, flags: int, pattern: re.Pattern[str]) -> tuple[Any, 
             return None
         words = b"".join(word.to_bytes(4, sys.byteorder) for word in code)
         return (arguments[0], words, *arguments[2:])
-    except Exception:
+    except Exception:  # internals differ on this interpreter: plain re.compile only
         return None
 
 
