@@ -1,7 +1,7 @@
 """Retrain caro's shipped model: SmolLM2-135M-Instruct + a LoRA adapter, on a CPU, then measure it.
 
     python benchmarks/train_smollm2.py [--out build/smollm2-recipe] [--base FILE.gguf] [--skip-train]
-                                       [--limit N] [--threads 2] [--tuned-only]
+                                       [--limit N] [--threads 2] [--steps N] [--tuned-only]
 
 Every stage is a caro command, so the script is the documented recipe (docs/fine-tuning.md) run end to end:
 
@@ -75,6 +75,9 @@ def main() -> None:
     parser.add_argument("--tuned-only", action="store_true",
                         help="skip the untuned evaluations (the base and the prompt have not changed since they ran)")
     parser.add_argument("--threads", default="2", help="torch threads for training (2)")
+    parser.add_argument("--steps", default=None,
+                        help="train to this many steps instead of the recipe's 480; on an existing OUT/run it resumes "
+                             "from the newest checkpoint (the shipped adapter: 480, then --steps 960)")
     args = parser.parse_args()
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -84,15 +87,16 @@ def main() -> None:
         pulled = caro("models", "pull", "smollm2", env=env, capture=True)
         base = Path(pulled.stdout.strip().splitlines()[-1])
     env["CARO_MODEL_PATH"] = str(base)
-    summary: dict[str, object] = {"base": str(base), "recipe": RECIPE}
+    summary: dict[str, object] = {"base": str(base), "recipe": RECIPE, "steps": args.steps or "480"}
     run = out / "run"
     if not args.skip_train:
         data = out / "train-mix.jsonl"
         caro("dataset", "synth", str(ROOT / "data" / "train.jsonl"), *[f"--against={g}" for g in GUARDED],
              "--per-phrasing", PER_PHRASING, "--out", str(data), env=env)
         caro("dataset", "validate", str(data), *[f"--against={g}" for g in GUARDED], env=env, capture=True)
+        recipe = RECIPE if args.steps is None else [*RECIPE, "--steps", args.steps]  # the last --steps counts
         done = caro("finetune", str(data), "--base-model", str(base), "--out", str(run), "--threads", args.threads,
-                    *RECIPE, "-o", "json", env=env, capture=True)
+                    *recipe, "-o", "json", env=env, capture=True)
         summary["finetune"] = json.loads(done.stdout)
     done = caro("export", str(run / "adapter"), "--adapter", "--quant", "q8_0", "--out", str(out / "gguf"),
                 "--name", "smollm2-135m-caro", "-o", "json", env=env, capture=True)
