@@ -4,6 +4,7 @@ extractor, every required slot is asked for by every phrasing, and no two intent
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -189,14 +190,18 @@ def test_the_cached_index_matches_exactly_like_a_fresh_compile(tmp_path: Path) -
         ]
 
 
-def test_a_new_cache_file_replaces_the_files_of_earlier_versions(tmp_path: Path) -> None:
+def test_a_new_cache_file_leaves_only_the_newest_few(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
-    for name in ("catalog-00000000.bin", "catalog-deadbeef.bin"):
-        (cache / name).write_bytes(b"an earlier catalog")
+    for age in range(6):  # catalog-00000000.bin is the newest of the stale ones
+        stale = cache / f"catalog-{age:08x}.bin"
+        stale.write_bytes(b"an earlier catalog")
+        os.utime(stale, (1_700_000_000 - age * 3600, 1_700_000_000 - age * 3600))
     (cache / "availability.json").write_text("{}")
     store.load(cache_dir=cache)
-    assert sorted(p.name for p in cache.iterdir()) == ["availability.json", f"catalog-{store.signature()}.bin"]
+    kept = sorted(p.name for p in cache.iterdir())
+    newest = [f"catalog-{age:08x}.bin" for age in range(store.KEEP_CACHES - 1)]
+    assert kept == sorted(["availability.json", f"catalog-{store.signature()}.bin", *newest])
 
 
 def test_a_corrupt_cache_file_is_replaced(tmp_path: Path) -> None:

@@ -264,12 +264,22 @@ def load(data_dir: Folder = DATA_FOLDER, cache_dir: Folder | None = None) -> Cat
         with open(partial, "wb") as handle:
             handle.write(marshal.dumps(_freeze(catalog)))
         os.replace(partial, path)  # atomic: a parallel caro never reads half a file
-        for name in os.listdir(cache_dir):  # earlier versions' files: only this one is ever read again
-            if name.startswith("catalog-") and name.endswith(".bin") and name != os.path.basename(path):
-                os.remove(os.path.join(cache_dir, name))
+        _prune(os.fspath(cache_dir))
     except OSError:
         pass  # a read-only home only costs speed
     return catalog
+
+
+KEEP_CACHES = 4
+
+
+def _prune(cache_dir: str) -> None:
+    """Remove all but the KEEP_CACHES newest catalog files: each edit or upgrade writes a new one (about
+    350 kB), and a few are kept so that two installations sharing a home do not rebuild in turn."""
+    files = [os.path.join(cache_dir, n) for n in os.listdir(cache_dir) if n.startswith("catalog-") and n.endswith(".bin")]
+    files.sort(key=os.path.getmtime, reverse=True)
+    for stale in files[KEEP_CACHES:]:
+        os.remove(stale)
 
 
 def _anchor_out(a: Anchor) -> list[str | None]:
