@@ -616,7 +616,6 @@ def _print_help(text: str) -> None:
 def _help_directly() -> int:
     """`caro --help`: the page argparse wrote last time in the same setting, kept in caro's cache folder
     (argparse costs twice a bare Python start); written by argparse, and kept, when there is none."""
-    import os
 
     path = _help_cache_file()
     if path is not None:
@@ -630,14 +629,9 @@ def _help_directly() -> int:
             return 0
     text = build_parser().format_help()
     if path is not None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            partial = f"{path}.{os.getpid()}.tmp"
-            with open(partial, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(partial, path)  # atomic: a parallel caro never reads half a file
-        except OSError:
-            pass  # a read-only home only costs speed
+        from caro.config import write_cache
+
+        write_cache(path, text.encode("utf-8"))
     _print_help(text)
     return 0
 

@@ -150,6 +150,20 @@ SCHEMA: dict[str, Key] = {
 SECTIONS = sorted({name.split(".")[0] for name in SCHEMA if "." in name})
 
 
+def write_cache(path: str, data: bytes) -> bool:
+    """Write one of caro's cache files atomically (a parallel caro never reads half a file). False when it
+    could not be written: a read-only home only costs speed, so callers go on."""
+    try:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "wb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except OSError:
+        return False
+    return True
+
+
 def _home_str(env: Mapping[str, str]) -> str:
     home = env.get("CARO_HOME")
     return os.path.expanduser(home) if home else os.path.join(os.path.expanduser("~"), ".caro")

@@ -80,16 +80,17 @@ def compile(source: str, flags: int = 0) -> re.Pattern[str]:
 
 def _read() -> dict[tuple[str, int], tuple[Any, ...]]:
     global _entries
-    _entries = {}
-    if _folder:
-        try:
-            with open(cache_file(_folder), "rb") as handle:
-                loaded = marshal.loads(handle.read())
-            if isinstance(loaded, dict):
-                _entries = loaded
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+    _entries = _load(cache_file(_folder)) if _folder else {}
     return _entries
+
+
+def _load(path: str) -> dict[tuple[str, int], tuple[Any, ...]]:
+    try:
+        with open(path, "rb") as handle:
+            loaded = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _arguments(source: str, flags: int, pattern: re.Pattern[str]) -> tuple[Any, ...] | None:
@@ -120,25 +121,14 @@ def _save() -> None:
         return
     if not os.path.isdir(os.path.dirname(_folder)):
         return  # caro's home is gone (a temporary one, removed before exit): nothing to keep it in
+    from caro.config import write_cache
+
     path = cache_file(_folder)
     try:
-        os.makedirs(_folder, exist_ok=True)
-        merged: dict[tuple[str, int], tuple[Any, ...]] = {}
-        try:
-            with open(path, "rb") as handle:
-                found = marshal.loads(handle.read())
-            if isinstance(found, dict):
-                merged.update(found)
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-        merged.update(_entries)
-        data = marshal.dumps(merged)
-        partial = f"{path}.{os.getpid()}.tmp"
-        with open(partial, "wb") as handle:
-            handle.write(data)
-        os.replace(partial, path)
-    except (OSError, ValueError):
-        pass  # a read-only home only costs speed
+        data = marshal.dumps({**_load(path), **_entries})
+    except ValueError:
+        return  # never a traceback at exit; the next run compiles again
+    write_cache(path, data)
 
 
 class LazyPattern:

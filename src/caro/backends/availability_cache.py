@@ -23,6 +23,7 @@ import os
 import time
 
 from caro.backends.base import Availability
+from caro.config import write_cache
 from caro.errors import BackendError
 
 # No typing or pathlib at run time: this module is on every server request's start path.
@@ -52,14 +53,7 @@ def _read(cache_dir: Folder) -> dict[str, Any]:
 
 
 def _write(cache_dir: Folder, data: dict[str, Any]) -> None:
-    try:
-        os.makedirs(cache_dir, exist_ok=True)
-        tmp = os.path.join(cache_dir, f".{FILE_NAME}.{os.getpid()}")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, indent=1, sort_keys=True))
-        os.replace(tmp, _path(cache_dir))  # atomic: a parallel caro never reads half a file
-    except OSError:
-        pass
+    write_cache(_path(cache_dir), json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def get(cache_dir: Folder, key: str, *, ttl: float = TTL_SECONDS, now: float | None = None) -> Availability | None:

@@ -258,15 +258,13 @@ def load(data_dir: Folder = DATA_FOLDER, cache_dir: Folder | None = None) -> Cat
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         pass
     catalog = compile_catalog(data_dir)
-    try:
-        os.makedirs(cache_dir, exist_ok=True)
-        partial = f"{path[:-len('.bin')]}.{os.getpid()}.tmp"
-        with open(partial, "wb") as handle:
-            handle.write(marshal.dumps(_freeze(catalog)))
-        os.replace(partial, path)  # atomic: a parallel caro never reads half a file
-        _prune(os.fspath(cache_dir))
-    except OSError:
-        pass  # a read-only home only costs speed
+    from caro.config import write_cache
+
+    if write_cache(path, marshal.dumps(_freeze(catalog))):
+        try:
+            _prune(os.fspath(cache_dir))
+        except OSError:
+            pass  # another caro pruned at the same time
     return catalog
 
 
