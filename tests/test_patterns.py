@@ -40,8 +40,8 @@ def kept(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_kept_code_makes_the_same_pattern(kept: Path) -> None:
     for source, flags in SOURCES:
-        made = patterns.compile(source, flags)
-        again = patterns.compile(source, flags)  # from the entry just kept, through _sre directly
+        made = patterns._build(source, flags)
+        again = patterns._build(source, flags)  # from the entry just kept, through _sre directly
         assert again is not made and again == re.compile(source, flags)
         assert again.groupindex == made.groupindex and again.groups == made.groups
         for text in SAMPLES:
@@ -74,14 +74,14 @@ def test_a_later_process_reads_the_code_instead_of_parsing(tmp_path: Path) -> No
 
 def test_a_damaged_file_only_costs_speed(kept: Path) -> None:
     Path(patterns.cache_file(str(kept))).write_bytes(b"\x00not marshal")
-    assert patterns.compile(r"a(b)c").match("abc").group(1) == "b"  # type: ignore[union-attr]
+    assert patterns._build(r"a(b)c").match("abc").group(1) == "b"  # type: ignore[union-attr]
     patterns._entries = {(r"x+", 0): (0, b"\x01\x02", 0, {}, (None,))}  # code _sre rejects
-    assert patterns.compile(r"x+").fullmatch("xxx")
+    assert patterns._build(r"x+").fullmatch("xxx")
 
 
 def test_without_a_folder_nothing_is_kept(kept: Path) -> None:
     patterns.keep_in("")
-    assert patterns.compile(r"k(e)pt").search("kept")
+    assert patterns._build(r"k(e)pt").search("kept")
     assert patterns._entries is None  # nothing read, nothing recorded to write
 
 
@@ -100,3 +100,27 @@ def test_the_cli_keeps_what_a_check_compiled(tmp_path: Path) -> None:
     assert done.returncode == 4, done.stderr  # judged (and blocked): the rules ran
     kept = Path(patterns.cache_file(str(tmp_path / "cache")))
     assert kept.is_file() and kept.stat().st_size > 100
+
+
+def test_the_re_functions_give_what_re_gives(kept: Path) -> None:
+    """Modules on the start path call these in place of re's: same results, same flag values."""
+    for name in ("IGNORECASE", "MULTILINE", "DOTALL", "VERBOSE", "ASCII"):
+        assert getattr(patterns, name) == int(getattr(re, name))
+    for source, flags in SOURCES:
+        for text in SAMPLES:
+            for function in ("search", "match", "fullmatch"):
+                found, expected = getattr(patterns, function)(source, text, flags), getattr(re, function)(source, text, flags)
+                assert (found and found.span()) == (expected and expected.span())
+            assert patterns.findall(source, text, flags) == re.findall(source, text, flags)
+            assert [m.span() for m in patterns.finditer(source, text, flags)] == [m.span() for m in re.finditer(source, text, flags)]
+            assert patterns.sub(source, "<\\g<0>>", text, flags=flags) == re.sub(source, "<\\g<0>>", text, flags=flags)
+            assert patterns.subn(source, lambda m: m.group(0).upper(), text, count=1, flags=flags) == \
+                re.subn(source, lambda m: m.group(0).upper(), text, count=1, flags=flags)
+            assert patterns.split(source, text, maxsplit=1, flags=flags) == re.split(source, text, maxsplit=1, flags=flags)
+    assert patterns.compile(r"a+b") is patterns.compile(r"a+b")  # compiled once per process, as re does
+
+
+def test_escape_is_res() -> None:
+    every = "".join(chr(i) for i in range(0x250)) + "日本 \U0001f600"
+    assert patterns.escape(every) == re.escape(every)
+    assert patterns.search(patterns.escape("a.b*(c)"), "xa.b*(c)y")

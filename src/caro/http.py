@@ -17,8 +17,9 @@ Failures are `HTTPError` subclasses; backends translate them into caro.errors wi
 from __future__ import annotations
 
 import _socket  # socket.py's C core; socket.py itself spends milliseconds building enum tables at import
-import json
 import time
+
+from caro import jsontext
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class Response:
     def json(self) -> Any:
         """The body as JSON; ProtocolError when it is not."""
         try:
-            return json.loads(self.body)
+            return jsontext.loads(self.body)
         except (ValueError, UnicodeDecodeError):
             snippet = self.text.strip().replace("\n", " ")[:120]
             raise ProtocolError(f"the answer is not JSON: {snippet!r}") from None
@@ -509,7 +510,7 @@ def _prepare(json_body: Any, headers: dict[str, str] | None) -> tuple[bytes | No
     all_headers = {"Accept": "application/json, text/event-stream"}
     body = None
     if json_body is not None:
-        body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        body = jsontext.dumps(json_body, ensure_ascii=False).encode("utf-8")
         all_headers["Content-Type"] = "application/json"
     all_headers.update(headers or {})
     return body, all_headers

@@ -19,9 +19,8 @@ and newlines exactly as the model wrote them: string values are never split on p
 
 from __future__ import annotations
 
-import json
-import re
-
+from caro import jsontext
+from caro import patterns as rx
 from caro.backends.base import TOOL_NAME, RawOutput
 from caro.errors import UnparseableOutput
 
@@ -110,7 +109,7 @@ def _detail(raw: RawOutput) -> str:
 def _clean(text: str) -> str:
     """Drop reasoning blocks and end-of-turn tokens; keep everything else byte for byte."""
     if "</think>" in text:
-        text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL)
+        text = rx.sub(r"<think>.*?</think>", "", text, flags=rx.DOTALL)
     if "<think>" in text and START_CALL not in text.split("<think>", 1)[1]:
         text = text.split("<think>", 1)[0]  # unterminated reasoning with nothing after it
     text = text.replace("<think>", "")
@@ -157,7 +156,7 @@ def _normalise(name: str) -> str:
     if name.startswith("functions."):
         name = name[len("functions.") :]
     if not name.islower():
-        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+        name = rx.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
     return name.replace("-", "_").lower()
 
 
@@ -188,7 +187,7 @@ _CALL_RE = r"<start_function_call>\s*(?:call:)?\s*([A-Za-z_][\w.\-]*)\s*"
 
 
 def _functiongemma(text: str) -> Suggestion | None:
-    calls = list(re.finditer(_CALL_RE, text))
+    calls = list(rx.finditer(_CALL_RE, text))
     if not calls:
         return None
     first_problem: _WrongCall | None = None
@@ -240,7 +239,7 @@ def _fg_arguments(body: str, position: int = 0) -> tuple[dict[str, Any], int]:
             break
         if body[position] == "}":
             return args, position + 1
-        key_match = re.compile(r'"?([A-Za-z_][\w\-]*)"?\s*:').match(body, position)
+        key_match = rx.compile(r'"?([A-Za-z_][\w\-]*)"?\s*:').match(body, position)
         if not key_match:
             break
         key = key_match.group(1)
@@ -278,7 +277,7 @@ def _fg_value(body: str, position: int) -> tuple[Any, int]:
             items.append(item)
             position = new_position
         return items, position
-    match = re.compile(r"[^,}\]]*").match(body, position)
+    match = rx.compile(r"[^,}\]]*").match(body, position)
     assert match is not None
     return _cast(match.group(0).strip()), match.end()
 
@@ -310,7 +309,7 @@ def _coerce(args: dict[str, Any]) -> dict[str, Any]:
     for key, value in args.items():
         kind = properties.get(key, {}).get("type")
         if kind == "string" and value is not None and not isinstance(value, str):
-            out[key] = json.dumps(value) if isinstance(value, dict | list) else (
+            out[key] = jsontext.dumps(value) if isinstance(value, dict | list) else (
                 ("true" if value else "false") if isinstance(value, bool) else str(value))
         elif kind in ("integer", "number") and isinstance(value, str):
             cast = _cast(value)
@@ -325,7 +324,7 @@ _TOOL_REQUEST_RE = r"\[TOOL_REQUEST\](.*?)(?:\[END_TOOL_REQUEST\]|$)"
 
 def _tool_request(text: str) -> Suggestion | None:
     first_problem: _WrongCall | None = None
-    for match in re.finditer(_TOOL_REQUEST_RE, text, re.DOTALL):
+    for match in rx.finditer(_TOOL_REQUEST_RE, text, rx.DOTALL):
         try:
             found = _from_json_text(match.group(1).strip())
         except _WrongCall as exc:
@@ -381,18 +380,19 @@ def _from_json_data(data: dict[str, Any]) -> Suggestion | None:
 def _json_object(text: str) -> Any:
     """Decode the JSON value at the start of `text`, allowing raw tabs/newlines and stray backslashes."""
     text = text.strip()
-    decoder = json.JSONDecoder(strict=False)
-    for candidate in (text, _fix_backslashes(text)):
-        try:
-            return decoder.raw_decode(candidate)[0]
-        except ValueError:
-            continue
-    return None
+    try:
+        return jsontext.raw_decode(text, strict=False)[0]
+    except ValueError:
+        pass
+    try:
+        return jsontext.raw_decode(_fix_backslashes(text), strict=False)[0]
+    except ValueError:
+        return None
 
 
 def _fix_backslashes(text: str) -> str:
     r"""Escape backslashes that start no JSON escape (`find … -exec rm {} \;`)."""
-    return re.sub(r'\\(?!["\\/bfnrtu])', r"\\\\", text)
+    return rx.sub(r'\\(?!["\\/bfnrtu])', lambda _: "\\\\", text)  # a function, not a template: no `re` needed
 
 
 _KEY_RE = r'"(command|cmd|shell_command)"\s*:\s*"'
@@ -402,17 +402,17 @@ _VALUE_END_RE = r'"\s*(?:,\s*"[A-Za-z_]+"\s*:|\}|$)'
 def _repair_command(text: str) -> Suggestion | None:
     """Recover `{"cmd": "find . -name "*.txt""}`: the value ends at the first quote followed by
     `, "key":` or `}`, so inner unescaped quotes stay part of the command."""
-    match = re.search(_KEY_RE, text)
+    match = rx.search(_KEY_RE, text)
     if not match:
         return None
     body = text[match.end() :]
-    end = re.search(_VALUE_END_RE, body)
+    end = rx.search(_VALUE_END_RE, body)
     if not end:
         return None
     command = _unescape(body[: end.start()])
     explanation = ""
     rest = body[end.start() + 1 :]
-    found = re.search(r'"(?:explanation|description)"\s*:\s*"(.*?)"\s*(?:,\s*"[A-Za-z_]+"\s*:|\})', rest, re.DOTALL)
+    found = rx.search(r'"(?:explanation|description)"\s*:\s*"(.*?)"\s*(?:,\s*"[A-Za-z_]+"\s*:|\})', rest, rx.DOTALL)
     if found:
         explanation = _unescape(found.group(1))
     return Suggestion(command.strip(), explanation.strip()) if command.strip() else None
@@ -420,9 +420,9 @@ def _repair_command(text: str) -> Suggestion | None:
 
 def _unescape(value: str) -> str:
     """JSON-unescape a string body that may hold raw quotes; leave it as written when that fails."""
-    escaped = re.sub(r'(?<!\\)"', r'\\"', value)
+    escaped = rx.sub(r'(?<!\\)"', lambda _: '\\"', value)
     try:
-        result = json.loads('"' + _fix_backslashes(escaped) + '"', strict=False)
+        result = jsontext.loads('"' + _fix_backslashes(escaped) + '"', strict=False)
     except ValueError:
         return value
     return result if isinstance(result, str) else value
@@ -439,18 +439,18 @@ _PROSE_START = (
 
 
 def _fenced(text: str) -> Suggestion | None:
-    match = re.search(_FENCE_RE, text, re.DOTALL)
+    match = rx.search(_FENCE_RE, text, rx.DOTALL)
     if match:
         body = match.group(2).strip("\n")
         lines = [line for line in body.split("\n") if line.strip() and not line.lstrip().startswith("# ")]
-        lines = [re.sub(_PROMPT_PREFIX_RE, "", line) for line in lines]
+        lines = [rx.sub(_PROMPT_PREFIX_RE, "", line) for line in lines]
         command = "\n".join(lines).strip()
         if command:
             outside = (text[: match.start()] + " " + text[match.end() :]).strip()
             return Suggestion(command, _sentence(outside))
-    inline = re.search(_INLINE_RE, text)
+    inline = rx.search(_INLINE_RE, text)
     if inline and (_prose_start(text) or "\n" in text or _looks_like_prose(text)):
-        return Suggestion(inline.group(1).strip(), _sentence(re.sub(_INLINE_RE, r"\1", text)))
+        return Suggestion(inline.group(1).strip(), _sentence(rx.sub(_INLINE_RE, r"\1", text)))
     return None
 
 
@@ -461,7 +461,7 @@ def _sentence(text: str) -> str:
 
 def _names_the_tool(command: str) -> bool:
     """Small models often answer with the bare function name: that is no command."""
-    word = re.split(r"[\s({:]", command.strip().strip("`"), maxsplit=1)[0]
+    word = rx.split(r"[\s({:]", command.strip().strip("`"), maxsplit=1)[0]
     return _normalise(word) == TOOL_NAME
 
 
@@ -473,19 +473,19 @@ def _plain(text: str) -> Suggestion | None:
     if first.endswith(":") and len(lines) > 1:
         lines = lines[1:]
         first = lines[0]
-    first = re.sub(_PROMPT_PREFIX_RE, "", first)
-    first = re.sub(r"^(?:command|cmd)\s*:\s*", "", first, flags=re.IGNORECASE)
+    first = rx.sub(_PROMPT_PREFIX_RE, "", first)
+    first = rx.sub(r"^(?:command|cmd)\s*:\s*", "", first, flags=rx.IGNORECASE)
     if _looks_like_prose(first):
         return None
     return Suggestion(first, _sentence(" ".join(lines[1:])))
 
 
 def _prose_start(text: str) -> bool:
-    return re.match(_PROSE_START, text, re.IGNORECASE) is not None
+    return rx.match(_PROSE_START, text, rx.IGNORECASE) is not None
 
 
 def _looks_like_prose(line: str) -> bool:
     if _prose_start(line):
         return True
     words = line.split()
-    return len(words) > 4 and line[-1] in ".!?" and words[0][:1].isupper() and not re.search(r"[|&;<>$=/]", line)
+    return len(words) > 4 and line[-1] in ".!?" and words[0][:1].isupper() and not rx.search(r"[|&;<>$=/]", line)

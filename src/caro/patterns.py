@@ -7,6 +7,11 @@ microseconds each, at every start. What that work produces is a list of integers
 `$CARO_HOME/cache/regex-<interpreter>.bin` (marshal), so the next start parses no pattern it has seen
 before.
 
+Modules on the start path use this module in place of `re` (`from caro import patterns as rx`;
+`rx.search(...)`, `rx.IGNORECASE`): the same functions, so `re` itself (with `enum`, `functools` and
+`collections`, ≈ 8 ms of a fresh interpreter's start) is imported only when a pattern is met for the
+first time on this interpreter.
+
 A list is kept only when the pattern it makes is equal to `re.compile`'s (pattern equality compares the
 compiled code), and the file is named for the exact interpreter version, so another Python never reads
 it. Anything unexpected (a damaged file, an interpreter whose internals differ) falls back to
@@ -18,13 +23,22 @@ from __future__ import annotations
 import _sre  # type: ignore[import-not-found]  # the C engine re.compile hands its code to
 import marshal
 import os
-import re
 import sys
 
 TYPE_CHECKING = False  # not typing's: this module is on the start path
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable, Iterator
+    from re import Match as Match
+    from re import Pattern as Pattern
     from typing import Any
+
+# re's flag values (re.RegexFlag is an enum; these are its plain integers, which _sre and re both take)
+IGNORECASE = 2
+MULTILINE = 8
+DOTALL = 16
+VERBOSE = 64
+ASCII = 256
 
 _folder: str | None = None  # None: not decided yet ($CARO_HOME/cache on first use); "": keep nothing
 _entries: dict[tuple[str, int], tuple[Any, ...]] | None = None  # (source, flags) -> _sre.compile's arguments
@@ -52,9 +66,11 @@ def cache_file(folder: str) -> str:
     return os.path.join(folder, f"regex-{tag}.bin")
 
 
-def compile(source: str, flags: int = 0) -> re.Pattern[str]:
+def _build(source: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(source, flags)`, from the kept code when there is some."""
     if not _where() or _sre.CODESIZE != 4:
+        import re
+
         return re.compile(source, flags)
     entries = _entries if _entries is not None else _read()
     flags = int(flags)  # a RegexFlag is not marshallable; its value is
@@ -65,6 +81,8 @@ def compile(source: str, flags: int = 0) -> re.Pattern[str]:
             return made
         except Exception:  # _sre validates the code it is given: a damaged entry is compiled again below
             pass
+    import re
+
     pattern = re.compile(source, flags)
     arguments = _arguments(source, flags, pattern)
     if arguments is not None:
@@ -131,6 +149,60 @@ def _save() -> None:
     write_cache(path, data)
 
 
+_made: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def compile(source: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(source, flags)`: built once per process (as re caches them), from the kept code when
+    there is some."""
+    made = _made.get((source, flags))
+    if made is None:
+        made = _made[(source, flags)] = _build(source, flags)
+    return made
+
+
+def search(source: str, text: str, flags: int = 0) -> re.Match[str] | None:
+    return compile(source, flags).search(text)
+
+
+def match(source: str, text: str, flags: int = 0) -> re.Match[str] | None:
+    return compile(source, flags).match(text)
+
+
+def fullmatch(source: str, text: str, flags: int = 0) -> re.Match[str] | None:
+    return compile(source, flags).fullmatch(text)
+
+
+def findall(source: str, text: str, flags: int = 0) -> list[Any]:
+    return compile(source, flags).findall(text)
+
+
+def finditer(source: str, text: str, flags: int = 0) -> Iterator[re.Match[str]]:
+    return compile(source, flags).finditer(text)
+
+
+def split(source: str, text: str, maxsplit: int = 0, flags: int = 0) -> list[str]:
+    return compile(source, flags).split(text, maxsplit)
+
+
+def sub(source: str, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0, flags: int = 0) -> str:
+    return compile(source, flags).sub(repl, text, count)
+
+
+def subn(source: str, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0,
+         flags: int = 0) -> tuple[str, int]:
+    return compile(source, flags).subn(repl, text, count)
+
+
+# re.escape's table: every character that has a meaning in a pattern gets a backslash
+_SPECIAL = {i: "\\" + chr(i) for i in b"()[]{}?*+-|^$\\.&~# \t\n\r\v\f"}
+
+
+def escape(text: str) -> str:
+    """`re.escape(text)`."""
+    return text.translate(_SPECIAL)
+
+
 class LazyPattern:
     """A regular expression compiled on first use: most patterns never run for a given request, and
     compiling every one up front would cost each caro run tens of milliseconds."""
@@ -145,7 +217,7 @@ class LazyPattern:
     @property
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
-            self._compiled = compile(self._source, self._flags)
+            self._compiled = _build(self._source, self._flags)
         return self._compiled
 
     def search(self, text: str) -> re.Match[str] | None:

@@ -14,8 +14,7 @@ tool declarations follow it directly, as the model was trained.
 
 from __future__ import annotations
 
-import json
-
+from caro import jsontext
 from caro.backends.base import TOOL_NAME, GenerationRequest
 from caro.context import Context
 
@@ -118,12 +117,12 @@ def chat_messages(request: GenerationRequest, style: str) -> list[dict[str, str]
 
 def chat_tools(style: str) -> list[dict[str, Any]] | None:
     """The tools passed to the chat template: none for JSON answers."""
-    return None if style == JSON else [json.loads(json.dumps(TOOL))]
+    return None if style == JSON else [jsontext.loads(jsontext.dumps(TOOL))]
 
 
 def json_answer(command: str, explanation: str) -> str:
     """A JSON-style answer, byte for byte what the embedded backend's grammar lets a model write."""
-    return json.dumps({"command": command, "explanation": explanation}, ensure_ascii=False)
+    return jsontext.dumps({"command": command, "explanation": explanation}, ensure_ascii=False)
 
 
 def json_fallback_instructions() -> str:

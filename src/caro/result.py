@@ -96,9 +96,9 @@ class Result:
 
 
 def to_json(data: dict[str, Any], *, indent: int | None = 2) -> str:
-    import json
+    from caro import jsontext
 
-    return json.dumps(data, ensure_ascii=False, indent=indent, default=str)
+    return jsontext.dumps(data, ensure_ascii=False, indent=indent, default=str)
 
 
 def to_yaml(data: dict[str, Any]) -> str:

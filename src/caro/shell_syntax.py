@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import time
 
+from caro import patterns as rx
+from caro.patterns import LazyPattern
+
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
 if TYPE_CHECKING:
     from typing import Any
@@ -21,6 +24,17 @@ PARSE_BUDGET_S = 0.2  # pathological input can make error recovery slow; callers
 ASCII_ONLY = bytes(range(128)) + b"x" * 128
 
 _parser: Any = None
+_UNSAFE = LazyPattern(r"[^\w@%+=:,./-]", rx.ASCII)
+
+
+def quote(word: str) -> str:
+    """`shlex.quote(word)`: the word as one POSIX shell word, single-quoted unless it needs nothing. Here so
+    the start path does not import shlex (and with it re, enum, collections)."""
+    if not word:
+        return "''"
+    if _UNSAFE.search(word) is None:
+        return word
+    return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
 def _binding(package: str) -> Any:

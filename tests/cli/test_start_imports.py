@@ -128,9 +128,34 @@ def test_the_isolated_run_starts_from_a_bare_interpreter(tmp_path: Path) -> None
 
 def test_the_parser_is_really_loaded_on_the_check_path(tmp_path: Path) -> None:
     """The lists above forbid the tree-sitter packages; the compiled parser itself must be there."""
-    modules, done = imported(["check", "rm -rf /"], tmp_path)
+    modules, done = imported(["check", "cd / && rm -rf *"], tmp_path)
     assert done.returncode == 4, done.stderr  # blocked: the command was parsed and judged
     assert {"tree_sitter._binding", "tree_sitter_bash._binding"} <= modules
+
+
+def test_a_line_of_plain_words_is_judged_without_the_parser(tmp_path: Path) -> None:
+    """`rm -rf /` has no shell syntax: its words are its fields, and the parser is not even loaded."""
+    modules, done = imported(["check", "rm -rf /"], tmp_path)
+    assert done.returncode == 4, done.stderr  # still blocked
+    assert "tree_sitter._binding" not in modules
+
+
+# re (with enum, functools and collections), json and shlex cost a fresh interpreter 8-11 ms: more than the
+# rest of a catalog answer. caro's own patterns (caro/patterns.py), JSON (caro/jsontext.py) and quoting
+# (caro/shell_syntax.py) do without them once a first run in the home has kept its compiled patterns.
+STDLIB_START = ["re", "enum", "functools", "collections", "json", "shlex"]
+
+
+@pytest.mark.parametrize("name", ["check", "catalog", "init", "version"])
+def test_after_a_first_run_no_path_imports_re_or_json(name: str, tmp_path: Path) -> None:
+    args = PATHS[name][0]
+    home = {"CARO_HOME": str(tmp_path / "home")}
+    _, done = imported(args, tmp_path, home)
+    assert done.returncode == 0, done.stderr
+    again, repeat = imported(args, tmp_path, home)
+    assert repeat.returncode == 0 and repeat.stdout.split("timing")[0] == done.stdout.split("timing")[0]
+    found = sorted(m for m in STDLIB_START if m in again)
+    assert not found, f"caro {' '.join(args)} imported {', '.join(found)} on its second run"
 
 
 def test_the_parser_falls_back_to_the_ordinary_import() -> None:
@@ -161,6 +186,21 @@ def test_a_request_to_lm_studio_imports_only_its_client(tmp_path: Path) -> None:
     assert '"backend": "lmstudio"' in done.stdout  # LM Studio answered: the run took the path under test
     found = sorted(m for m in LMSTUDIO[1] if m in modules)
     assert not found, f"caro {' '.join(LMSTUDIO[0])} imported {', '.join(found)}"
+
+
+def test_a_second_request_to_lm_studio_imports_neither_re_nor_json(tmp_path: Path) -> None:
+    from tests.backends.fake_lmstudio import FakeLMStudio
+
+    server = FakeLMStudio().start()
+    env = {"CARO_LMSTUDIO_URL": server.url, "CARO_HOME": str(tmp_path / "home")}
+    try:
+        imported(LMSTUDIO[0], tmp_path, env)
+        modules, done = imported(LMSTUDIO[0], tmp_path, env)
+    finally:
+        server.stop()
+    assert done.returncode == 0 and '"backend": "lmstudio"' in done.stdout, done.stderr
+    found = sorted(m for m in STDLIB_START if m in modules)
+    assert not found, f"caro {' '.join(LMSTUDIO[0])} imported {', '.join(found)} on its second run"
 
 
 def test_the_help_page_is_read_back_without_argparse(tmp_path: Path) -> None:

@@ -44,10 +44,16 @@ def judged_in_fresh_interpreter(command: str, shell: str) -> tuple[str, set[str]
 
 
 def test_judging_a_bash_command_loads_only_the_parser_binding() -> None:
-    risk, modules = judged_in_fresh_interpreter("rm -rf /", "bash")
+    risk, modules = judged_in_fresh_interpreter("cd / && rm -rf *", "bash")
     assert risk == "critical"
     assert "tree_sitter_bash._binding" in modules  # it was really parsed
     assert not [m for m in HEAVY if m in modules]
+
+
+def test_a_line_of_plain_words_is_judged_without_loading_the_parser() -> None:
+    risk, modules = judged_in_fresh_interpreter("sudo rm -rf /", "bash")
+    assert risk == "critical"
+    assert "tree_sitter_bash._binding" not in modules and "tree_sitter._binding" not in modules
 
 
 @pytest.mark.skipif(importlib.util.find_spec("tree_sitter_powershell") is None,

@@ -18,10 +18,10 @@ fresh, else the probe, timed, and remembered by the rules above. `forgetting()` 
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
+from caro import jsontext
 from caro.backends.base import Availability
 from caro.config import write_cache
 from caro.errors import BackendError
@@ -46,14 +46,14 @@ def _path(cache_dir: Folder) -> str:
 def _read(cache_dir: Folder) -> dict[str, Any]:
     try:
         with open(_path(cache_dir), encoding="utf-8") as handle:
-            data = json.loads(handle.read())
+            data = jsontext.loads(handle.read())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def _write(cache_dir: Folder, data: dict[str, Any]) -> None:
-    write_cache(_path(cache_dir), json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
+    write_cache(_path(cache_dir), jsontext.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def get(cache_dir: Folder, key: str, *, ttl: float = TTL_SECONDS, now: float | None = None) -> Availability | None:

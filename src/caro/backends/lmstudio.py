@@ -19,11 +19,10 @@ prompt on `/v1/completions` (`api = "completions"`). LM Studio's error bodies ("
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
-from caro import http
+from caro import http, jsontext
 from caro.backends import availability_cache
 from caro.backends.base import Availability, GenerationRequest, RawOutput, preferred
 from caro.backends.openai_compat import (
@@ -56,7 +55,7 @@ def published_port(env: dict[str, str] | None = None) -> tuple[int | None, str]:
     path = override or os.path.join(os.path.expanduser("~"), ".lmstudio", ".internal", "http-server.json")
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.loads(handle.read())
+            data = jsontext.loads(handle.read())
     except (OSError, ValueError):
         return None, path
     port = data.get("port") if isinstance(data, dict) else None

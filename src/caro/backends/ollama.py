@@ -12,10 +12,9 @@ whose template has no tool support ("does not support tools") is asked again for
 
 from __future__ import annotations
 
-import json
 import time
 
-from caro import http
+from caro import http, jsontext
 from caro.backends import availability_cache
 from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolCall, preferred
 from caro.backends.openai_compat import AVAILABILITY_BUDGET, PROBE_CONNECT_TIMEOUT, Client, chat_payload
@@ -185,7 +184,7 @@ class OllamaBackend:
                     if not line.strip():
                         continue
                     try:
-                        chunk = json.loads(line)
+                        chunk = jsontext.loads(line)
                     except ValueError:
                         raise BackendResponseError(f"the answer is not JSON: {line[:120]!r}",
                                                    f"Check that {self.url} is Ollama ('caro doctor').") from None

@@ -10,11 +10,10 @@ Every failure becomes a caro.errors.BackendError carrying a hint; backends refin
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
-from caro import http
+from caro import http, jsontext
 from caro.backends import availability_cache
 from caro.backends.base import Availability, GenerationRequest, RawOutput, ToolCall
 from caro.config import Settings
@@ -38,16 +37,16 @@ def error_message(body: bytes | str) -> str:
     (FastAPI), `{"message": …}`, or the text itself."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except ValueError:
         return " ".join(text.split())[:300]
     if isinstance(data, dict):
         for key in ("error", "detail", "message"):
             value = data.get(key)
             if isinstance(value, dict):
-                value = value.get("message") or value.get("msg") or json.dumps(value)
+                value = value.get("message") or value.get("msg") or jsontext.dumps(value)
             if isinstance(value, list) and value and isinstance(value[0], dict):
-                value = value[0].get("msg") or json.dumps(value[0])
+                value = value[0].get("msg") or jsontext.dumps(value[0])
             if isinstance(value, str) and value:
                 return " ".join(value.split())[:300]
     return " ".join(text.split())[:300]
@@ -174,7 +173,7 @@ class Client:
 
     def _read_body(self, body: bytes, path: str) -> RawOutput:
         try:
-            data = json.loads(body)
+            data = jsontext.loads(body)
         except (ValueError, UnicodeDecodeError):
             snippet = body.decode("utf-8", "replace").strip()[:120]
             raise BackendResponseError(
@@ -215,7 +214,7 @@ class Client:
             if data == "[DONE]":
                 break
             try:
-                chunk = json.loads(data)
+                chunk = jsontext.loads(data)
             except ValueError:
                 raise BackendResponseError(f"malformed streamed event: {data[:120]!r}",
                                            "Rerun with -v; try 'stream = false' for this server.") from None
@@ -246,7 +245,7 @@ class Client:
                     entry["name"] = name
                 arguments = function.get("arguments")
                 if isinstance(arguments, dict):
-                    arguments = json.dumps(arguments)
+                    arguments = jsontext.dumps(arguments)
                 if isinstance(arguments, str) and arguments:
                     entry["arguments"] += arguments
                     if request.on_text:

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import itertools
-import re
 
+from caro import patterns as rx
 from caro.catalog.entities import EVERYWHERE, PROPER_FILES, Entity, Lazy, Word
 
 TYPE_CHECKING = False  # not typing's: this module is on the catalog's start path
@@ -60,8 +60,8 @@ _FIND_DEEP = Lazy(
 )
 # A whitespace field split given comma-separated data ("awk '{print $2}' data.csv").
 _SPACE_FIELDS = Lazy(r"\bawk '\{print \$[^|;&]*$")
-_CSV = Lazy(r"\.csv$", re.I)
-_COMPRESSED = Lazy(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", re.I)
+_CSV = Lazy(r"\.csv$", rx.IGNORECASE)
+_COMPRESSED = Lazy(r"\.(?:gz|tgz|bz2|tbz2?|xz|txz|zst|zip|7z|rar|z)$", rx.IGNORECASE)
 NAME_TEST = Lazy(r"-i?(?:name|path)\s+$|-Filter\s+$")
 _SUFFIXED = Lazy(r"^[.~/]+$")
 
@@ -282,7 +282,7 @@ def _direction_clash(phrasing: Phrasing, analysis: Analysis, filling: Filling) -
         if not (isinstance(before, Word) and before.text in _TOWARDS):
             continue
         anchors = phrasing.anchors.get(slot, ())
-        if re.sub(r"\d+$", "", slot) in _ACTED_ON and not (anchors and anchors[0].surface in _TOWARDS):
+        if rx.sub(r"\d+$", "", slot) in _ACTED_ON and not (anchors and anchors[0].surface in _TOWARDS):
             left.append(f"destination:{getattr(entity, 'value', '')}")
     last = items[-2:] if len(items) > 1 else []
     if (

@@ -7,11 +7,13 @@ so case and punctuation inside paths, names and quoted text survive.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
+from caro import patterns as rx
 from caro.catalog.text import Lexicon
 from caro.patterns import LazyPattern
+
+TYPE_CHECKING = False  # not typing's: collections.abc imports collections, and neither is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 Lazy = LazyPattern  # the catalog's name for it
 
@@ -428,7 +430,7 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
 _COMMON_PATH = Lazy(
     r"^(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?)"
     r"(?:/(?:files?|folders?|dir(?:ectorie)?s?|directory|sub(?:folders?|dir(?:ectorie)?s?|directory)|and|or|links?))+/?$",
-    re.I,
+    rx.IGNORECASE,
 )
 # Words that describe ("modified", "recursively", "existing") rather than name a folder.
 _DESCRIBING = Lazy(r"(?:ly|ed|ing)$")
@@ -447,7 +449,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "range",
         Lazy(
             r"\b(?:from\s+|between\s+)?lines?\s+(\d+)\s*(?:-|to|through|thru|till|until|and)\s*(?:line\s+)?(\d+)\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
@@ -460,7 +462,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             # Generic shape, unit checked in Python: a long alternation costs milliseconds to compile.
             r"(?<![\w.-])(\d+(?:\.\d+)?)(?:\s*([a-z]{2,9})|([kmgt]))\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
@@ -470,7 +472,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
             r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)?(?:(?:last|past|previous)\s+)?"
             # Unit stems only, full word checked in Python; a looser pattern would swallow "changed in".
             r"(?<![\w.-])(\d+|[a-z]{3,7})\s*((?:sec|min|hour|hr|day|week|wk|month|year)[a-z]{0,4}|(?<=\d)[shdw])\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
@@ -479,11 +481,11 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             r"(?:\b(?:in|within|over|during|for)\s+the\s+|\b)(?:last|past|previous|this)\s+(hour|day|week|month|year)\b"
             r"|\b(today)\b|\bevery\s+(second|minute|hour|day)\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
-    ("port", Lazy(r"\bports?\s*(?:number\s*|no\.?\s*|#\s*)?(\d{1,5})\b", re.I), 1),
+    ("port", Lazy(r"\bports?\s*(?:number\s*|no\.?\s*|#\s*)?(\d{1,5})\b", rx.IGNORECASE), 1),
     ("port", Lazy(r"(?<![\w/:.]):(\d{2,5})\b"), 1),
     ("mode", Lazy(r"(?<!\S)[ugoa]{0,3}[+\-=][rwxXst]{1,4}(?!\S)"), 0),
     ("ext", Lazy(r"(?<![\w/])\*?\.([A-Za-z0-9]{1,8})(?![\w/.])"), 1),
@@ -492,7 +494,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             r"\b(?:(?:extension|ext|suffix)\s+\.?|(?:ending|end|ends)\s+(?:in|with)\s+\.)"
             r"([A-Za-z0-9]{1,8})\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         1,
     ),
@@ -500,11 +502,11 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "extword",
         Lazy(
             r"(?<![\w.+-])([a-z+]{1,10})(?=\s+(?:source\s+|code\s+)?(?:files?|scripts?|sources?|documents?|logs?)\b)",
-            re.I,
+            rx.IGNORECASE,
         ),
         1,
     ),
-    ("extplural", Lazy(r"(?<![\w.])(png|jpe?g|gif|svg|pdf|csv|mp3|mp4|mov|iso|docx|xlsx)s\b", re.I), 0),
+    ("extplural", Lazy(r"(?<![\w.])(png|jpe?g|gif|svg|pdf|csv|mp3|mp4|mov|iso|docx|xlsx)s\b", rx.IGNORECASE), 0),
     (
         "path",
         Lazy(
@@ -517,7 +519,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             rf"\b{_PREP}\s+(?:the\s+|my\s+|this\s+|a\s+|our\s+)?"
             rf"({'|'.join(_PLACES)})\s+{_DIR_WORD}\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         1,
     ),
@@ -529,7 +531,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
             r"|(?:in|on|across|from)\s+(?:the\s+)?file\s*system"
             r"|(?:on|in|across|from)\s+(?:the|your|my|this)\s+(?:system|computer)"
             r"|the\s+(?:entire\s+|whole\s+)?system(?=\s+for\b))\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
@@ -538,7 +540,7 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         Lazy(
             rf"(?<![$\w{{])\b{_DIR_WORD}\s+(called\s+|named\s+)?([\w][\w./-]*)"
             rf"|\b(?:{_PREP}\s+(?:the\s+|my\s+|our\s+)?|(?:the|my|our)\s+)([\w][\w.-]*)\s+{_DIR_WORD}\b",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
@@ -552,20 +554,20 @@ _PATTERNS: list[tuple[str, Lazy, int]] = [
         "ordinal",
         Lazy(
             rf"(?<![\w.-])\d+(?:st|nd|rd|th)\b|\b(?:{_ORDINAL_RE})\b(?=\s+(?:{_POSITIONED})\b)",
-            re.I,
+            rx.IGNORECASE,
         ),
         0,
     ),
-    ("num", Lazy(rf"(?<![\w.-])\d+(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", re.I), 0),
+    ("num", Lazy(rf"(?<![\w.-])\d+(?![\w.-])|\b(?:{_NUM_WORD_RE})\b", rx.IGNORECASE), 0),
 ]
 
-_CONTRACTION_RE = Lazy(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", re.I)
+_CONTRACTION_RE = Lazy(r"[A-Za-z]+'[A-Za-z]+|\b(?:whats|dont|lets|wanna|gonna|pls|plz|thx|cannot)\b", rx.IGNORECASE)
 _CONTRACTION_HINTS = ("'", "whats", "dont", "lets", "wanna", "gonna", "pls", "plz", "thx", "cannot")
 _WORD_RE = Lazy(r"[A-Za-z0-9][A-Za-z0-9+_-]*")
 _NAMEY = Lazy(r"^[A-Za-z0-9][\w.+:@/-]*$")
 
 
-_FORMATS = Lazy(r"(?<![\w.])\.?(tar)\.(gz|bz2|xz)(?![\w.])", re.I)
+_FORMATS = Lazy(r"(?<![\w.])\.?(tar)\.(gz|bz2|xz)(?![\w.])", rx.IGNORECASE)
 
 
 def normalise_formats(text: str) -> str:
@@ -603,45 +605,45 @@ def _expand_part(prompt: str, lexicon: Lexicon) -> str:
     )
 
 
-def _quoted(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _quoted(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     value = next(g for g in match.groups() if g is not None)
-    if re.search(r"\\['\"]", value):
+    if rx.search(r"\\['\"]", value):
         return None  # an escaped quote inside: the quotes were misread, not one value
     return Entity("quoted", value)
 
 
-def _url(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _url(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     return Entity("url", match.group(0).rstrip(".,;:!?)"))
 
 
-def _userhost(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _userhost(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0)
     return Entity("userhost", text.rstrip(".,;"), host=text.split("@", 1)[1].split(":", 1)[0])
 
 
-def _hostport(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _hostport(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     return Entity("hostport", match.group(2), number=float(match.group(2)), host=match.group(1))
 
 
-def _range(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _range(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     first, last = int(match.group(1)), int(match.group(2))
     if not 0 < first <= last:
         return None
     return Entity("range", f"{first},{last}", number=float(first), absorbed=frozenset({lexicon.concept("line")}))
 
 
-def _glob(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _glob(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0).rstrip(".")
-    if re.fullmatch(r"\*?\.?[A-Za-z0-9]{0,8}|\*+", text):
+    if rx.fullmatch(r"\*?\.?[A-Za-z0-9]{0,8}|\*+", text):
         return None  # "*.log" is an extension, "*" alone says nothing
     return Entity("glob", text)
 
 
-def _var(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _var(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     return Entity("var", match.group(2), written=match.group(0).rstrip("."))
 
 
-def _size(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _size(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     number = float(match.group(1))
     unit = (match.group(2) or match.group(3) or "b").lower()
     if unit not in _SIZE_UNITS:
@@ -649,7 +651,7 @@ def _size(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     return Entity("size", match.group(0), number=number * _SIZE_UNITS[unit], absorbed=frozenset({"siz"}))
 
 
-def _duration(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _duration(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     count = match.group(1).lower()
     unit = match.group(2).lower()
     if unit not in _DURATION_UNITS or not (count.isdigit() or count in _NUMBER_WORDS):
@@ -663,7 +665,7 @@ def _duration(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | No
     )
 
 
-def _duration1(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _duration1(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     unit = (match.group(1) or match.group(3) or "").lower()
     day = (match.group(2) or "").lower()
     minutes = {"today": 1440, "yesterday": 2880}.get(day) or _DURATION_UNITS[unit]
@@ -672,23 +674,23 @@ def _duration1(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | N
     )
 
 
-def _port(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _port(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     return Entity("port", match.group(1), number=float(match.group(1)), absorbed=frozenset({"port"}))
 
 
-def _ext(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _ext(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     if match.group(1).lower() in _DOTFILES:
         return Entity("file", match.group(0).lstrip("*"))
     # As typed: "*.JPG" and "*.jpg" are different names to find.
     return Entity("ext", match.group(1), absorbed=frozenset({"extension", "ext", "end", "ending"}))
 
 
-def _extplural(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _extplural(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     word = match.group(1).lower()
     return Entity("ext", EXTENSION_WORDS.get(word, word), absorbed=frozenset({"fil"}))
 
 
-def _extword(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _extword(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     word = match.group(1).lower()
     if word not in EXTENSION_WORDS:
         return None
@@ -697,7 +699,7 @@ def _extword(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | Non
     return Entity("ext", value, concept=lexicon.concept(word), verbatim=value == word)
 
 
-def _path(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _path(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0)
     value = text.rstrip(".,;:!?)") if len(text) > 2 else text
     if _COMMON_PATH.match(value) or _words_with_slash(value, lexicon):
@@ -717,20 +719,20 @@ def _words_with_slash(value: str, lexicon: Lexicon) -> bool:
     return all(p.lower() in _PLAIN_WORDS for p in parts)
 
 
-def _place(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _place(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     value = _PLACES[match.group(1).lower()]
     # ".", "..", "~" say what was said; "~/Downloads" is a reading of "downloads".
     return Entity("dir", value, absorbed=frozenset({"dir", "current", "home"}), verbatim=len(value) <= 2)
 
 
-def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _named_dir(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     name = match.group(group)
     lowered = name.lower()
     if group == 2 and match.group(1) is None and _DESCRIBING.compiled.search(lowered):
         return None  # "the directory modified ...": a word of the request, not a folder's name
     if lowered in _PLACES:
         # "in the current directory" is a place; "change the working directory" is words of the request.
-        if group == 2 or not re.match(rf"{_PREP}\b", match.group(0), re.I):
+        if group == 2 or not rx.match(rf"{_PREP}\b", match.group(0), rx.IGNORECASE):
             return None
         return Entity("dir", _PLACES[lowered], absorbed=frozenset({"dir"}), verbatim=len(_PLACES[lowered]) <= 2)
     if (
@@ -744,7 +746,7 @@ def _named_dir(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | N
     return Entity("dir", name, absorbed=frozenset({"dir"}), concept=lexicon.concept(lowered))
 
 
-def _file(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _file(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0)
     last = text.rsplit(".", 1)[1].lower()
     if last in _TLDS or text.lower().startswith("www."):
@@ -754,23 +756,23 @@ def _file(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     return Entity("file", text)
 
 
-def _ordinal(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _ordinal(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     text = match.group(0).lower()
     value = int(text.rstrip("stndrh")) if text[0].isdigit() else _ORDINAL_WORDS[text]
     return Entity("ordinal", str(value), number=float(value)) if value > 0 else None
 
 
-def _num(match: re.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
+def _num(match: rx.Match[str], group: int, lexicon: Lexicon) -> Entity | None:
     lowered = match.group(0).lower()
     value = int(lowered) if lowered.isdigit() else _NUMBER_WORDS[lowered]
     return Entity("num", str(value), number=float(value), written=match.group(0))
 
 
-def _plain(kind: str) -> Callable[[re.Match[str], int, Lexicon], Entity | None]:
+def _plain(kind: str) -> Callable[[rx.Match[str], int, Lexicon], Entity | None]:
     return lambda match, group, lexicon: Entity(kind, match.group(0))
 
 
-_BUILDERS: dict[str, Callable[[re.Match[str], int, Lexicon], Entity | None]] = {
+_BUILDERS: dict[str, Callable[[rx.Match[str], int, Lexicon], Entity | None]] = {
     "quoted": _quoted,
     "url": _url,
     "userhost": _userhost,
@@ -912,7 +914,7 @@ _POSITION_NOUNS = frozenset({"line", "column", "field", "row", "number", "no", "
 
 def _extension_named(value: str) -> Entity | None:
     """ "C" or ".c" right before "files": a kind of file."""
-    dotted = re.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
+    dotted = rx.fullmatch(r"\*?\.([A-Za-z0-9]{1,8})", value)
     if dotted:
         return Entity("ext", dotted.group(1))
     word = value.lower()
@@ -983,7 +985,7 @@ def _merge_unknown(items: list[Item]) -> list[Item]:
             # "in 'My Folder'", "the directory 'My Folder'": a quoted folder, not a file or a pattern.
             before = [i for i in out[-2:] if not (isinstance(i, Word) and i.text in ("the", "my", "our"))]
             hint = before[-1].text if before and isinstance(before[-1], Word) else ""
-            item.after_in = hint in _FOLDERISH and not re.search(r"\.[A-Za-z][A-Za-z0-9]{0,7}$", item.value)
+            item.after_in = hint in _FOLDERISH and not rx.search(r"\.[A-Za-z][A-Za-z0-9]{0,7}$", item.value)
             if item.after_in and hint in ("folder", "directory", "dir"):
                 item.absorbed = frozenset({"dir"})
         if isinstance(item, Word) and item.unknown and _NAMEY.match(item.text):

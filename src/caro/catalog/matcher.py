@@ -9,8 +9,8 @@ intent with a different command, and every required slot filled; anything less d
 from __future__ import annotations
 
 import itertools
-import re
 
+from caro import patterns as rx
 from caro.catalog import accounting
 from caro.catalog.entities import PLACING, Entity, Item, Lazy, Word, analyse
 from caro.catalog.literal import literal
@@ -708,7 +708,7 @@ def _quote(value: str, slot: str, family: str, shell: str, shell_glob: bool = Fa
     if family == "powershell" or (family == "any" and shell == "powershell"):
         return quote_powershell(value, slot)
     if family == "any" and shell == "cmd":
-        if re.match(r"^[\w.:/\\@+~-]+$", value):
+        if rx.match(r"^[\w.:/\\@+~-]+$", value):
             return value
         return f'"{value}"'
     return quote_posix(value, slot, shell_glob)
@@ -740,7 +740,7 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
             shown[slot] = _PLACE_NAMES.get(shown[slot], shown[slot])
     failed = False
 
-    def fill(m: re.Match[str], slot: str, optional: bool) -> str:
+    def fill(m: rx.Match[str], slot: str, optional: bool) -> str:
         nonlocal failed
         if slot not in raw or (optional and raw[slot] in ("", ".")):
             failed = failed or not optional
@@ -756,7 +756,7 @@ def render(candidate: Candidate, context: Context) -> tuple[str, str] | None:
         failed = failed or quoted is None
         return (" " if optional else "") + (quoted or "")
 
-    def substitute(m: re.Match[str]) -> str:
+    def substitute(m: rx.Match[str]) -> str:
         optional = m.group(2) is not None
         slot = m.group(1) if optional else m.group(3)
         if not optional and not has_type(slot):
@@ -785,9 +785,9 @@ def _names_the_command(said: set[str], best: Candidate, context: Context) -> boo
 
 
 _UNNAMED_FILE = Lazy(
-    r"\b(?:the|this|that)\s+file\b(?!\s*(?:system|sizes?|names?|types?|count|permissions|owner|extension))", re.I
+    r"\b(?:the|this|that)\s+file\b(?!\s*(?:system|sizes?|names?|types?|count|permissions|owner|extension))", rx.IGNORECASE
 )
-_LOOK_FOR = Lazy(r"\blook(?:ing)?\s+for\b", re.I)
+_LOOK_FOR = Lazy(r"\blook(?:ing)?\s+for\b", rx.IGNORECASE)
 _NAMED_FILE_KINDS = frozenset({"file", "path", "glob", "quoted", "var", "word"})
 
 
@@ -795,7 +795,7 @@ _NAMED_FILE_KINDS = frozenset({"file", "path", "glob", "quoted", "var", "word"})
 _PLATFORM_SAID = Lazy(
     r"\s*\b(?:on|in|for|under)\s+(?:my\s+|this\s+|a\s+|the\s+)?(mac\s?os|mac|osx|os\s?x|linux|ubuntu|debian|windows)"
     r"(?:\s+(?:machine|box|computer|laptop|server|system))?\b",
-    re.I,
+    rx.IGNORECASE,
 )
 _PLATFORMS = {"macos": "macos", "mac": "macos", "osx": "macos", "linux": "linux", "ubuntu": "linux", "debian": "linux",
               "windows": "windows"}

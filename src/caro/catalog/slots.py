@@ -7,13 +7,16 @@ quotes), except values this module builds itself from validated numbers.
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-import shlex
-from collections.abc import Callable
 
+from caro import patterns as rx
 from caro.catalog.entities import PROPER_FILES, Entity, Lazy
+from caro.memo import memo
+from caro.shell_syntax import quote
+
+TYPE_CHECKING = False  # not typing's: collections.abc imports collections, and neither is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _NAME = Lazy(r"^[A-Za-z0-9][\w.+@:/-]*$")
 _HOST = Lazy(
@@ -27,7 +30,7 @@ _VAR = Lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def _bare_file(value: str) -> bool:
     """A word with no extension names a file only when it is a well-known one (Makefile, README)."""
-    return value.lower() in PROPER_FILES or bool(re.match(r"^\.?[\w-]*_[\w-]*$", value))
+    return value.lower() in PROPER_FILES or bool(rx.match(r"^\.?[\w-]*_[\w-]*$", value))
 
 
 def _size_find(e: Entity) -> str:
@@ -97,14 +100,14 @@ _GLOB_OK = Lazy(r"^[\w./*-]+$")
 
 
 def _glob_ok(e: Entity) -> bool:
-    return bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value)) if e.kind == "ext" else bool(_GLOB_OK.match(e.value))
+    return bool(rx.match(r"^[A-Za-z0-9]{1,8}$", e.value)) if e.kind == "ext" else bool(_GLOB_OK.match(e.value))
 
 
 def _glob(e: Entity) -> str:
     return f"*.{e.value}" if e.kind == "ext" else e.value
 
 
-_ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", re.I)
+_ARCHIVE_LIKE = Lazy(r"\.(?:tar|gz|tgz|bz2|xz|zip|7z|rar|zst)$", rx.IGNORECASE)
 
 
 # Folders every Unix system has: "/tmp" or "/var/log" is never a file to print or count.
@@ -127,7 +130,7 @@ def _file_shaped(e: Entity) -> bool:
     a system folder or a path ending in "/" is no file."""
     if e.kind in ("path", "file") and _SYSTEM_FOLDERS.match(e.value):
         return False
-    return e.kind != "quoted" or not re.search(r"\s", e.value) or bool(re.search(r"[./]", e.value))
+    return e.kind != "quoted" or not rx.search(r"\s", e.value) or bool(rx.search(r"[./]", e.value))
 
 
 def _path_ok(e: Entity) -> bool:
@@ -149,12 +152,12 @@ def _nth_ok(e: Entity) -> bool:
 _FILE_LIKE = Lazy(
     r"\.(?:log|txt|csv|json|ya?ml|md|pdf|conf|cfg|ini|xml|html?|sh|py|js|ts|c|h|cpp|rs|java|tar|gz|tgz|zip|bz2|xz"
     r"|png|jpe?g|gif|svg|mp[34]|iso|bak|tmp|db|sql|out|doc|docx|xls|xlsx)$",
-    re.I,
+    rx.IGNORECASE,
 )
 
 
 # A shell or tool start-up file ("bashrc", ".zshrc", "npmrc"): a file, never a service or package.
-_RC_FILE = Lazy(r"^\.?\w{2,}rc$", re.I)
+_RC_FILE = Lazy(r"^\.?\w{2,}rc$", rx.IGNORECASE)
 
 
 _DOT_FILES = frozenset({".profile", ".bash_profile", ".gitconfig", ".gitignore", ".env", ".bash_history"})
@@ -213,13 +216,13 @@ SLOT_TYPES: dict[str, SlotType] = {
     "dst": SlotType(tuple(k for k in _PATHS if k != "glob")),
     "archive": SlotType(
         ("file", "path", "quoted"),
-        lambda e: bool(re.search(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$", e.value, re.I)),
+        lambda e: bool(rx.search(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz)$", e.value, rx.IGNORECASE)),
     ),
-    "zipfile": SlotType(("file", "path", "quoted"), lambda e: bool(re.search(r"\.zip$", e.value, re.I))),
+    "zipfile": SlotType(("file", "path", "quoted"), lambda e: bool(rx.search(r"\.zip$", e.value, rx.IGNORECASE))),
     "gzfile": SlotType(
-        ("file", "path", "quoted"), lambda e: bool(re.search(r"(?<!\.tar)\.gz$", e.value, re.I))
+        ("file", "path", "quoted"), lambda e: bool(rx.search(r"(?<!\.tar)\.gz$", e.value, rx.IGNORECASE))
     ),
-    "ext": SlotType(("ext",), lambda e: bool(re.match(r"^[A-Za-z0-9]{1,8}$", e.value))),
+    "ext": SlotType(("ext",), lambda e: bool(rx.match(r"^[A-Za-z0-9]{1,8}$", e.value))),
     # A name pattern for find -name (quoted): "*.log" from "log files", or the user's own "vmware-*.log".
     "glob": SlotType(("glob", "ext"), _glob_ok, build=_glob),
     # The same, left for the shell to expand: "wc -l *.js".
@@ -266,7 +269,7 @@ SLOT_TYPES: dict[str, SlotType] = {
         build=None,
     ),
     "url": SlotType(
-        ("url", "host"), lambda e: bool(re.match(r"^(?:https?|ftp)://\S+$", e.value) or _HOST.match(e.value))
+        ("url", "host"), lambda e: bool(rx.match(r"^(?:https?|ftp)://\S+$", e.value) or _HOST.match(e.value))
     ),
     "user": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
     "group": SlotType(("word", "quoted"), lambda e: bool(_USER.match(e.value)), anchored=True),
@@ -337,15 +340,15 @@ SPECIFIC_KINDS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=256)
+@memo(256)
 def slot_type(slot: str) -> SlotType:
     """The type of a slot: its own name, or the name before a digit/underscore suffix (`file2`, `path_to`)."""
-    base = re.sub(r"(?:_\w+|\d+)$", "", slot)
+    base = rx.sub(r"(?:_\w+|\d+)$", "", slot)
     return SLOT_TYPES[slot] if slot in SLOT_TYPES else SLOT_TYPES[base]
 
 
 def has_type(slot: str) -> bool:
-    base = re.sub(r"(?:_\w+|\d+)$", "", slot)
+    base = rx.sub(r"(?:_\w+|\d+)$", "", slot)
     return slot in SLOT_TYPES or base in SLOT_TYPES
 
 
@@ -376,8 +379,8 @@ def quote_posix(value: str, slot: str, shell_glob: bool = False) -> str:
     file pattern the shell should expand (`shell_glob`: "rm vmware-*.log", not "find -name 'x*'")."""
     if "*" in value and _GLOB_OK.match(value) and (shell_glob or slot_type(slot) is SLOT_TYPES["shglob"]):
         return value  # letters, digits, . / * - only: the shell expands it and nothing else
-    if slot_type(slot).build is not None and re.match(r"^[\w.+*-]+$|^-m(?:time|min) -\d+$", value):
-        return shlex.quote(value) if "*" in value else value
+    if slot_type(slot).build is not None and rx.match(r"^[\w.+*-]+$|^-m(?:time|min) -\d+$", value):
+        return quote(value) if "*" in value else value
     if expandable(value, slot):
         return f'"{value}"'
 
@@ -385,14 +388,14 @@ def quote_posix(value: str, slot: str, shell_glob: bool = False) -> str:
         return "~"
     if value.startswith("~/"):
         rest = value[2:]
-        return "~/" + shlex.quote(rest) if rest else "~/"
-    return shlex.quote(value)
+        return "~/" + quote(rest) if rest else "~/"
+    return quote(value)
 
 
 def quote_powershell(value: str, slot: str) -> str:
     """Single quotes (a quote inside doubled) unless the value is plain: letters, digits, . / \\ : ~ _ -."""
-    if re.match(r"^[\w.+-]+$", value) and (slot_type(slot).build is not None or not value.startswith("-")):
+    if rx.match(r"^[\w.+-]+$", value) and (slot_type(slot).build is not None or not value.startswith("-")):
         return value
-    if re.match(r"^[\w./\\:~][\w./\\:~-]*$", value):
+    if rx.match(r"^[\w./\\:~][\w./\\:~-]*$", value):
         return value
     return "'" + value.replace("'", "''") + "'"

@@ -10,9 +10,8 @@ a loop. Code with none of them (printing, arithmetic, reading JSON) is judged re
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
+from caro import patterns as rx
+from caro.memo import memo
 from caro.safety.model import CRITICAL, HIGH, Command, Finding, LazyPattern
 from caro.safety.wrappers import code_strings, is_interpreter
 
@@ -50,7 +49,7 @@ _LANG = {"awk": "awk", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
 LANGUAGES = frozenset(_LANG)  # programs whose code argument is read besides the interpreters
 
 
-@lru_cache(maxsize=512)
+@memo(512)
 def _language(name: str) -> str:
     if name in _LANG:
         return "awk"
@@ -103,7 +102,7 @@ _CALLABLE = LazyPattern(r"['\"](?:unlink|rmdir|system|exec|shell_exec|passthru|p
                         r"removedirs|kill|fork|pcntl_fork|eval|assert|create_function)['\"]")
 
 
-def _callable_name(match: re.Match[str]) -> str:
+def _callable_name(match: rx.Match[str]) -> str:
     """A string that is only a dangerous function's name is still a call (`array_map("unlink", …)`,
     `call_user_func('system', …)`, `getattr(os, 'remove')`): keep it as a name, drop other strings."""
     text = match.group(0)
@@ -112,11 +111,11 @@ def _callable_name(match: re.Match[str]) -> str:
 
 def _awk_effects(program: str) -> list[str]:
     found = []
-    if re.search(r"\bsystem\s*\(", program):
+    if rx.search(r"\bsystem\s*\(", program):
         found.append("runs commands")
-    if re.search(r"\|\s*&?\s*(?:\"|\w)|\"[^\"]*\"\s*\|\s*getline", program):
+    if rx.search(r"\|\s*&?\s*(?:\"|\w)|\"[^\"]*\"\s*\|\s*getline", program):
         found.append("runs commands")
-    if re.search(r"\bprint[f]?\b[^;}]*>", program):
+    if rx.search(r"\bprint[f]?\b[^;}]*>", program):
         found.append("writes files")
     return found
 

@@ -9,8 +9,7 @@
 
 from __future__ import annotations
 
-import re
-
+from caro import patterns as rx
 from caro.safety import code, knowledge, wrappers
 from caro.safety.model import CRITICAL, HIGH, MODERATE, Command, Finding, LazyPattern
 from caro.safety.paths import scope
@@ -128,7 +127,7 @@ def class_findings(cmd: Command, own: list[Finding], computed: bool) -> list[Fin
         return [said(cmd, HIGH, f"{what} deletes or destroys ('{verb}'); what such a command removes on a server, "
                                 "cluster or cloud is usually gone for good.")]
     if not known:
-        bare = re.sub(r"[\d.]+$", "", cmd.name)
+        bare = rx.sub(r"[\d.]+$", "", cmd.name)
         if bare and bare != cmd.name and knowledge.known(bare):
             return []
         if any(f.level >= MODERATE for f in own):

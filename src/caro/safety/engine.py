@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
+from caro import patterns as rx
 from caro.safety import rules
 from caro.safety.model import CRITICAL, HIGH, MODERATE, RISKS, SAFE, Finding
 from caro.safety.parse import parse
@@ -15,11 +13,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str] | None:
+def _compile(pattern: str) -> rx.Pattern[str] | None:
+    """A user's allow or deny pattern, or None when it is not a valid regular expression."""
     try:
-        return re.compile(pattern)
-    except (re.error, TypeError, ValueError, RecursionError):
+        return rx.compile(pattern)
+    except Exception:  # re.error, or RecursionError on a pathological pattern: reported by the caller
         return None
 
 
@@ -44,14 +42,14 @@ class Judgement:
             out.append(f"{RISKS[max(self.first.level, self.level)]}: {self.first.reason}")
         for finding in sorted(self.findings, key=lambda f: -f.level):
             # the same finding reached twice (a PowerShell line is also read as POSIX) is said once
-            key = re.sub(r"[\s'\":]+", " ", finding.reason.lower())
+            key = rx.sub(r"[\s'\":]+", " ", finding.reason.lower())
             if key not in seen:
                 seen.add(key)
                 out.append(f"{RISKS[finding.level]}: {finding.reason}")
         return out
 
 
-def _allowed(patterns: list[re.Pattern[str]], *texts: str) -> bool:
+def _allowed(patterns: list[rx.Pattern[str]], *texts: str) -> bool:
     return any(p.fullmatch(t.strip()) for p in patterns for t in texts if t)
 
 
@@ -142,7 +140,7 @@ def _apply_deny(result: Judgement, deny: list[dict[str, Any]] | None, text: str,
         if pattern is None:
             result.warnings.append(f"deny pattern {entry['pattern']!r} is not a valid regular expression; "
                                    "matched it as plain text")
-            pattern = re.compile(re.escape(entry["pattern"]))
+            pattern = rx.compile(rx.escape(entry["pattern"]))
         if pattern.search(text) or any(pattern.search(n) for n in normalised):
             level = entry.get("level", "high")
             index = RISKS.index(level) if level in RISKS else HIGH

@@ -7,14 +7,13 @@ Questions about a danger ("how do I protect against a fork bomb") are not reques
 
 from __future__ import annotations
 
-import re
-
+from caro import patterns as rx
 from caro.safety.model import HIGH, Finding, LazyPattern
 
 _PROTECTIVE = LazyPattern(
     r"\b(?:prevent|protect|protection|against|avoid|stop(?:ping)?|detect|block|limit|defend|explain|what\s+is|what's"
     r"|what\s+does|how\s+does|why|safe(?:ly|guard)?|undo|recover|restore|backup|back\s+up|check\s+if|is\s+it\s+safe)\b",
-    re.IGNORECASE,
+    rx.IGNORECASE,
 )
 _DESTRUCTIVE = [
     (r"\bfork[\s-]*bomb", "a fork bomb"),
@@ -49,9 +48,9 @@ _COMMON = {"the", "and", "all", "out", "off", "this", "that", "with", "from", "f
 
 def _triggers(source: str) -> frozenset[str]:
     """Words of three letters or more from the pattern: a request with none of them cannot match it."""
-    plain = re.sub(r"\\[a-zA-Z]", " ", source.lower())
-    words = set(re.findall(r"[a-z]{3,}", plain)) - _COMMON
-    if re.search(r"\brm\b", plain):
+    plain = rx.sub(r"\\[a-zA-Z]", " ", source.lower())
+    words = set(rx.findall(r"[a-z]{3,}", plain)) - _COMMON
+    if rx.search(r"\brm\b", plain):
         words.add("rm")
     return frozenset(words)
 
@@ -62,7 +61,7 @@ _COMPILED: list[tuple[LazyPattern, str, frozenset[str]]] = []
 
 def _patterns() -> list[tuple[LazyPattern, str, frozenset[str]]]:
     if not _COMPILED:
-        _COMPILED.extend((LazyPattern(p, re.IGNORECASE), what, _triggers(p)) for p, what in _DESTRUCTIVE)
+        _COMPILED.extend((LazyPattern(p, rx.IGNORECASE), what, _triggers(p)) for p, what in _DESTRUCTIVE)
     return _COMPILED
 
 

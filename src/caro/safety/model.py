@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from caro.memo import memo
 from caro.patterns import LazyPattern as LazyPattern  # the safety modules take it from here
 
 # Plain classes with __slots__, not dataclasses, and typing only for the type checker: every `caro check`
@@ -61,7 +60,7 @@ class Found:
         return f"Found(roots={self.roots!r}, narrowed={self.narrowed!r}, filtered={self.filtered!r})"
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _program(word: str, windows: bool) -> str:
     if windows:
         word = word.replace("\\", "/")

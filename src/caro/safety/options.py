@@ -9,13 +9,15 @@ an argument that is a known program's name starts a command it may run (`sometoo
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
+from caro import patterns as rx
 from caro.safety import knowledge
 from caro.safety.model import HIGH, Command, LazyPattern
 
-Nested = Callable[[str, str, str, Command], list[Command]]
+TYPE_CHECKING = False  # not typing's: collections.abc imports collections, and neither is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Nested = Callable[[str, str, str, Command], list[Command]]
 
 
 def _values(argv: list[str], names: tuple[str, ...]) -> list[str]:
@@ -43,7 +45,7 @@ def _shell_escape(text: str) -> str | None:
     for prefix in ("shell ", "!", "sh ", "system ", "silent !", "silent! !", "r !", "r!", "w !", "w!", "exe '!"):
         if body.startswith(prefix):
             return body[len(prefix):].rstrip("'")
-    match = re.search(r"system\s*\(\s*['\"](.+?)['\"]\s*\)", body)
+    match = rx.search(r"system\s*\(\s*['\"](.+?)['\"]\s*\)", body)
     return match.group(1) if match else None
 
 
@@ -88,7 +90,7 @@ def _rsync(cmd: Command) -> list[str]:
 def _ssh(cmd: Command) -> list[str]:
     out: list[str] = []
     for value in _values(cmd.argv, ("-o",)):
-        key, setting = [*re.split(r"[=\s]", value.strip(), maxsplit=1), ""][:2]
+        key, setting = [*rx.split(r"[=\s]", value.strip(), maxsplit=1), ""][:2]
         if key.lower() in ("proxycommand", "localcommand", "knownhostscommand", "remotecommand") and setting:
             out.append(setting)
     return out
@@ -110,11 +112,11 @@ def _sed(cmd: Command) -> list[str]:
         scripts = operands[:1]
     out: list[str] = []
     for script in scripts:
-        for part in re.split(r"[;\n]", script):
-            match = re.match(r"^\s*(?:\d+|\$|/[^/]*/)?\s*e\s+(.+)$", part)
+        for part in rx.split(r"[;\n]", script):
+            match = rx.match(r"^\s*(?:\d+|\$|/[^/]*/)?\s*e\s+(.+)$", part)
             if match:
                 out.append(match.group(1))
-            elif re.match(r"^\s*(?:\d+|\$|/[^/]*/)?\s*s(.).*\1.*\1[gpiImM\d]*e[gpiImM\d]*\s*$", part):
+            elif rx.match(r"^\s*(?:\d+|\$|/[^/]*/)?\s*s(.).*\1.*\1[gpiImM\d]*e[gpiImM\d]*\s*$", part):
                 out.append("\0opaque")  # s/…/…/e runs the pattern space: text caro cannot see
     return out
 
@@ -123,7 +125,7 @@ def _sqlite(cmd: Command) -> list[str]:
     texts = list(cmd.args) + ([cmd.stdin_text] if cmd.stdin_text else [])
     out: list[str] = []
     for text in texts:
-        for match in re.finditer(r"^\s*\.(?:shell|system)\s+(.+)$", text, re.MULTILINE):
+        for match in rx.finditer(r"^\s*\.(?:shell|system)\s+(.+)$", text, rx.MULTILINE):
             out.append(match.group(1))
     return out
 
@@ -132,7 +134,7 @@ def _sql_client(cmd: Command) -> list[str]:
     texts = list(cmd.args) + ([cmd.stdin_text] if cmd.stdin_text else [])
     out: list[str] = []
     for text in texts:
-        for match in re.finditer(r"\\!\s*(.+?)(?:;|$)|\bsystem\s+(.+?)(?:;|$)", text, re.MULTILINE):
+        for match in rx.finditer(r"\\!\s*(.+?)(?:;|$)|\bsystem\s+(.+?)(?:;|$)", text, rx.MULTILINE):
             out.append(match.group(1) or match.group(2))
     return out
 
@@ -173,7 +175,7 @@ def _ansible(cmd: Command) -> list[str]:
     if any(m in ("file", "ansible.builtin.file") for m in modules):
         out = []
         for text in args:
-            path = re.search(r"(?:path|dest|name)=(\S+)", text)
+            path = rx.search(r"(?:path|dest|name)=(\S+)", text)
             if path and "state=absent" in text:
                 out.append(f"rm -rf {path.group(1)}")
         return out
@@ -228,7 +230,7 @@ def _crontab(cmd: Command) -> list[str]:
     out: list[str] = []
     for line in (text or "").splitlines():
         entry = line.strip()
-        if not entry or entry.startswith("#") or re.match(r"^\w+=", entry):
+        if not entry or entry.startswith("#") or rx.match(r"^\w+=", entry):
             continue
         fields = entry.split(None, 1 if entry.startswith("@") else 5)
         if len(fields) == (2 if entry.startswith("@") else 6):
@@ -239,15 +241,15 @@ def _crontab(cmd: Command) -> list[str]:
 def _expect(cmd: Command) -> list[str]:
     out: list[str] = []
     for code in _values(cmd.argv, ("-c",)):
-        out += [m.group(1) for m in re.finditer(r"\b(?:spawn|exec)\s+([^;\]\n]+)", code)]
+        out += [m.group(1) for m in rx.finditer(r"\b(?:spawn|exec)\s+([^;\]\n]+)", code)]
     return out
 
 
 def _emacs(cmd: Command) -> list[str]:
     out: list[str] = []
     for code in _values(cmd.argv, ("--eval", "-eval")):
-        out += [m.group(1) for m in re.finditer(r"\((?:shell-command|async-shell-command)\s+\"((?:[^\"\\]|\\.)*)\"", code)]
-        if re.search(r"\(\s*(?:call-process|start-process|delete-directory|delete-file)\b", code):
+        out += [m.group(1) for m in rx.finditer(r"\((?:shell-command|async-shell-command)\s+\"((?:[^\"\\]|\\.)*)\"", code)]
+        if rx.search(r"\(\s*(?:call-process|start-process|delete-directory|delete-file)\b", code):
             out.append("\0opaque")
     return out
 
@@ -291,7 +293,7 @@ def hidden_commands(cmd: Command, nested: Nested, *, handled: bool = False) -> l
             cmd.opaque = True
             continue
         if cmd.name == "forfiles":
-            text = re.sub(r"@(?:path|file|fname|relpath)\b", "{}", text, flags=re.IGNORECASE)
+            text = rx.sub(r"@(?:path|file|fname|relpath)\b", "{}", text, flags=rx.IGNORECASE)
         out += nested(text, f"{label}", shell, cmd)
     if cmd.name == "forfiles":
         _found_by_forfiles(cmd, out)
@@ -351,7 +353,7 @@ _TEXT_TAKERS = frozenset((
 _MESSAGE = frozenset(("-m", "--message", "--msg", "--title", "--body", "--description", "--comment", "--subject",
                       "--summary", "--note", "-F", "--notes"))
 _ESCAPE = LazyPattern(r"^\s*(?::?!|\\!|\.(?:sh|shell|system)\s|(?:shell|system|exec)\s|\w+:;|[-/](?:c|k|command)\s)\s*",
-                     re.IGNORECASE)
+                     rx.IGNORECASE)
 _QUOTED = LazyPattern(r"'([^']{3,})'|\"([^\"]{3,})\"")
 _NOT_RUN = frozenset(("write-host", "write-output", "select-string"))
 _CMDLET = LazyPattern(r"\b[A-Za-z]+-[A-Za-z]+\b")

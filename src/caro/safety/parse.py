@@ -8,15 +8,14 @@ of the same text is judged too, so `rm -rf /` inside broken syntax is still seen
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
+from caro import patterns as rx
 from caro import shell_syntax
 from caro.safety import wrappers
 from caro.safety.model import CRITICAL, MODERATE, Command, Finding, LazyPattern, Redirect, Script
 
 TYPE_CHECKING = False  # typing only for the type checker: it is not on the start path
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MAX_NESTING = 12  # bash -c inside eval inside $(…) …: deeper than this is not followed
@@ -25,15 +24,20 @@ MAX_TREE_DEPTH = 150
 _WORDISH = {"word", "string", "raw_string", "concatenation", "simple_expansion", "expansion", "number",
             "ansi_c_string", "translated_string", "command_substitution", "process_substitution",
             "arithmetic_expansion", "brace_expression", "string_content", "special_variable_name"}
-_ESC = LazyPattern(r"\\(.)", re.DOTALL)
+_ESC = LazyPattern(r"\\(.)", rx.DOTALL)
 _DQ_ESC = LazyPattern(r"\\([$`\"\\\n])")
-_ANSI_C = LazyPattern(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
+_ANSI_C = LazyPattern(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", rx.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f",
                    "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
 
+def _first_group(match: rx.Match[str]) -> str:
+    """What the template r"\\1" gives, without the `re` import a template costs."""
+    return match.group(1)
+
+
 def _ansi_c(body: str) -> str:
-    def repl(m: re.Match[str]) -> str:
+    def repl(m: rx.Match[str]) -> str:
         code = m.group(1)
         if code[0] in "xuU":
             return chr(min(int(code[1:], 16), 0x10FFFF))
@@ -75,7 +79,7 @@ class _Walker:
         kind = node.type
         if kind == "word":
             word = self.text(node)
-            return _ESC.sub(r"\1", word) if "\\" in word else word
+            return _ESC.sub(_first_group, word) if "\\" in word else word
         if kind == "raw_string":
             return self.text(node)[1:-1]
         if kind == "string":
@@ -85,7 +89,7 @@ class _Walker:
                     continue
                 if child.type == "string_content":
                     content = self.text(child)
-                    parts.append(_DQ_ESC.sub(r"\1", content) if "\\" in content else content)
+                    parts.append(_DQ_ESC.sub(_first_group, content) if "\\" in content else content)
                 else:
                     parts.append(self.value(child))
             return "".join(parts)
@@ -253,7 +257,7 @@ class _Walker:
             return out
         name = self.text(var) if var is not None else ""
         if body is not None and any(c.type == "&" for c in body.children):
-            count = re.search(r"\bseq\s+(?:-?\d+\s+)*?(\d+)\s*\)|\{\d+\.\.(\d+)\}", " ".join(self.text(v) for v in values))
+            count = rx.search(r"\bseq\s+(?:-?\d+\s+)*?(\d+)\s*\)|\{\d+\.\.(\d+)\}", " ".join(self.text(v) for v in values))
             if count is not None and int(count.group(1) or count.group(2)) >= 1000:
                 self.script.findings.append(Finding(CRITICAL, f"{self.text(node)[:60]}: starts thousands of background "
                                                               "processes at once, which can freeze the machine."))
@@ -277,7 +281,7 @@ class _Walker:
         keyword = node.children[0].type if node.children else ""
         condition = " ".join(words).strip()
         endless = (node.type == "c_style_for_statement" and not condition) or (
-            keyword == "while" and (re.fullmatch(r":|true|\[\[? ?1 ?\]?\]|\(\(\s*1\s*\)\)|sleep [\d.]+|read(?: \w+)?", condition)
+            keyword == "while" and (rx.fullmatch(r":|true|\[\[? ?1 ?\]?\]|\(\(\s*1\s*\)\)|sleep [\d.]+|read(?: \w+)?", condition)
                                     is not None) and (not condition.startswith("read") or any(u.name == "yes" for u in upstream))
         ) or (keyword == "until" and condition == "false")
         if endless:
@@ -387,7 +391,7 @@ class _Walker:
         """Word splitting of an unquoted expansion, by $IFS when the line sets it (`IFS=,; c='rm,-rf,/'; $c`)."""
         ifs = self.env.get("IFS")
         if ifs:
-            return [w for w in re.split("[" + re.escape(ifs) + "]+", value) if w]
+            return [w for w in rx.split("[" + rx.escape(ifs) + "]+", value) if w]
         return value.split()
 
     def remember(self, cmd: Command) -> list[Command]:
@@ -628,10 +632,38 @@ def fallback(text: str, script: Script, via: tuple[str, ...]) -> None:
     flush()
 
 
+# A line of plain words: letters, digits and `_ . / : @ , + = -`, separated by blanks. None of those
+# characters means anything to a POSIX shell, so the line is one simple command whose words are exactly its
+# blank-separated fields (`ls -la`, `docker ps -a`, `du -h --max-depth=1`, `tail -n 20 logs/app.log`).
+_PLAIN = LazyPattern(r"[\w./][\w./:,+-]*(?:[ \t]+[\w./:@,+=-]+)*", rx.ASCII)
+# The first word is a program name or path: no `=` (`A=1 cmd` is an assignment), and neither `@` nor a
+# leading `-`, which tree-sitter-bash reads as errors. Some first words make a plain line something other
+# than a simple command (`export A=1` is a declaration, `then x` an error):
+_NOT_PLAIN_FIRST = frozenset({"export", "declare", "typeset", "local", "readonly", "unset", "function", "select",
+                              "coproc", "time", "case", "for", "while", "until", "if", "then", "else", "elif",
+                              "fi", "do", "done", "esac", "in"})
+
+
+def plain_words(text: str) -> list[str] | None:
+    """The words of `text` when it is a line of plain words (above), else None."""
+    line = text.strip(" \t")
+    if not _PLAIN.fullmatch(line):
+        return None
+    words = line.split()
+    if words[0] in _NOT_PLAIN_FIRST:
+        return None
+    return words
+
+
 def parse(text: str, shell: str = "bash", *, fallback_on_error: bool = True) -> Script:
     """Every simple command `text` runs, in shell `shell` (bash, zsh, sh, fish, powershell, cmd)."""
     script = Script()
-    if shell in ("powershell", "cmd"):
+    words = plain_words(text) if shell not in ("powershell", "cmd") else None
+    if words is not None:
+        # the tree would hold one command of these words: the everyday case skips loading the parser
+        script.statements = 1
+        _Walker(b"", script, (), {}, 0).add(Command(argv=words, text=text.strip(" \t")))
+    elif shell in ("powershell", "cmd"):
         from caro.safety import windows
 
         windows.parse_into(text, shell, script, (), None, 0)

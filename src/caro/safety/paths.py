@@ -7,9 +7,9 @@ Paths are judged as written (no filesystem access): `/tmp/../` is `/`, `"$HOME"/
 from __future__ import annotations
 
 import posixpath
-import re
-from functools import lru_cache
 
+from caro import patterns as rx
+from caro.memo import memo
 from caro.safety.model import LazyPattern
 
 # Top-level system folders (POSIX, macOS, Windows without the drive letter), lower-case.
@@ -41,15 +41,15 @@ _DEVICE = LazyPattern(
     r"^/dev/(?:[shv]d[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(?:n\d+)?(?:p\d+)?|mmcblk\d+(?:p\d+)?|r?disk\d+(?:s\d+)*"
     r"|md\d+|dm-\d+|mapper/.+|sr\d+|loop\d+|mem|kmem|port|root|sda|disk/by-.+|xvd.*|vg.+/.+|nbd\d+|zd\d+|ubd.*)$"
     r"|^//\./(?:physicaldrive\d+|[a-z]:)$|^\\\\\.\\(?:physicaldrive\d+|[a-z]:)$",
-    re.IGNORECASE,
+    rx.IGNORECASE,
 )
 _HOME_VAR = LazyPattern(
     r"^(?:~[a-z0-9_.-]*|\$home|\$\{home\}|\$\{home:?[-=?+][^}]*\}|%userprofile%|%homepath%|%homedrive%%homepath%"
     r"|\$env:userprofile|\$env:home|\$env:homepath|\$\(pwd\)/\.\.|\$xdg_[a-z_]+)(?=/|$)",
-    re.IGNORECASE,
+    rx.IGNORECASE,
 )
 _SYS_VAR = LazyPattern(r"^(?:%windir%|%systemroot%|\$env:windir|\$env:systemroot|%programfiles%|\$env:programfiles"
-                      r"|%programdata%|\$env:programdata)(?=/|$)", re.IGNORECASE)
+                      r"|%programdata%|\$env:programdata)(?=/|$)", rx.IGNORECASE)
 _VAR = LazyPattern(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\d|\$[@*]|%[A-Za-z_]+%|\$\(|`")
 _EXPANSION = LazyPattern(r"\$\{[^}]*\}|\$\([^)]*\)|\$[a-z_][a-z0-9_]*|\$[0-9@*#?]|`[^`]*`|%[a-z_]+%")
 GLOB = LazyPattern(r"[*?\[]")
@@ -104,19 +104,19 @@ def normalise(word: str) -> str:
     """Lower-case, forward slashes, no drive letter quirks, `..` resolved lexically."""
     path = word.strip().replace("\\", "/")
     low = path.lower()
-    if re.match(r"^[a-z]:$", low):
+    if rx.match(r"^[a-z]:$", low):
         low += "/"
-    low = re.sub(r"/+", "/", low)
+    low = rx.sub(r"/+", "/", low)
     return low
 
 
 _DEFAULTED = LazyPattern(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^}]*)\}")
-_TRIMMED_HOME = LazyPattern(r"\$\{HOME(?:%%?|##?|/)[^}]*\}", re.IGNORECASE)
+_TRIMMED_HOME = LazyPattern(r"\$\{HOME(?:%%?|##?|/)[^}]*\}", rx.IGNORECASE)
 _WIDTH = {"root": 6, "device": 6, "system": 5, "home": 5, "system-sub": 4, "unknown": 3, "parent": 3, "cwd": 3,
           "home-sub": 2, "home-deep": 1, "file": 0}
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def scope(word: str) -> Scope:
     """Classify one path argument; a `${VAR:-default}` is judged at the wider of its default and empty."""
     if "${" in word and (_DEFAULTED.search(word) or _TRIMMED_HOME.search(word)):
@@ -136,15 +136,15 @@ def _scope(word: str) -> Scope:
     if word.startswith(("$(", "`", "\"$(", "\"`")) and "mktemp" not in word:  # mktemp prints a new path in /tmp
         return Scope("unknown", word)  # output caro could not work out: any path, the root included
     path = normalise(word)
-    path = re.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
-    path = re.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
+    path = rx.sub(r"^(?:\$\(pwd\)|`pwd`|\$pwd|\$\{pwd\})(?=/|$)", ".", path)
+    path = rx.sub(r"^([a-z]:)(?=[^/])", r"\1/", path)
     if not path:
         return Scope("cwd", word)
     if (_maybe_device(path) and _DEVICE.match(path)) or (_maybe_device(word) and _DEVICE.match(word)):
         return Scope("device", word)
     sensitive = any(s in path for s in (*SENSITIVE_HOME, "_history", "/etc/shadow", "/etc/sudoers", "id_rsa",
                                          "id_ed25519", "authorized_keys", ".bashrc", ".zshrc", ".profile"))
-    drive = re.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive|/mnt/[a-z])(?=/|$)", path)  # /mnt/c: WSL's C:
+    drive = rx.match(r"^(?:[a-z]:|%systemdrive%|\$env:systemdrive|/mnt/[a-z])(?=/|$)", path)  # /mnt/c: WSL's C:
     if drive:
         path = path[drive.end():] or "/"
     sysvar = _SYS_VAR.match(path) if path[:1] in ("%", "$") else None  # each name starts with % or $
@@ -167,7 +167,7 @@ def _scope(word: str) -> Scope:
         stripped = norm
         while stripped.endswith(("/*", "/.*", "/*.*", "/{,.}*", "/.[!.]*", "/..?*")):
             stripped = stripped.rsplit("/", 1)[0] or "/"
-        if stripped == "/" or GLOB.match(stripped[1:2] or "x") or re.match(r"^/[^/]*[*?\[]", stripped):
+        if stripped == "/" or GLOB.match(stripped[1:2] or "x") or rx.match(r"^/[^/]*[*?\[]", stripped):
             return Scope("root", word)
         parts = stripped.split("/")
         top = "/" + parts[1]
@@ -196,10 +196,10 @@ def _scope(word: str) -> Scope:
         base = base.rsplit("/", 1)[0]
     if base in (".", "*", ".*", "./*", "*.*", ".[!.]*", "{*,.*}", "..?*") or path in ("*", "./*", ".*", "*.*"):
         return Scope("cwd", word)
-    if base == ".." or re.fullmatch(r"(?:\.\./)*\.\.", base):
+    if base == ".." or rx.fullmatch(r"(?:\.\./)*\.\.", base):
         return Scope("parent", word)
     if base.startswith("../"):
-        depth = len(re.match(r"^(?:\.\./)+", base + "/").group(0)) // 3  # type: ignore[union-attr]
+        depth = len(rx.match(r"^(?:\.\./)+", base + "/").group(0)) // 3  # type: ignore[union-attr]
         rest = base[depth * 3:]
         if depth >= 2 and rest.count("/") < depth - 1:
             return Scope("parent", word)

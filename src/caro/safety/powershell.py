@@ -12,8 +12,7 @@ judged by effects.py at its worst.
 
 from __future__ import annotations
 
-import re
-
+from caro import patterns as rx
 from caro import shell_syntax
 from caro.safety.model import Command, Script
 
@@ -37,10 +36,10 @@ _ALIASES = {
 _ITEM_WORDS = {"$_", "$psitem", "$_.fullname", "$psitem.fullname", "$_.path", "$_.name"}
 # .NET static calls -> (the command they amount to, which argument is the target)
 _DOTNET = [
-    (re.compile(r"io\.directory\]::delete$"), "remove-item", True),
-    (re.compile(r"io\.file\]::delete$"), "remove-item", False),
-    (re.compile(r"io\.file\]::(?:writealltext|writeallbytes|writealllines|appendalltext|create|open)$"), "set-content", False),
-    (re.compile(r"io\.directory\]::move$|io\.file\]::move$"), "move-item", False),
+    (rx.compile(r"io\.directory\]::delete$"), "remove-item", True),
+    (rx.compile(r"io\.file\]::delete$"), "remove-item", False),
+    (rx.compile(r"io\.file\]::(?:writealltext|writeallbytes|writealllines|appendalltext|create|open)$"), "set-content", False),
+    (rx.compile(r"io\.directory\]::move$|io\.file\]::move$"), "move-item", False),
 ]
 _METHOD_ACTIONS = {"delete": "remove-item", "kill": "stop-process", "moveto": "move-item", "remove": "remove-item"}
 
@@ -49,7 +48,7 @@ def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == "'":
         return text[1:-1].replace("''", "'")
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return re.sub(r"`(.)", r"\1", text[1:-1])
+        return rx.sub(r"`(.)", r"\1", text[1:-1])
     if text.startswith(("@'", '@"')) and text.endswith(("'@", '"@')):
         return text[2:-2].strip("\n")
     return text
@@ -76,12 +75,12 @@ class _Walker:
         text = self.text(node).strip()
         while text.startswith("(") and text.endswith(")"):
             text = text[1:-1].strip()
-        parts = re.split(r"\s*\+\s*", text)
+        parts = rx.split(r"\s*\+\s*", text)
         out = []
         for part in parts:
-            if re.fullmatch(r"'(?:[^']|'')*'|\"[^\"$`]*\"", part):
+            if rx.fullmatch(r"'(?:[^']|'')*'|\"[^\"$`]*\"", part):
                 out.append(_unquote(part))
-            elif re.fullmatch(r"\$[\w:]+", part) and part.lower() in self.env:
+            elif rx.fullmatch(r"\$[\w:]+", part) and part.lower() in self.env:
                 out.append(self.env[part.lower()])
             else:
                 return None
@@ -178,7 +177,7 @@ class _Walker:
     def block(self, node: Any, items: list[Command]) -> None:
         """A script block run for each piped item: commands inside act on those items."""
         text = self.text(node).strip()
-        for match in re.finditer(r"\$(?:_|psitem)\.(\w+)\s*\(", text, re.IGNORECASE):
+        for match in rx.finditer(r"\$(?:_|psitem)\.(\w+)\s*\(", text, rx.IGNORECASE):
             action = _METHOD_ACTIONS.get(match.group(1).lower())
             if action:
                 cmd = Command(argv=[action, "-recurse"] if action == "remove-item" else [action],
@@ -202,7 +201,7 @@ class _Walker:
         """.NET calls and `.Invoke()` that delete, write or run something."""
         text = self.text(node)
         lowered = text.lower()
-        call = re.match(r"\s*\[([\w.]+)\]::(\w+)\s*\((.*)\)\s*$", text, re.DOTALL | re.IGNORECASE)
+        call = rx.match(r"\s*\[([\w.]+)\]::(\w+)\s*\((.*)\)\s*$", text, rx.DOTALL | rx.IGNORECASE)
         if call is not None:
             key = f"{call.group(1).lower().removeprefix('system.')}]::{call.group(2).lower()}"
             arguments = [a.strip() for a in _split_args(call.group(3))]

@@ -13,8 +13,7 @@ check, only the check of the command itself and of destructive intent phrasings.
 
 from __future__ import annotations
 
-import re
-
+from caro import patterns as rx
 from caro.safety import knowledge
 from caro.safety.knowledge import DELETE, INSTALL, KILL, READ, RUN, SEND, SYSTEM, WRAPPER, WRITE
 from caro.safety.model import MODERATE, Command, Finding, LazyPattern
@@ -63,7 +62,7 @@ _SAYS = {DELETE: "deletes", WRITE: "changes files", KILL: "stops processes", SEN
          INSTALL: "installs or removes software", SYSTEM: "changes the system"}
 _SEVERITY = (DELETE, KILL, SEND, SYSTEM, INSTALL, WRITE)
 _WORD = LazyPattern(r"[a-z]+(?:'[a-z]+)?")
-_PATTERN = LazyPattern(r"(?<![\w/])[\w.-]*[*?][\w.*?-]*|\b[\w-]+(?:\.[\w-]+)*\.[a-z0-9]{1,6}\b", re.IGNORECASE)
+_PATTERN = LazyPattern(r"(?<![\w/])[\w.-]*[*?][\w.*?-]*|\b[\w-]+(?:\.[\w-]+)*\.[a-z0-9]{1,6}\b", rx.IGNORECASE)
 
 
 # Words that are verbs only at the start of a clause ("empty the trash", not "find empty folders").
@@ -130,7 +129,7 @@ def _targets(cmd: Command) -> list[str]:
 
 
 def _width(pattern: str) -> int:
-    return 10 * pattern.count("*") + pattern.count("?") - len(re.sub(r"[*?\[\]]", "", pattern))
+    return 10 * pattern.count("*") + pattern.count("?") - len(rx.sub(r"[*?\[\]]", "", pattern))
 
 
 def _wider(prompt: str, commands: list[Command]) -> Finding | None:
@@ -146,7 +145,7 @@ def _wider(prompt: str, commands: list[Command]) -> Finding | None:
         if not classes & {DELETE, WRITE}:
             continue
         for target in _targets(cmd):
-            if not re.search(r"[*?]", target) or target in named:
+            if not rx.search(r"[*?]", target) or target in named:
                 continue
             for asked in named:
                 if fnmatch.fnmatch(asked, target) and (not fnmatch.fnmatch(target, asked) or _width(target) > _width(asked)):
@@ -159,7 +158,7 @@ def _wider(prompt: str, commands: list[Command]) -> Finding | None:
 def _asked(prompt: str, verb: str) -> str:
     """`you asked to find large files` or, for a question, `you asked "what is in notes.txt"`."""
     text = " ".join(prompt.split())
-    match = re.search(rf"\b{re.escape(verb)}\b", text, re.IGNORECASE)
+    match = rx.search(rf"\b{rx.escape(verb)}\b", text, rx.IGNORECASE)
     if match is None or verb in ("what", "which", "where", "how", "who", "when", "why", "is", "are", "does", "do"):
         short = text if len(text) <= 60 else text[:57] + "..."
         return f'you asked "{short}"'
@@ -183,7 +182,7 @@ def mismatch(prompt: str | None, commands: list[Command]) -> Finding | None:
             if cmd.wrapped:
                 continue
             if severity in _effects(cmd) - allowed:
-                obj = " them" if severity == DELETE and re.search(r"\bfiles?\b|\bfolders?\b|\bdirector", rest) else ""
+                obj = " them" if severity == DELETE and rx.search(r"\bfiles?\b|\bfolders?\b|\bdirector", rest) else ""
                 says = f"deletes{obj}" if severity == DELETE and obj else _SAYS[severity]
                 return Finding(MODERATE, f"{_asked(prompt, verb)}; this command also {says} ({cmd.label()}).")
     return _wider(prompt, commands)

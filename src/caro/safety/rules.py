@@ -7,9 +7,7 @@ reach the same `rm` rule, while text that is only data (`echo 'rm -rf /'`) never
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
+from caro import patterns as rx
 from caro.safety import code, effects, rules_more, wrappers
 from caro.safety.model import (
     CRITICAL,
@@ -25,7 +23,11 @@ from caro.safety.model import (
 )
 from caro.safety.paths import Scope, normalise, scope
 
-Rule = Callable[[Command], list[Finding]]
+TYPE_CHECKING = False  # not typing's: collections.abc imports collections, and neither is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Rule = Callable[[Command], list[Finding]]
 GLOBBED = LazyPattern(r"[*?\[]")
 RULES: dict[str, Rule] = {}
 
@@ -65,7 +67,7 @@ def flags(args: list[str]) -> tuple[set[str], set[str], list[str]]:
 
 def expand_braces(word: str) -> list[str]:
     """`/{bin,etc}` -> ['/bin', '/etc'] (one level, enough to see what is reached)."""
-    match = re.search(r"\{([^{}]*,[^{}]*)\}", word)
+    match = rx.search(r"\{([^{}]*,[^{}]*)\}", word)
     if not match:
         return [word]
     return [word[:match.start()] + part + word[match.end():] for part in match.group(1).split(",")][:16]
@@ -83,7 +85,7 @@ def ps_param(args: list[str], name: str, shortest: int = 1) -> bool:
 # ----- deletion ------------------------------------------------------------------------------------
 def in_cwd(cmd: Command, target: str) -> str:
     """A relative target seen from the folder an earlier `cd` moved to (`cd ~ && rm -rf *`)."""
-    if cmd.cwd and not target.startswith(("/", "~", "$")) and not re.match(r"^[A-Za-z]:", target):
+    if cmd.cwd and not target.startswith(("/", "~", "$")) and not rx.match(r"^[A-Za-z]:", target):
         return cmd.cwd.rstrip("/") + "/" + target
     return target
 
@@ -222,9 +224,9 @@ def _windows_delete(cmd: Command) -> list[Finding]:
             probe = Command(argv=[cmd.argv[0], "{}"], text=cmd.text, via=cmd.via, windows=True,
                             found=Found(tuple(roots) or (".",), narrowed))
             return judge_deletion(probe, ["{}"], True)
-    registry = [t for t in targets if re.match(r"^(?:hk\w+:|registry::|hkey_)", t, re.IGNORECASE)]
+    registry = [t for t in targets if rx.match(r"^(?:hk\w+:|registry::|hkey_)", t, rx.IGNORECASE)]
     if registry:
-        machine = any(re.match(r"^(?:hklm:|registry::hkey_local_machine|hkey_local_machine|hkcr:)", t, re.IGNORECASE)
+        machine = any(rx.match(r"^(?:hklm:|registry::hkey_local_machine|hkey_local_machine|hkcr:)", t, rx.IGNORECASE)
                       for t in registry)
         level = CRITICAL if machine and recursive else HIGH
         return [said(cmd, level, f"deletes registry keys{' and everything under them' if recursive else ''} "
@@ -255,7 +257,7 @@ def _rsync(cmd: Command) -> list[Finding]:
                   for f in judge_deletion(cmd, operands[:-1], True)]
     if any(o.startswith("--delete") or o == "--remove-source-files" for o in long) and operands:
         dest = operands[-1]
-        sc = scope(dest.split(":", 1)[1] if re.match(r"^[\w.@-]+:", dest) else dest)
+        sc = scope(dest.split(":", 1)[1] if rx.match(r"^[\w.@-]+:", dest) else dest)
         level = deletion_level(sc, True)
         found.append(said(cmd, level, f"--delete removes files in {sc.describe()} ({dest}) that the source lacks."))
     found += _credential_upload(cmd, operands[:-1])
@@ -331,7 +333,7 @@ def _planted(cmd: Command, target: str) -> list[Finding]:
     from caro.safety.parse import parse
 
     text = " ".join(cmd.args) if cmd.name != "cat" else (cmd.stdin_text or "")
-    text = re.sub(r"^(?:[\d*/,-]+\s+){5}", "", text.strip())  # a crontab line's five time fields
+    text = rx.sub(r"^(?:[\d*/,-]+\s+){5}", "", text.strip())  # a crontab line's five time fields
     if not text or len(text) > 2000:
         return []
     worst = max((f.level for c in parse(text, "bash", fallback_on_error=False).commands for f in judge(c)), default=0)
@@ -425,7 +427,7 @@ def _partitioning(cmd: Command) -> list[Finding]:
     if name in ("set-partition", "resize-partition"):
         return [said(cmd, HIGH, "changes a disk partition.")]
     if name == "format":
-        if any(re.fullmatch(r"[a-z]:\\?", a) for a in lower):
+        if any(rx.fullmatch(r"[a-z]:\\?", a) for a in lower):
             return [said(cmd, CRITICAL, "formats a drive, erasing everything on it.")]
         return []
     if name == "diskpart":
@@ -500,7 +502,7 @@ def _permissions(cmd: Command) -> list[Finding]:
     short, long, operands = flags(args)
     recursive = "R" in short or "--recursive" in long or (name == "chattr" and "R" in short)
     mode = ""
-    symbolic = next((a for a in args if re.match(r"^[ugoa]*[-+=][rwxXstugo]+$", a)), None) if name == "chmod" else None
+    symbolic = next((a for a in args if rx.match(r"^[ugoa]*[-+=][rwxXstugo]+$", a)), None) if name == "chmod" else None
     if symbolic is not None and symbolic.startswith("-"):
         mode = symbolic  # `chmod -x /usr/bin/*`: -x is the mode, not an option
         operands = [a for a in args if a != symbolic and not a.startswith("-")]
@@ -510,14 +512,14 @@ def _permissions(cmd: Command) -> list[Finding]:
     elif name in ("chown", "chgrp") and operands:
         operands = operands[1:]
     elif name == "setfacl":
-        operands = [a for a in operands if not re.match(r"^[ugmo]:", a)]
+        operands = [a for a in operands if not rx.match(r"^[ugmo]:", a)]
     if "{}" in operands and cmd.found is not None:
         operands = [o for o in operands if o != "{}"] + [r or "." for r in cmd.found.roots]
         recursive = recursive or not cmd.found.narrowed
-    world = name == "chmod" and bool(re.search(r"(?:^|[^0-7])[0-7]*[2367]$", mode) or (re.search(r"[ao]?\+[rwx]*w", mode)
+    world = name == "chmod" and bool(rx.search(r"(?:^|[^0-7])[0-7]*[2367]$", mode) or (rx.search(r"[ao]?\+[rwx]*w", mode)
                                      and not mode.startswith(("u", "g"))))
-    setuid = name == "chmod" and bool((re.match(r"^[0-7]*[4567][0-7]{3}$", mode) and len(mode) == 4)
-                                      or re.search(r"[ug]*\+[rwx]*s", mode))
+    setuid = name == "chmod" and bool((rx.match(r"^[0-7]*[4567][0-7]{3}$", mode) and len(mode) == 4)
+                                      or rx.search(r"[ug]*\+[rwx]*s", mode))
     found = []
     verb = {"chmod": "changes permissions of", "chown": "changes the owner of", "chgrp": "changes the group of",
             "setfacl": "changes access lists of", "chattr": "changes attributes of"}[name]
@@ -534,7 +536,7 @@ def _permissions(cmd: Command) -> list[Finding]:
             found.append(said(cmd, level, f"{verb} {sc.describe()} ({t}){' and everything inside' if recursive else ''}; "
                                           "the system may stop working or become open to every user."))
         elif kind == "home":
-            locked = name == "chmod" and bool(re.fullmatch(r"0*|[augo]*-[rwx]+", mode))  # chmod 000 ~ locks you out
+            locked = name == "chmod" and bool(rx.fullmatch(r"0*|[augo]*-[rwx]+", mode))  # chmod 000 ~ locks you out
             level = CRITICAL if recursive and (world or name != "chmod" or locked) else HIGH if recursive or world or locked \
                 else MODERATE
             found.append(said(cmd, level, f"{verb} your whole home folder ({t}){' recursively' if recursive else ''}."))
@@ -562,7 +564,7 @@ def _kill(cmd: Command) -> list[Finding]:
     if name == "killall5":
         return [said(cmd, CRITICAL, "signals every process on the system.")]
     if name == "kill":
-        pids = [a for a in args if not a.startswith("-") or re.fullmatch(r"-1", a)]
+        pids = [a for a in args if not a.startswith("-") or rx.fullmatch(r"-1", a)]
         skip_sig = [a for i, a in enumerate(args) if i > 0 and args[i - 1] in ("-s", "-n")]
         pids = [p for p in pids if p not in skip_sig]
         if "-1" in args[1:] or ("-1" in pids and (len(args) > 1 or args == ["-1"]) and args.index("-1") > 0) or (args[-1:] == ["-1"] and len(args) >= 2):
@@ -571,7 +573,7 @@ def _kill(cmd: Command) -> list[Finding]:
             return [said(cmd, CRITICAL, "signals PID 1 (init): the system goes down.")]
         return [said(cmd, MODERATE, "forcibly kills processes without letting them clean up.")] if any(
             a in ("-9", "-KILL", "-SIGKILL") for a in args) else []
-    if name in ("stop-process", "taskkill") and any(re.fullmatch(
+    if name in ("stop-process", "taskkill") and any(rx.fullmatch(
             r"(?:lsass|csrss|winlogon|wininit|smss|services|svchost|system|dwm|explorer)(?:\.exe)?", a) for a in lower):
         return [said(cmd, CRITICAL, "stops a process Windows cannot run without: the machine crashes or logs you out.")]
     if name == "stop-process":
@@ -736,14 +738,14 @@ def _accounts(cmd: Command) -> list[Finding]:
     args = cmd.args
     lower = [a.lower() for a in args]
     joined = " ".join(lower)
-    admin_groups = re.compile(r"(?:^|[,\s])(?:sudo|wheel|admin|root|adm|administrators|docker|disk|shadow)(?:$|[,\s])")
+    admin_groups = rx.compile(r"(?:^|[,\s])(?:sudo|wheel|admin|root|adm|administrators|docker|disk|shadow)(?:$|[,\s])")
     if name in ("usermod", "gpasswd", "adduser", "add-localgroupmember", "dscl") and admin_groups.search(joined):
-        if re.search(r"(?:^|[,\s])docker(?:$|[,\s])", joined) and not re.search(
+        if rx.search(r"(?:^|[,\s])docker(?:$|[,\s])", joined) and not rx.search(
                 r"(?:^|[,\s])(?:sudo|wheel|admin|root|adm|administrators|disk|shadow)(?:$|[,\s])", joined):
             # the usual step after installing Docker; still worth a look: the group is root-equivalent
             return [said(cmd, MODERATE, "adds an account to the docker group, which amounts to root access.")]
         return [said(cmd, HIGH, "gives an account administrator (or equivalent) rights.")]
-    if name == "useradd" and (re.search(r"(?:-u|--uid)\s*0\b", joined) or "-o" in lower):
+    if name == "useradd" and (rx.search(r"(?:-u|--uid)\s*0\b", joined) or "-o" in lower):
         return [said(cmd, CRITICAL, "creates a second root account (user id 0).")]
     if name == "passwd":
         if "-d" in lower or "--delete" in lower:
@@ -753,7 +755,7 @@ def _accounts(cmd: Command) -> list[Finding]:
         return [said(cmd, MODERATE, "changes a password.")]
     if name == "chpasswd":
         return [said(cmd, HIGH, "sets account passwords in bulk.")]
-    if name == "setcap" and re.search(r"cap_(?:setuid|setgid|sys_admin|dac_override|sys_ptrace|chown)", joined):
+    if name == "setcap" and rx.search(r"cap_(?:setuid|setgid|sys_admin|dac_override|sys_ptrace|chown)", joined):
         return [said(cmd, HIGH, "grants a program root-level capabilities.")]
     if name in ("userdel", "deluser", "groupdel", "remove-localuser"):
         everyone = name == "remove-localuser" and not args and bool(cmd.upstream)  # `Get-LocalUser | Remove-LocalUser`
@@ -783,21 +785,21 @@ def _history(cmd: Command) -> list[Finding]:
         return []
     if name == "journalctl" and any(a.startswith(("--vacuum", "--rotate")) for a in args):
         return [said(cmd, MODERATE, "deletes old system journal entries.")]
-    if name == "set" and re.search(r"\+o\s+history", joined):
+    if name == "set" and rx.search(r"\+o\s+history", joined):
         return [said(cmd, HIGH, "turns off shell history.")]
     if name in ("unsetopt", "setopt") and "hist" in joined.lower() and name == "unsetopt":
         return [said(cmd, MODERATE, "changes how shell history is saved.")]
-    if name == "unset" and re.search(r"\bHIST(FILE|SIZE)\b", joined):
+    if name == "unset" and rx.search(r"\bHIST(FILE|SIZE)\b", joined):
         return [said(cmd, HIGH, "stops the shell saving history (a common way to hide what was done).")]
-    if re.search(r"\bHIST(?:FILE)?=(?:/dev/null|0|$)|\bHISTFILESIZE=0\b|\bHISTSIZE=0\b|\bHISTFILE=$", joined):
+    if rx.search(r"\bHIST(?:FILE)?=(?:/dev/null|0|$)|\bHISTFILESIZE=0\b|\bHISTSIZE=0\b|\bHISTFILE=$", joined):
         return [said(cmd, HIGH, "stops the shell saving history (a common way to hide what was done).")]
-    if re.search(r"\bLD_PRELOAD=", joined) and name in ("export", "="):
+    if rx.search(r"\bLD_PRELOAD=", joined) and name in ("export", "="):
         return [said(cmd, MODERATE, "makes every program load an extra library (LD_PRELOAD).")]
     return []
 
 
 _CREDENTIAL = LazyPattern(r"(?:\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.pgpass"
-                         r"|/etc/shadow|\.gnupg|\.kube/config|\.docker/config\.json|\.password-store|keychain)", re.I)
+                         r"|/etc/shadow|\.gnupg|\.kube/config|\.docker/config\.json|\.password-store|keychain)", rx.IGNORECASE)
 
 
 def _credential_upload(cmd: Command, sources: list[str]) -> list[Finding]:
@@ -832,7 +834,7 @@ def _scp(cmd: Command) -> list[Finding]:
 @rule("curl", "wget", "http", "https", "invoke-webrequest", "invoke-restmethod")
 def _upload(cmd: Command) -> list[Finding]:
     joined = " ".join(cmd.args)
-    if _CREDENTIAL.search(joined) and re.search(r"(?:^|\s)(?:-d|--data\S*|-F|--form|-T|--upload-file|--post-file\S*|-InFile)\s*\S*@?", joined):
+    if _CREDENTIAL.search(joined) and rx.search(r"(?:^|\s)(?:-d|--data\S*|-F|--form|-T|--upload-file|--post-file\S*|-InFile)\s*\S*@?", joined):
         return [said(cmd, HIGH, "uploads private keys or credentials to a web server.")]
     return []
 
@@ -840,10 +842,10 @@ def _upload(cmd: Command) -> list[Finding]:
 _REVSHELL_CODE = LazyPattern(
     r"(?:socket|TCPSocket|fsockopen|net\.Socket|require\(['\"]net['\"]\)|Net\.Sockets\.TCPClient|IO::Socket|"
     r"socket\.socket)[\s\S]*(?:subprocess|pty\.spawn|dup2|exec|/bin/(?:ba)?sh|cmd\.exe|spawn|system|popen|iex|"
-    r"Invoke-Expression|child_process)", re.IGNORECASE)
+    r"Invoke-Expression|child_process)", rx.IGNORECASE)
 _FORK_CODE = LazyPattern(r"fork\s+while\s+fork|while\s*\(?\s*(?:1|true|True)\s*\)?\s*[:{]?\s*(?:os\.)?fork\(|"
                         r"loop\s*\{\s*fork|\bfork\(\)\s*while|for\s*\(\s*;;\s*\)\s*\{?\s*fork|"
-                        r"while\s+True:\s*os\.fork", re.IGNORECASE)
+                        r"while\s+True:\s*os\.fork", rx.IGNORECASE)
 
 
 def _local_script(up: Command) -> bool:
@@ -893,7 +895,7 @@ def network_findings(cmd: Command) -> list[Finding]:
                and "e" in a[1:] and len(a) <= 6) for a in lower) and name != "openssl":
             found.append(said(cmd, CRITICAL, "connects a shell to the network (a reverse or bind shell): whoever is "
                                              "on the other side controls this machine."))
-        if name == "socat" and any(re.match(r"^(?:exec|system):", a) for a in lower):
+        if name == "socat" and any(rx.match(r"^(?:exec|system):", a) for a in lower):
             found.append(said(cmd, CRITICAL, "socat EXEC/SYSTEM hands a shell to the network (reverse or bind shell)."))
         if any(u.name in wrappers.SHELLS and ("-i" in u.args or wrappers.reads_stdin_code(u)) for u in cmd.upstream):
             found.append(said(cmd, CRITICAL, "pipes an interactive shell to the network: a reverse shell."))
@@ -988,7 +990,7 @@ def _containers(cmd: Command) -> list[Finding]:
         return [said(cmd, HIGH, f"{cmd.name} {verb} on every container or image at once.")]
     if verb in ("rm", "rmi", "prune", "image", "network") and any(a in ("-f", "--force", "prune") for a in lower):
         return [said(cmd, MODERATE, "force-removes containers, images or networks.")]
-    if verb in ("run", "create") and ("--privileged" in lower or any(re.match(r"^(?:-v|--volume)?=?/:/", a) for a in lower)
+    if verb in ("run", "create") and ("--privileged" in lower or any(rx.match(r"^(?:-v|--volume)?=?/:/", a) for a in lower)
                                      or any(a.startswith("/:") for a in lower) or "--pid=host" in lower):
         return [said(cmd, HIGH, "gives the container full control of this machine (privileged or the host's / mounted).")]
     return []
@@ -1039,8 +1041,8 @@ def _cloud(cmd: Command) -> list[Finding]:
 # ----- databases -----------------------------------------------------------------------------------
 _SQL_DROP = LazyPattern(r"\b(?:drop\s+(?:database|schema|table|keyspace|user|role|collection)|truncate\s+(?:table\s+)?\w"
                        r"|dropdatabase\s*\(|\.drop\s*\(\s*\)|flushall|flushdb|deletemany\s*\(\s*\{\s*\}\s*\)"
-                       r"|delete\s+from\s+[\w.\"`\[\]]+\s*(?:;|$)|remove\s*\(\s*\{\s*\}\s*\))", re.IGNORECASE)
-_SQL_UPDATE_ALL = LazyPattern(r"\bupdate\s+[\w.\"`]+\s+set\s+(?:(?!\bwhere\b)[^;])*(?:;|$)", re.IGNORECASE)
+                       r"|delete\s+from\s+[\w.\"`\[\]]+\s*(?:;|$)|remove\s*\(\s*\{\s*\}\s*\))", rx.IGNORECASE)
+_SQL_UPDATE_ALL = LazyPattern(r"\bupdate\s+[\w.\"`]+\s+set\s+(?:(?!\bwhere\b)[^;])*(?:;|$)", rx.IGNORECASE)
 DB_CLIENTS = {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "mongo", "mongosh", "redis-cli", "cqlsh",
               "clickhouse-client", "clickhouse", "sqlcmd", "duckdb", "invoke-sqlcmd", "cockroach", "usql", "pgcli",
               "mycli", "litecli", "valkey-cli", "keydb-cli", "influx", "bq"}
@@ -1071,7 +1073,7 @@ def _databases(cmd: Command) -> list[Finding]:
 _ESSENTIAL = LazyPattern(r"^(?:libc6|libc-bin|glibc|bash|coreutils|systemd|systemd-sysv|sudo|apt|dpkg|rpm|yum|dnf|pacman"
                         r"|linux-image.*|linux-firmware|kernel.*|grub.*|shim.*|base-files|base-passwd|init|login|passwd"
                         r"|util-linux|libsystemd0|zlib1g|libpam.*|openssh-server|python3|python3-minimal|perl-base"
-                        r"|dash|filesystem|glibc-common|busybox|\*|\.\*)(?::\w+)?$", re.IGNORECASE)
+                        r"|dash|filesystem|glibc-common|busybox|\*|\.\*)(?::\w+)?$", rx.IGNORECASE)
 _PKG_REMOVE = {"remove", "purge", "erase", "autoremove", "uninstall", "rm", "del", "autopurge", "-r", "-e", "-P",
                "--remove", "--purge", "--erase"}
 
@@ -1307,9 +1309,9 @@ def _scripted_edits(cmd: Command) -> list[Finding]:
         operands = [a for a in args if not a.startswith("-") and a != "inplace"][1:]
         return _writes_into(cmd, operands) or [said(cmd, MODERATE, "edits the files it is given in place.")]
     scripts = _values(cmd.argv, ("-c", "--cmd")) + [a[1:] for a in cmd.argv[1:] if a.startswith("+")]
-    scripts += [cmd.argv[i + 1] for i, a in enumerate(cmd.argv[:-1]) if re.fullmatch(r"-[a-z]*c", a)]
+    scripts += [cmd.argv[i + 1] for i, a in enumerate(cmd.argv[:-1]) if rx.fullmatch(r"-[a-z]*c", a)]
     if not any(_EX_WRITE.search(" " + t) for t in scripts):
         return []
-    skip = {i + 1 for i, a in enumerate(cmd.argv) if re.fullmatch(r"-[a-z]*c|--cmd", a)}
+    skip = {i + 1 for i, a in enumerate(cmd.argv) if rx.fullmatch(r"-[a-z]*c|--cmd", a)}
     operands = [a for i, a in enumerate(cmd.argv[1:], 1) if i not in skip and not a.startswith(("-", "+"))]
     return _writes_into(cmd, operands) or [said(cmd, MODERATE, "runs editor commands that save the files it is given.")]

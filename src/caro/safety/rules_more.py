@@ -8,13 +8,15 @@ network cut off is critical or high; one project file is moderate.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
+from caro import patterns as rx
 from caro.safety.model import CRITICAL, HIGH, MODERATE, Command, Finding, LazyPattern
 from caro.safety.paths import scope
 
-Check = Callable[[Command], list[Finding]]
+TYPE_CHECKING = False  # not typing's: collections.abc imports collections, and neither is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Check = Callable[[Command], list[Finding]]
 _TABLE: dict[str, Check] = {}
 
 
@@ -159,7 +161,7 @@ def _install(cmd: Command) -> list[Finding]:
 
     modes = _values(cmd.argv, ("-m", "--mode"))
     operands = _operands(cmd, "mogtS")
-    if any(re.fullmatch(r"0?[4-7][0-7]{3}", m) or "s" in m for m in modes) and operands:
+    if any(rx.fullmatch(r"0?[4-7][0-7]{3}", m) or "s" in m for m in modes) and operands:
         level = CRITICAL if _SHELLISH.search(operands[0]) else HIGH
         return [_said(cmd, level, f"installs {operands[-1]} with the setuid/setgid bit: it then runs with its owner's "
                                   "rights (a classic privilege escalation).")]
@@ -199,7 +201,7 @@ def _node_rm(cmd: Command) -> list[Finding]:
 # ----- disks and volumes -----------------------------------------------------------------------------------
 def _devices(cmd: Command) -> list[str]:
     return [a.split("=", 1)[-1] for a in cmd.args if scope(a.split("=", 1)[-1]).kind == "device"
-            or re.match(r"^/dev/(?:sg\d+|nvme\d+|vg\w*/.+|md\d+)$", a.split("=", 1)[-1])]
+            or rx.match(r"^/dev/(?:sg\d+|nvme\d+|vg\w*/.+|md\d+)$", a.split("=", 1)[-1])]
 
 
 @_on("ddrescue", "dcfldd", "dc3dd")
@@ -263,7 +265,7 @@ _INFRA = {"aws", "gcloud", "az", "gsutil", "s3cmd", "rclone", "gh", "glab", "her
 _REMOVE_VERB = LazyPattern(
     r"^(?:[\w-]+:)?(?:delete|destroy|purge|terminate|remove|rm|del|drop|flush\w*|reset|wipe|uninstall|un|prune|disable"
     r"|deletefile|rmdir|rmdirs|rb|teardown|nuke|erase|forget|cleanup|undefine|deregister|decommission)"
-    r"(?:[:-][\w-]+)?$", re.IGNORECASE)
+    r"(?:[:-][\w-]+)?$", rx.IGNORECASE)
 _KEEP = {"docker", "podman", "kubectl", "oc", "terraform", "pulumi"}  # judged by their own rules in rules.py
 
 
@@ -312,10 +314,10 @@ def _http_delete(cmd: Command) -> list[Finding]:
         method = lowered[0]
     found: list[Finding] = _output_targets(cmd) if cmd.name in _OUTPUTS else []
     if method in ("delete", "purge"):
-        url = next((a for a in args if "://" in a or re.match(r"^[\w.-]+(?::\d+)?/", a)), "")
-        path = re.sub(r"^[a-z]+://", "", url).split("?", 1)[0].partition("/")[2].rstrip("/")
+        url = next((a for a in args if "://" in a or rx.match(r"^[\w.-]+(?::\d+)?/", a)), "")
+        path = rx.sub(r"^[a-z]+://", "", url).split("?", 1)[0].partition("/")[2].rstrip("/")
         last = path.rsplit("/", 1)[-1]
-        single = "/" in path and bool(re.search(r"\d", last)) and not re.search(r"[*]|_all", path)
+        single = "/" in path and bool(rx.search(r"\d", last)) and not rx.search(r"[*]|_all", path)
         level = MODERATE if single else HIGH  # one item by its id, or a whole collection, index or everything
         found.append(_said(cmd, level, "sends an HTTP DELETE: it deletes "
                                        f"{'that item' if single else 'data'} on the server, and servers rarely ask twice."))
@@ -388,12 +390,12 @@ def _network_power(cmd: Command) -> list[Finding]:
     return []
 
 
-_INTERPRETERS = LazyPattern(r"^(?:python\d?(?:\.\d+)?|node|java|ruby|perl|php)$", re.IGNORECASE)
+_INTERPRETERS = LazyPattern(r"^(?:python\d?(?:\.\d+)?|node|java|ruby|perl|php)$", rx.IGNORECASE)
 _VITAL = LazyPattern(r"^(?:bash|zsh|sh|fish|sshd?|systemd\w*|init|dbus\w*"
                      r"|xorg|x|wayland|gnome-shell|kwin\w*|plasmashell|gdm\w*|sddm|lightdm|login|getty|agetty|"
                      r"networkmanager|dockerd|containerd|kubelet|postgres\w*|mysqld|mariadbd|nginx|apache2|httpd|"
                      r"explorer(?:\.exe)?|lsass|csrss|winlogon|svchost|wininit|smss|services|launchd|windowserver|finder"
-                     r"|loginwindow|cron|rsyslogd|journald|udevd|polkitd)$", re.IGNORECASE)
+                     r"|loginwindow|cron|rsyslogd|journald|udevd|polkitd)$", rx.IGNORECASE)
 
 
 @_on("pkill", "killall", "skill", "slay")
@@ -450,7 +452,7 @@ def _crontab_empty(cmd: Command) -> list[Finding]:
 _SECRET = LazyPattern(r"(?:\.ssh\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\.aws\b|\.netrc|\.git-credentials|\.pgpass|/etc/shadow"
                       r"|/etc/passwd|/etc/sudoers|\.gnupg|\.kube/config|\.docker/config\.json|\.password-store|"
                       r"keychain|\.env\b|credentials|secrets?\.|\.npmrc|\.pypirc|--export-secret|\.bash_history"
-                      r"|\.config/gcloud|\.azure/)", re.IGNORECASE)
+                      r"|\.config/gcloud|\.azure/)", rx.IGNORECASE)
 _SENDERS = {"curl", "wget", "http", "https", "xh", "nc", "ncat", "netcat", "socat", "telnet", "scp", "sftp", "rsync",
             "ftp", "mail", "mailx", "sendmail", "mutt", "ssh", "openssl", "aws", "gsutil", "rclone", "gh"}
 
@@ -526,9 +528,9 @@ def _windows_network(cmd: Command) -> list[Finding]:
 def _computed_code(cmd: Command) -> list[Finding]:
     """Invoke-Expression of text built when it runs (decoded, downloaded, concatenated)."""
     text = " ".join(cmd.args)
-    if not text or re.fullmatch(r"\s*(['\"]).*\1\s*", text, re.DOTALL) or not re.search(r"[($\[]", text):
+    if not text or rx.fullmatch(r"\s*(['\"]).*\1\s*", text, rx.DOTALL) or not rx.search(r"[($\[]", text):
         return []
-    net = re.search(r"irm|iwr|invoke-(?:webrequest|restmethod)|downloadstring|webclient|https?://", text, re.IGNORECASE)
+    net = rx.search(r"irm|iwr|invoke-(?:webrequest|restmethod)|downloadstring|webclient|https?://", text, rx.IGNORECASE)
     return [_said(cmd, CRITICAL if net else HIGH, "runs text built when it runs as PowerShell code (decoded, downloaded "
                                                   "or concatenated); caro cannot see what it will be.")]
 

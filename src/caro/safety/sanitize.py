@@ -7,14 +7,13 @@ and a leading prompt sign are presentation, not command, and are removed quietly
 
 from __future__ import annotations
 
-import re
-
+from caro import patterns as rx
 from caro.safety.model import LazyPattern
 
 # Longer commands are still judged, but flagged: nobody reads 16 kB before saying yes.
 MAX_LENGTH = 16_384
 
-_FENCE = LazyPattern(r"^\s*```[\w+.-]*[ \t]*\n(?P<body>.*?)\n?[ \t]*```\s*$", re.DOTALL)
+_FENCE = LazyPattern(r"^\s*```[\w+.-]*[ \t]*\n(?P<body>.*?)\n?[ \t]*```\s*$", rx.DOTALL)
 _ANSI = LazyPattern(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks

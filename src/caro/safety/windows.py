@@ -8,8 +8,7 @@ PowerShell aliases (rm, del, rd, iex, iwr …) are resolved to the cmdlets they 
 
 from __future__ import annotations
 
-import re
-
+from caro import patterns as rx
 from caro.safety.model import Command, LazyPattern, Redirect, Script
 
 ALIASES = {
@@ -220,7 +219,7 @@ def parse_into(text: str, shell: str, script: Script, via: tuple[str, ...], pare
                 argv[0] = ALIASES.get(argv[0].lower(), argv[0])
             cmd = Command(argv=argv, text=" ".join(words), via=via, upstream=list(feed), windows=True,
                           redirects=list(redirects))
-            if shell == "cmd" and re.search(r"%[^%\s]+%|![^!\s]+!", argv[0]):
+            if shell == "cmd" and rx.search(r"%[^%\s]+%|![^!\s]+!", argv[0]):
                 cmd.dynamic = True  # `!x! /s /q C:\`, `%p% …`: a program name that is only known when it runs
             made = add_command(cmd, script, nest)
             feed = feed + made if piped else []
@@ -258,7 +257,7 @@ _CMD_BUILTINS = {"del", "erase", "rd", "rmdir", "md", "mkdir", "dir", "copy", "m
                  "ren", "rename", "format", "start", "call", "cls", "set", "attrib", "xcopy", "robocopy", "takeown",
                  "icacls", "cmd", "shutdown", "taskkill", "reg", "net", "sc", "schtasks", "for", "if", "pushd", "popd"}
 _CMD_FOR = LazyPattern(r"^\s*for\s+((?:/[rdlf]\s+)*)(?:(\"[^\"]*\"|[^%\s]\S*)\s+)?(%%?\w)\s+in\s*\(([^)]*)\)\s*do\s+(.+)$",
-                      re.IGNORECASE | re.DOTALL)
+                      rx.IGNORECASE | rx.DOTALL)
 
 
 def cmd_words(words: list[str]) -> list[str]:
@@ -282,7 +281,7 @@ def cmd_words(words: list[str]) -> list[str]:
         break
     out: list[str] = []
     for word in words:
-        if re.fullmatch(r"(?:/[A-Za-z?](?::\S*)?){2,}", word):
+        if rx.fullmatch(r"(?:/[A-Za-z?](?::\S*)?){2,}", word):
             out += ["/" + s for s in word.split("/") if s]  # /s/q is /s /q
         else:
             out.append(word)
@@ -302,7 +301,7 @@ def _after_condition(words: list[str]) -> list[str]:
     return words[i + 1:]
 
 
-def _cmd_for(loop: re.Match[str], script: Script, via: tuple[str, ...], parent: Command | None, nest: int) -> list[Command]:
+def _cmd_for(loop: rx.Match[str], script: Script, via: tuple[str, ...], parent: Command | None, nest: int) -> list[Command]:
     """`for /r C:\\ %f in (*) do del %f`: the body runs once per file found under the root."""
     from caro.safety.model import Found
 
@@ -313,9 +312,9 @@ def _cmd_for(loop: re.Match[str], script: Script, via: tuple[str, ...], parent: 
     narrowed = pattern not in ("*", "*.*", "")
     folders = [i.strip('"') for i in pattern.split() if "\\" in i or "/" in i or ":" in i]
     if not recursive and folders:  # `for /d %d in (C:\Users\*) do …`: the set names the folder it lists
-        roots = tuple(re.split(r"[\\/]", f.rstrip("\\/"))[0] + "\\" if re.fullmatch(r"[A-Za-z]:[\\/]?[^\\/]*", f)
-                      else re.sub(r"[\\/][^\\/]*$", "", f) for f in folders)
-        narrowed = any(re.split(r"[\\/]", f)[-1] not in ("*", "*.*", "") for f in folders)
+        roots = tuple(rx.split(r"[\\/]", f.rstrip("\\/"))[0] + "\\" if rx.fullmatch(r"[A-Za-z]:[\\/]?[^\\/]*", f)
+                      else rx.sub(r"[\\/][^\\/]*$", "", f) for f in folders)
+        narrowed = any(rx.split(r"[\\/]", f)[-1] not in ("*", "*.*", "") for f in folders)
     before = len(script.commands)
     parse_into(body.replace(var, "{}"), "cmd", script, (*via, "for"), parent, nest + 1)
     made = script.commands[before:]

@@ -7,15 +7,17 @@ plainly, as `sudo env nice rm -rf /`, or inside `bash -c '…'`. Code carried in
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from functools import lru_cache
-
+from caro import patterns as rx
+from caro.memo import memo
 from caro.safety import options
 from caro.safety.model import Command, Found, LazyPattern
 
-# nested(code, label, shell, parent) parses `code` as a script run by `parent` and returns its commands.
-Nested = Callable[[str, str, str, Command], list[Command]]
+TYPE_CHECKING = False  # not typing's: collections.abc imports collections, and neither is on the start path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    # nested(code, label, shell, parent) parses `code` as a script run by `parent` and returns its commands.
+    Nested = Callable[[str, str, str, Command], list[Command]]
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "tcsh", "csh", "yash", "rbash"}
 POWERSHELLS = {"powershell", "pwsh"}
@@ -83,7 +85,7 @@ _INTERP_NAMES = frozenset({
 })
 
 
-@lru_cache(maxsize=1024)
+@memo(1024)
 def is_interpreter(name: str) -> bool:
     return name in _INTERP_NAMES or name.rstrip("0123456789.") in _INTERP_VERSIONED
 
@@ -159,7 +161,7 @@ _PRINTF_ESCAPE = LazyPattern(r"\\(x[0-9a-fA-F]{1,2}|0?[0-7]{1,3}|[ntr\\])")
 
 def _unescape(text: str) -> str:
     """printf's and `echo -e`'s escapes: `\\x72\\x6d` and `\\162\\155` are `rm`."""
-    def repl(m: re.Match[str]) -> str:
+    def repl(m: rx.Match[str]) -> str:
         code = m.group(1)
         if code[0] == "x":
             return chr(int(code[1:], 16))
@@ -245,7 +247,7 @@ def _find_exec(cmd: Command) -> list[Command]:
 _SSH_VALUE: tuple[set[str], set[str]] = (set("bcDEeFIiJLlmOopQRSWwB"), set())
 _CODE_CALL = LazyPattern(
     r"""(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|\bsystem|\bexec|\bpopen|\bspawn|execSync|shell_exec|passthru|\bqx)\s*\(?\s*(?:\[\s*)?(['"])(.*?)(?<!\\)\1""",
-    re.DOTALL,
+    rx.DOTALL,
 )
 _CODE_LIST = LazyPattern(r"""(?:subprocess\.\w+|os\.exec\w*|spawn\w*)\s*\(\s*\[((?:\s*(?:'[^']*'|"[^"]*")\s*,?)+)\]""")
 _RMTREE = LazyPattern(r"""(?:shutil\.rmtree|rm_rf|rmSync|rmdirSync|FileUtils\.rm_r\w*)\s*\(\s*(['"])(.*?)\1""")
@@ -271,7 +273,7 @@ def _interpreter_code(cmd: Command, nested: Nested) -> list[Command]:
         for match in _CODE_CALL.finditer(code):
             out += nested(match.group(2), f"{cmd.name} code", "bash", cmd)
         for match in _CODE_LIST.finditer(code):
-            words = [w[1:-1] for w in re.findall(r"""'[^']*'|"[^"]*\"""", match.group(1))]
+            words = [w[1:-1] for w in rx.findall(r"""'[^']*'|"[^"]*\"""", match.group(1))]
             if words:
                 out.append(derive(cmd, 0, f"{cmd.name} code", argv=words))
         for match in _RMTREE.finditer(code):
@@ -324,7 +326,8 @@ _PS_VALUED = {"-executionpolicy", "-ep", "-ex", "-exec", "-windowstyle", "-w", "
 
 
 # ----- unwrap: one handler per kind of wrapper -----------------------------------------------------------
-Handler = Callable[[Command, Nested], list[Command]]
+if TYPE_CHECKING:
+    Handler = Callable[[Command, Nested], list[Command]]
 _KEYWORDS = ("then", "do", "done", "fi", "else", "elif", "esac", "{", "}", "!", "in")
 
 
@@ -358,7 +361,7 @@ def _env(cmd: Command, nested: Nested) -> list[Command]:
             except ValueError:
                 words = argv[i + 1].split()
             return [derive(cmd, 0, "env -S", argv=words + argv[i + 2:])]
-        elif arg.startswith("-") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", arg):
+        elif arg.startswith("-") or rx.match(r"^[A-Za-z_][A-Za-z0-9_]*=", arg):
             i += 1
         else:
             break
@@ -582,7 +585,7 @@ def _positional(code: str, params: list[str]) -> str:
     if not params or "$" not in code:
         return code
 
-    def value(match: re.Match[str]) -> str:
+    def value(match: rx.Match[str]) -> str:
         digit = next((g for g in match.groups() if g), "")
         words = params[1:] if digit in "@*" else params[int(digit):int(digit) + 1]
         if not words:

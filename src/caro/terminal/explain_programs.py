@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from functools import lru_cache
+
+from caro.memo import memo
+from caro.patterns import LazyPattern
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start path
 if TYPE_CHECKING:
@@ -24,13 +25,13 @@ if TYPE_CHECKING:
 
     Entry = dict[str, Any]
 
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_NUMBER = re.compile(r"^-\d+(\.\d+)?$")
-_EXTENSION = re.compile(r"\.\w{1,5}$")
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_ASSIGNMENT = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_NUMBER = LazyPattern(r"^-\d+(\.\d+)?$")
+_EXTENSION = LazyPattern(r"\.\w{1,5}$")
+_URL = LazyPattern(r"^[a-z][a-z0-9+.-]*://")
 
 
-@lru_cache(maxsize=1)
+@memo(1)
 def programs() -> dict[str, Entry]:
     """The built-in descriptions: program name -> entry (summary, flags, args, reads, changes...)."""
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "explain_programs.json")
