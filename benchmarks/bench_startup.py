@@ -18,7 +18,9 @@ is warm after the first round, as it is for someone using caro. Then, per path, 
 the modules with the largest self and cumulative times from `python -X importtime` (in the -I -S setup).
 
 Budgets (ratio to bare Python, same run): catalog answer, `caro check`, LM Studio request ≤ 3×;
-`caro --help`, `caro init zsh`, `caro --version` ≤ 2×; `caro explain` ≤ 4×.
+`caro --help`, `caro init zsh`, `caro --version` ≤ 2×; `caro explain` ≤ 4×. The verdict reads the
+`python -c pass` ratio (caro started as users start it, against the same interpreter started the same
+way); whether the `-I -S` ratio is within the same budget is printed beside it.
 """
 
 from __future__ import annotations
@@ -133,14 +135,15 @@ def main() -> None:
         print(f"python -c pass        median {base:6.1f} ms")
         print(f"python -I -S -c pass  median {bare:6.1f} ms")
         print()
-        print(f"{'path':<38} {'caro':>9} {'ratio':>7} {'-I -S caro':>11} {'ratio':>7}  budget")
+        print(f"{'path':<38} {'caro':>9} {'ratio':>7} {'-I -S caro':>11} {'ratio':>7}  budget (plain ratio; -I -S)")
         for label in PATHS:
             plain = statistics.median(samples[f"caro {label}"])
             iso = statistics.median(samples[f"-I -S caro {label}"])
             limit = BUDGETS[label]
-            verdict = "met" if plain / base <= limit and iso / bare <= limit else "NOT met"
+            verdict = "met" if plain / base <= limit else "NOT met"
+            strict = "within" if iso / bare <= limit else "over"
             print(f"{label:<38} {plain:6.1f} ms {plain / base:6.2f}x {iso:8.1f} ms {iso / bare:6.2f}x"
-                  f"  <= {limit}x {verdict}")
+                  f"  <= {limit}x {verdict}; -I -S {strict}")
         if not args.no_importtime:
             print()
             print(f"# where the time goes (python -I -S -X importtime, ms; top {args.top})")

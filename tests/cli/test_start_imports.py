@@ -211,3 +211,16 @@ def test_the_help_page_is_read_back_without_argparse(tmp_path: Path) -> None:
     assert repeat.returncode == 0 and repeat.stdout == done.stdout
     assert "usage: caro" in repeat.stdout and "commands (caro COMMAND --help for each)" in repeat.stdout
     assert not {"argparse", "re", "gettext"} & again, sorted({"argparse", "re", "gettext"} & again)
+
+
+def test_the_launcher_imports_nothing_before_caro() -> None:
+    """bin/caro (installed as the `caro` command on POSIX systems by setup.py) imports neither `re` nor
+    anything else before caro's own start: pip's entry-point wrapper would import `re` first."""
+    launcher = Path(SRC).parent / "bin" / "caro"
+    done = subprocess.run([sys.executable, "-S", "-X", "importtime", str(launcher), "--version"],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, "PYTHONPATH": SRC})
+    assert done.returncode == 0 and done.stdout.startswith("caro "), done.stderr
+    modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "caro.cli" in modules
+    assert not {"re", "enum", "json", "functools"} & modules, sorted({"re", "enum", "json", "functools"} & modules)

@@ -10,9 +10,9 @@ list `modes`: the first whose `when` groups all match a flag on the line replace
 
 from __future__ import annotations
 
-import json
 import os
 
+from caro import jsontext
 from caro.memo import memo
 from caro.patterns import LazyPattern
 
@@ -36,7 +36,7 @@ def programs() -> dict[str, Entry]:
     """The built-in descriptions: program name -> entry (summary, flags, args, reads, changes...)."""
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "explain_programs.json")
     with open(path, encoding="utf-8") as handle:
-        data: dict[str, Entry] = json.load(handle)
+        data: dict[str, Entry] = jsontext.loads(handle.read())
     data.pop("_comment", None)
     for alias, target in list(data.pop("_aliases", {}).items()):
         data[alias] = data[target]
