@@ -10,7 +10,8 @@ Budgets: matching at most 5 ms median; a catalog answer from a fresh interpreter
 2. Start: fresh interpreters, interleaved so machine load hits every case alike, median of N each:
      python     python -c pass
      catalog    import the catalog, load it from its cache, answer "list docker containers"
-     caro       python -m caro --backend builtin -o json "list docker containers" (the whole command:
+     caro       caro --backend builtin -o json "list docker containers" (the whole command, as the `caro`
+                command next to this Python; `python -m caro` where there is none:
                 CLI, configuration, the catalog and the safety check)
    Bytecode caching is on, as in an installed caro, even when PYTHONDONTWRITEBYTECODE is set here.
 3. Split, best of N in one process each: the catalog's own imports (caro.context, which caro's start
@@ -82,12 +83,14 @@ def bench_matching(rounds: int) -> tuple[float, float, int]:
 
 def bench_start(runs: int, env: dict[str, str]) -> dict[str, list[float]]:
     python = sys.executable
+    # The `caro` command next to this Python, as users start it (`python -m caro` adds runpy's imports).
+    beside = Path(python).parent / "caro"
+    caro = [str(beside)] if beside.exists() else [python, "-m", "caro"]
     cases = {
         "python -c pass": lambda: time_command([python, "-c", "pass"], env),
         "catalog answer (import, load, match)": lambda: time_command([python, "-c", CATALOG_ANSWER], env),
-        "caro --backend builtin -o json": lambda: time_command(
-            [python, "-m", "caro", "--backend", "builtin", "-o", "json", PROMPT], env
-        ),
+        "caro --backend builtin -o json": lambda: time_command([*caro, "--backend", "builtin", "-o", "json", PROMPT],
+                                                              env),
     }
     return interleaved(cases, runs)
 

@@ -15,6 +15,7 @@ from caro import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
     from typing import Any
 
     from caro.config import Settings
@@ -570,6 +571,8 @@ def _dispatch(argv: list[str]) -> int:
     if argv in (["--help"], ["-h"]):
         return _help_directly()
     direct = _init_directly(argv)
+    if direct is None:
+        direct = _completions_directly(argv)
     if direct is not None:
         return direct
     found = _subcommand(argv)
@@ -579,13 +582,15 @@ def _dispatch(argv: list[str]) -> int:
 
 
 # What `caro --help` depends on besides caro's version: the files that write it, the interpreter (argparse's
-# layout), the width, and what may make argparse translate or colour it.
+# layout), the width, and what may make argparse translate or colour it. The completion scripts are built
+# from every subcommand's parser, so every file in commands/ counts for them.
 _HELP_SOURCES = ("cli.py", "config.py", "commands/__init__.py")
 _HELP_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "NO_COLOR", "FORCE_COLOR", "PYTHON_COLORS", "TERM")
 
 
-def _help_cache_file() -> str | None:
-    """The cache file holding `caro --help` as argparse writes it in this setting (None: no way to tell)."""
+def _page_cache_file(kind: str, sources: tuple[str, ...], *, width: bool) -> str | None:
+    """The cache file holding the page `kind` (`help`, `completions-zsh`) as argparse's parsers write it in
+    this setting (None: no way to tell)."""
     import os
     import zlib
 
@@ -593,15 +598,31 @@ def _help_cache_file() -> str | None:
 
     here = os.path.dirname(os.path.abspath(__file__))
     try:
-        facts = [__version__, sys.version, str(terminal_width()), str(sys.stdout.isatty())]
+        facts = [__version__, sys.version, str(terminal_width()) if width else "", str(sys.stdout.isatty())]
         facts += [os.environ.get(name, "") for name in _HELP_ENV]
-        for name in _HELP_SOURCES:
+        for name in sources:
             stat = os.stat(os.path.join(here, *name.split("/")))
             facts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
     except (OSError, ValueError, AttributeError):
         return None
     key = zlib.crc32("\n".join(facts).encode())
-    return os.path.join(_home_str(os.environ), "cache", f"help-{key:08x}.txt")
+    return os.path.join(_home_str(os.environ), "cache", f"{kind}-{key:08x}.txt")
+
+
+def _cached_page(path: str | None, build: Callable[[], str]) -> str:
+    """The page kept at `path`, or `build()`'s, then kept there."""
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read()
+        except (OSError, ValueError):
+            pass
+    text = build()
+    if path is not None:
+        from caro.config import write_cache
+
+        write_cache(path, text.encode("utf-8"))
+    return text
 
 
 def _print_help(text: str) -> None:
@@ -616,23 +637,32 @@ def _print_help(text: str) -> None:
 def _help_directly() -> int:
     """`caro --help`: the page argparse wrote last time in the same setting, kept in caro's cache folder
     (argparse costs twice a bare Python start); written by argparse, and kept, when there is none."""
+    path = _page_cache_file("help", _HELP_SOURCES, width=True)
+    _print_help(_cached_page(path, lambda: build_parser().format_help()))
+    return 0
 
-    path = _help_cache_file()
-    if path is not None:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, ValueError):
-            pass
-        else:
-            _print_help(text)
-            return 0
-    text = build_parser().format_help()
-    if path is not None:
-        from caro.config import write_cache
 
-        write_cache(path, text.encode("utf-8"))
-    _print_help(text)
+def _completions_directly(argv: list[str]) -> int | None:
+    """`caro completions SHELL`, which a shell may run at every start (`eval "$(caro completions zsh)"`):
+    the script written last time, kept like the help page; building it imports every subcommand's parser."""
+    if len(argv) != 2 or argv[0] != "completions" or argv[1] not in ("bash", "zsh", "fish"):
+        return None
+    import os
+
+    commands = os.path.join(os.path.dirname(os.path.abspath(__file__)), "commands")
+    try:
+        sources = tuple(f"commands/{name}" for name in sorted(os.listdir(commands)) if name.endswith(".py"))
+    except OSError:
+        sources = ()
+    path = _page_cache_file(f"completions-{argv[1]}", ("cli.py", "config.py", *sources), width=False)
+
+    def build() -> str:
+        from caro.commands.completions import script
+
+        text: str = script(argv[1])
+        return text
+
+    _print_help(_cached_page(path if sources else None, build))
     return 0
 
 

@@ -224,3 +224,18 @@ def test_the_launcher_imports_nothing_before_caro() -> None:
     modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "caro.cli" in modules
     assert not {"re", "enum", "json", "functools"} & modules, sorted({"re", "enum", "json", "functools"} & modules)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_completion_script_is_read_back_without_argparse(shell: str, tmp_path: Path) -> None:
+    """`eval "$(caro completions zsh)"` may run at every shell start: the script is built from every
+    subcommand's parser once, then read back like the help page."""
+    home = {"CARO_HOME": str(tmp_path / "home")}
+    first, done = imported(["completions", shell], tmp_path, home)
+    assert done.returncode == 0 and "argparse" in first and "caro.commands.completions" in first
+    again, repeat = imported(["completions", shell], tmp_path, home)
+    assert repeat.returncode == 0 and repeat.stdout == done.stdout and "caro" in repeat.stdout
+    assert not {"argparse", "caro.commands.completions", "caro.commands.finetune"} & again
+    from caro.commands.completions import script
+
+    assert repeat.stdout == script(shell)  # what the parsers write today, not a stale copy
