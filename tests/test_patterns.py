@@ -124,3 +124,17 @@ def test_escape_is_res() -> None:
     every = "".join(chr(i) for i in range(0x250)) + "日本 \U0001f600"
     assert patterns.escape(every) == re.escape(every)
     assert patterns.search(patterns.escape("a.b*(c)"), "xa.b*(c)y")
+
+
+def test_the_kept_file_and_the_process_cache_stay_bounded(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patterns built from text (a user's deny rules, a line's $IFS) must not grow either without end."""
+    monkeypatch.setattr(patterns, "MAX_KEPT", 5)
+    monkeypatch.setattr(patterns, "MAX_MADE", 4)
+    for i in range(8):
+        assert patterns.search(f"x{i}+", f"ax{i}x{i}")
+        assert len(patterns._made) <= 4
+    patterns._save()
+    assert len(patterns._load(patterns.cache_file(str(kept)))) == 8  # this run's own, even over the cap
+    patterns._entries = {(f"y{i}", 0): entry for i, entry in enumerate(list(patterns._entries.values())[:2])}
+    patterns._save()
+    assert len(patterns._load(patterns.cache_file(str(kept)))) == 2  # merged would exceed 5: only this run's

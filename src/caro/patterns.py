@@ -40,6 +40,8 @@ DOTALL = 16
 VERBOSE = 64
 ASCII = 256
 
+MAX_KEPT = 4000  # patterns in the file; a home that has used caro for long holds about 200
+MAX_MADE = 512  # patterns kept compiled in one process, as re's own cache
 _folder: str | None = None  # None: not decided yet ($CARO_HOME/cache on first use); "": keep nothing
 _entries: dict[tuple[str, int], tuple[Any, ...]] | None = None  # (source, flags) -> _sre.compile's arguments
 _changed = False
@@ -142,8 +144,11 @@ def _save() -> None:
     from caro.config import write_cache
 
     path = cache_file(_folder)
+    merged = {**_load(path), **_entries}
+    if len(merged) > MAX_KEPT:  # patterns built from text (a user's rules, $IFS) must not grow it forever
+        merged = dict(_entries)
     try:
-        data = marshal.dumps({**_load(path), **_entries})
+        data = marshal.dumps(merged)
     except ValueError:
         return  # never a traceback at exit; the next run compiles again
     write_cache(path, data)
@@ -157,6 +162,8 @@ def compile(source: str, flags: int = 0) -> re.Pattern[str]:
     there is some."""
     made = _made.get((source, flags))
     if made is None:
+        if len(_made) >= MAX_MADE:
+            _made.clear()
         made = _made[(source, flags)] = _build(source, flags)
     return made
 
