@@ -645,9 +645,14 @@ def _help_directly() -> int:
 def _completions_directly(argv: list[str]) -> int | None:
     """`caro completions SHELL`, which a shell may run at every start (`eval "$(caro completions zsh)"`):
     the script written last time, kept like the help page; building it imports every subcommand's parser."""
-    if len(argv) != 2 or argv[0] != "completions" or argv[1] not in ("bash", "zsh", "fish"):
+    if len(argv) != 2 or argv[0] != "completions":
         return None
     import os
+
+    from caro.shell import COMPLETION_SHELLS
+
+    if argv[1] not in COMPLETION_SHELLS:
+        return None
 
     commands = os.path.join(os.path.dirname(os.path.abspath(__file__)), "commands")
     try:

@@ -95,12 +95,13 @@ def dumps(value: Any, *, ensure_ascii: bool = True, indent: int | None = None, s
     """`json.dumps(value, ensure_ascii=…, indent=…, sort_keys=…, default=…)`."""
     if _json is not None:
         strings = _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring
+        fallback = default or _no_default
         if indent is None:
-            encode = _json.make_encoder({}, default or _no_default, strings, None, ": ", ", ", sort_keys, False, True)
+            encode = _json.make_encoder({}, fallback, strings, None, ": ", ", ", sort_keys, False, True)
             return "".join(encode(value, 0))
-        leaves = _json.make_encoder(None, default or _no_default, strings, None, ": ", ", ", False, False, True)
+        leaves = _json.make_encoder(None, fallback, strings, None, ": ", ", ", False, False, True)
         parts: list[str] = []
-        if _indented(value, parts, "\n", " " * indent, leaves, strings, sort_keys, default):
+        if _indented(value, parts, "\n", " " * indent, leaves, strings, sort_keys, fallback):
             return "".join(parts)
     import json
 
@@ -108,7 +109,7 @@ def dumps(value: Any, *, ensure_ascii: bool = True, indent: int | None = None, s
 
 
 def _indented(value: Any, parts: list[str], newline: str, step: str, leaves: Any, strings: Any, sort_keys: bool,
-              default: Callable[[Any], Any] | None, depth: int = 0) -> bool:
+              default: Callable[[Any], Any], depth: int = 0) -> bool:
     """Append json.dumps(value, indent=…)'s text to `parts`; False when json itself must do it (a key that
     is not a string, nesting deeper than any answer has)."""
     if depth > 100:
@@ -143,6 +144,4 @@ def _indented(value: Any, parts: list[str], newline: str, step: str, leaves: Any
     if value is None or isinstance(value, str | int | float):
         parts.append("".join(leaves(value, 0)))
         return True
-    if default is None:
-        _no_default(value)
-    return _indented(default(value), parts, newline, step, leaves, strings, sort_keys, default, depth + 1)  # type: ignore[misc]
+    return _indented(default(value), parts, newline, step, leaves, strings, sort_keys, default, depth + 1)

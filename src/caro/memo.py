@@ -35,7 +35,6 @@ def memo(limit: int) -> Callable[[F], F]:
         cached.__qualname__ = function.__qualname__
         cached.__doc__ = function.__doc__
         cached.__wrapped__ = function  # type: ignore[attr-defined]
-        cached.cache_clear = cache.clear  # type: ignore[attr-defined]
         return cached  # type: ignore[return-value]
 
     return decorate

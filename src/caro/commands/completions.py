@@ -13,10 +13,10 @@ import sys
 from dataclasses import dataclass, field
 
 from caro.config import Settings
+from caro.shell import COMPLETION_SHELLS
 
 HELP = "print tab completions for bash, zsh or fish"
 
-COMPLETION_SHELLS = ("bash", "zsh", "fish")
 _FILE_METAVARS = ("PATH", "FILE", "DIR", "GGUF", "CONFIG", "OUT", "DATASET")
 
 

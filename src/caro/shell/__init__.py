@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 INIT_SHELLS = ("bash", "zsh", "fish", "powershell")
+COMPLETION_SHELLS = ("bash", "zsh", "fish")  # `caro completions SHELL`
 DEFAULT_KEY = "alt-e"
 KEY_ENV = "CARO_KEY"
 
