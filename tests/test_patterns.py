@@ -138,3 +138,4 @@ def test_the_kept_file_and_the_process_cache_stay_bounded(kept: Path, monkeypatc
     patterns._entries = {(f"y{i}", 0): entry for i, entry in enumerate(list(patterns._entries.values())[:2])}
     patterns._save()
     assert len(patterns._load(patterns.cache_file(str(kept)))) == 2  # merged would exceed 5: only this run's
+

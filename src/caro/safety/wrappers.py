@@ -590,9 +590,9 @@ def _positional(code: str, params: list[str]) -> str:
         words = params[1:] if digit in "@*" else params[int(digit):int(digit) + 1]
         if not words:
             return match.group(0)
-        import shlex  # only where a script takes positional words: not loaded on the usual path
+        from caro.shell_syntax import quote
 
-        return " ".join(w if w == "{}" else shlex.quote(w) for w in words)
+        return " ".join(w if w == "{}" else quote(w) for w in words)
 
     return _POSITIONAL.sub(value, code)
 
